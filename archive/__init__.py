@@ -1,0 +1,1 @@
+"""Honors Archive: the application (store, ingest, web, cli)."""

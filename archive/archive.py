@@ -1,0 +1,124 @@
+"""The archive service: one instance folder's store and index, used by the
+CLI and the web app alike (imports, search, re-index, drift check)."""
+
+from pathlib import Path
+
+import index.analysis
+from index import build, query, snapshots
+
+from . import importer, store
+from .config import instance_path
+from .ingest import FORMATS, fields
+
+DATA_DIR = Path(__file__).parent / "data"
+
+#: Entry columns the index needs (everything but the citation's neighbours).
+_INDEX_COLUMNS = ("id, content_hash, notice_id, kind, name, company, unit, operator, region, "
+                  "cycle, stage, seq, position, team_category, education, award, citation")
+
+
+class Archive:
+    """An instance folder: archive.db, the index snapshots, caches."""
+
+    def __init__(self, home=None):
+        self.home = Path(home) if home else instance_path()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.home / "archive.db"
+        self.index_root = self.home / "index"
+        index.analysis.set_cache_dir(self.home / "cache")
+        self._db = None
+
+    @property
+    def db(self):
+        """The store (opened, and upgraded, on first use)."""
+        if self._db is None:
+            self._db = store.connect(self.db_path)
+        return self._db
+
+    def close(self):
+        """Close the database connection."""
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+    # -- aliases ---------------------------------------------------------
+    def aliases(self):
+        """The operator alias table, with the admin's instance/aliases.json merged in."""
+        return fields.alias_table(self.home / "aliases.json")
+
+    def index_aliases(self):
+        """{operator: [aliases]} as the index takes it."""
+        return {op: spec.get("aliases", []) for op, spec in self.aliases()["operators"].items()}
+
+    # -- import ----------------------------------------------------------
+    def plan_files(self, files):
+        """Parse and plan (name, bytes) pairs without writing (dry run, preview)."""
+        return importer.plan_files(self.db, files)
+
+    def apply(self, plans, user=None):
+        """Store the plans in one transaction, then update the index for them."""
+        upsert, delete = importer.apply(self.db, plans, user=user)
+        self.update_index(upsert, delete)
+        return upsert, delete
+
+    def import_paths(self, paths, dry_run=False, user=None):
+        """Import notice files (all or nothing); returns the plans."""
+        files = [(str(p), Path(p).read_bytes()) for p in paths]
+        plans = self.plan_files(files)
+        if not dry_run:
+            self.apply(plans, user=user)
+        return plans
+
+    def bundled_notices(self):
+        """Paths of the notices shipped with the package."""
+        folder = DATA_DIR / "notices"
+        return sorted(p for p in folder.iterdir() if p.suffix.lstrip(".") in FORMATS)
+
+    def init(self):
+        """Create the schema, import the bundled notices and build the first snapshot."""
+        plans = self.import_paths(self.bundled_notices())
+        if snapshots.live_name(self.index_root) is None:
+            self.reindex()
+        return plans
+
+    # -- index -----------------------------------------------------------
+    def _index_rows(self, ids=None):
+        if ids is None:
+            return self.db.query(f"select {_INDEX_COLUMNS} from entries order by id")
+        ids = list(ids)
+        out = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out += self.db.query(f"select {_INDEX_COLUMNS} from entries where id in "
+                                 f"({','.join('?' * len(chunk))})", chunk)
+        return out
+
+    def update_index(self, ids, delete_ids=()):
+        """Re-index these entries and drop deleted ones, in the live snapshot."""
+        if snapshots.live_name(self.index_root) is None:
+            return self.reindex()
+        return build.update(self.index_root, self._index_rows(ids), delete_ids)
+
+    def reindex(self, progress=None):
+        """Full rebuild into a new snapshot, switched live atomically; returns its meta."""
+        words = set()
+        for row in self.db.query("select name, company, unit from entries"):
+            words.update(v for v in row.values() if v)
+        total = self.db["entries"].count
+        return build.rebuild(
+            self.index_root, self._index_rows(), words=words, aliases=self.index_aliases(),
+            total=total, progress=progress,
+            reconcile=(lambda: store.entry_hashes(self.db), self._index_rows))
+
+    def check(self):
+        """Drift between store and live index: {missing, extra, stale, ok}."""
+        return build.check(self.index_root, store.entry_hashes(self.db))
+
+    def snapshot(self):
+        """The live index snapshot (reopened when a rebuild switched it)."""
+        return snapshots.live_index(self.index_root).current()
+
+    def search(self, text, filters=None, page=1, per_page=20, sort="relevance"):
+        """Search the live snapshot; the result object of the CLI and the API."""
+        return query.search(self.snapshot(), text, filters=filters, page=page,
+                            per_page=per_page, sort=sort)

@@ -1,0 +1,184 @@
+"""The `archive` command: a thin shell over the Archive service."""
+
+import json
+import sys
+
+import click
+
+from index.query import QueryError
+from index.snapshots import NoSnapshot
+
+from . import store
+from .archive import Archive
+from .ingest import ParseError
+
+
+def _archive(ctx):
+    return ctx.ensure_object(dict).setdefault("archive", Archive())
+
+
+def _echo_json(data):
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _export(entry):
+    return {k: entry.get(k) for k in store.EXPORT_FIELDS}
+
+
+@click.group()
+@click.version_option(package_name="honors-archive")
+@click.pass_context
+def main(ctx):
+    """Honors Archive: the honorees of the national telecom service awards.
+
+    Data lives in the instance folder: ./instance, or $ARCHIVE_HOME when set.
+    """
+    ctx.ensure_object(dict)
+    ctx.call_on_close(lambda: ctx.obj.get("archive") and ctx.obj["archive"].close())
+
+
+@main.command()
+@click.pass_context
+def init(ctx):
+    """Create the instance folder and schema, import the bundled notices and
+    build the first index snapshot. Running it again changes nothing."""
+    archive = _archive(ctx)
+    try:
+        plans = archive.init()
+    except ParseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for p in plans:
+        click.echo(p.summary())
+    click.echo(f"archive ready in {archive.home}")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print what would be stored; write nothing.")
+@click.pass_context
+def import_(ctx, paths, dry_run):
+    """Import notice files (.txt, .html, .csv, .json): all or nothing.
+
+    Prints per file: imported, unchanged or replaced, with entry counts.
+    """
+    archive = _archive(ctx)
+    try:
+        plans = archive.import_paths(paths, dry_run=dry_run)
+    except (ParseError, OSError) as exc:
+        raise click.ClickException(f"nothing imported:\n{exc}") from exc
+    for p in plans:
+        prefix = "would be " if dry_run else ""
+        click.echo(f"{p.source_name}: {prefix}{p.action} ({len(p.rows)} entries)")
+        for warning in p.warnings:
+            click.echo(f"  warning: {warning}")
+        for c in p.conflicts:
+            click.echo(f"  conflict: {c['name']} {c['field']}: corrected {c['corrected']!r}, "
+                       f"notice says {c['incoming']!r}")
+        if dry_run:
+            n = p.parsed.notice
+            click.echo(f"  notice {p.notice_id}: {n['title']} | {n['publisher']} | "
+                       f"{n['published']} | {n['cycle']} | {n['stage']}")
+            for row in p.rows:
+                click.echo(f"  {row['id']} {row['kind']:<10} {row['name']} | {row['company']} | "
+                           f"{row['operator']} | {row['region']}")
+
+
+@main.command("list")
+@click.option("--cycle", help="Only this award cycle, e.g. 2017-2018.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of entries.")
+@click.pass_context
+def list_(ctx, cycle, as_json):
+    """List entries, by cycle, operator and company."""
+    rows = store.list_entries(_archive(ctx).db, cycle=cycle)
+    if as_json:
+        _echo_json([_export(r) for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {r['cycle']}  {r['kind']:<10}  {r['name']}  {r['company'] or ''}")
+
+
+@main.command()
+@click.argument("entry_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the entry as a JSON object.")
+@click.pass_context
+def show(ctx, entry_id, as_json):
+    """Show one entry with its citation."""
+    entry = store.get_entry(_archive(ctx).db, entry_id)
+    if entry is None:
+        raise click.ClickException(f"no entry with id {entry_id!r}")
+    if as_json:
+        _echo_json(_export(entry))
+        return
+    for key in store.EXPORT_FIELDS:
+        if key != "citation" and entry.get(key) is not None:
+            click.echo(f"{key:>14}: {entry[key]}")
+    click.echo(f"{'source':>14}: {entry['publisher']} {entry['published']} {entry['notice_title']}")
+    click.echo("")
+    click.echo(entry.get("citation") or "")
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--cycle", help="Filter: award cycle, e.g. 2017-2018.")
+@click.option("--operator", help="Filter: operator group, e.g. 中国联通.")
+@click.option("--kind", type=click.Choice(["individual", "team"]), help="Filter: kind.")
+@click.option("--region", help="Filter: region (province), e.g. 北京.")
+@click.option("--stage", type=click.Choice(["candidates", "honorees"]), help="Filter: stage.")
+@click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance",
+              show_default=True, help="Result order.")
+@click.option("--page", type=int, default=1, show_default=True, help="Result page.")
+@click.option("--per-page", type=int, default=20, show_default=True, help="Results per page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON result object.")
+@click.pass_context
+def search(ctx, query, cycle, operator, kind, region, stage, sort, page, per_page, as_json):
+    """Search the archive (names, pinyin, companies, citation words)."""
+    filters = {"cycle": cycle, "operator": operator, "kind": kind, "region": region,
+               "stage": stage}
+    try:
+        result = _archive(ctx).search(query, filters=filters, page=page, per_page=per_page,
+                                      sort=sort)
+    except (QueryError, NoSnapshot) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['total']} results" + (" (relaxed: any word)" if result["relaxed"] else ""))
+    for hit in result["results"]:
+        click.echo(f"{hit['id']}  {hit['score']:>8.3f}  {hit['cycle']}  {hit['name']}  "
+                   f"{hit['company'] or ''}")
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the whole index into a new snapshot and switch to it atomically."""
+    archive = _archive(ctx)
+    total = archive.db["entries"].count
+    with click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr) as bar:
+        state = {"done": 0}
+
+        def progress(done, _total):
+            bar.update(done - state["done"])
+            state["done"] = done
+
+        meta = archive.reindex(progress=progress)
+    click.echo(f"snapshot {meta['name']} live: {meta['entries']} entries in "
+               f"{meta['build_seconds']} s")
+
+
+@main.command()
+@click.pass_context
+def check(ctx):
+    """Compare the store and the live index; exit 1 on any drift, listing it."""
+    try:
+        drift = _archive(ctx).check()
+    except NoSnapshot as exc:
+        raise click.ClickException(str(exc)) from exc
+    for kind in ("missing", "extra", "stale"):
+        for entry_id in drift[kind]:
+            click.echo(f"{kind}: {entry_id}")
+    if not drift["ok"]:
+        raise click.ClickException(
+            f"index drift: {len(drift['missing'])} missing, {len(drift['extra'])} extra, "
+            f"{len(drift['stale'])} stale; run `archive reindex`")
+    click.echo("store and index agree")

@@ -1,0 +1,24 @@
+"""The one exception that every notice parser raises."""
+
+
+class ParseError(ValueError):
+    """A notice cannot be read; says which file, where and what is wrong."""
+
+    def __init__(self, message, *, filename=None, line=None, field=None):
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def with_filename(self, filename):
+        """Return the same error, naming the file it came from."""
+        return ParseError(self.message, filename=filename, line=self.line, field=self.field)
+
+    def __str__(self):
+        where = [self.filename or "<input>"]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return f"{': '.join(where)}: {self.message}"

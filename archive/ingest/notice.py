@@ -1,0 +1,23 @@
+"""What a parser extracts from one notice, before it is stored."""
+
+from dataclasses import dataclass, field
+
+#: Notice metadata keys, as stored and as accepted in CSV/JSON headers.
+NOTICE_FIELDS = ("title", "publisher", "published", "stage", "cycle", "region",
+                 "doc_number", "source_url")
+
+#: Entry fields a parser fills; everything else (ids, keys) the store derives.
+ENTRY_FIELDS = ("kind", "name", "award", "gender", "birth", "education", "position",
+                "unit", "company", "operator", "region", "team_category", "team_size",
+                "citation")
+
+
+@dataclass
+class ParsedNotice:
+    """A notice as a parser read it: metadata, entries in document order, warnings."""
+
+    notice: dict
+    entries: list
+    text: str
+    format: str
+    warnings: list = field(default_factory=list)

@@ -1,0 +1,222 @@
+"""The archive's source of truth: notices and entries in SQLite (sqlite-utils).
+
+The schema is declared once, in MIGRATIONS; ``PRAGMA user_version`` records
+how many have run, and opening an older database runs the rest in place.
+"""
+
+import hashlib
+import json
+import sqlite3
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from .ingest import ENTRY_FIELDS
+
+#: Keys of an entry as exported (CLI --json, API, CSV), in order.
+EXPORT_FIELDS = ("id", "notice_id", "kind", "name", "gender", "birth", "education", "position",
+                 "unit", "company", "operator", "region", "team_category", "team_size", "cycle",
+                 "stage", "citation")
+
+#: Entry fields an admin may correct by hand.
+EDITABLE_FIELDS = ("name", "gender", "birth", "education", "position", "unit", "company",
+                   "operator", "region", "team_category", "team_size", "citation")
+
+
+def _v1(db):
+    db["notices"].create({
+        "id": str, "title": str, "publisher": str, "published": str, "stage": str,
+        "cycle": str, "region": str, "doc_number": str, "source_url": str,
+        "source_name": str, "format": str, "text": str, "sha256": str,
+        "imported_at": str, "updated_at": str,
+    }, pk="id", not_null={"title", "publisher", "published", "stage", "cycle", "text", "sha256"})
+    db["entries"].create({
+        "id": str, "notice_id": str, "seq": int, "kind": str, "name": str, "award": str,
+        "gender": str, "birth": str, "education": str, "position": str, "unit": str,
+        "company": str, "operator": str, "region": str, "team_category": str,
+        "team_size": int, "cycle": str, "stage": str, "citation": str, "person_key": str,
+        "content_hash": str, "imported_at": str, "updated_at": str,
+    }, pk="id", not_null={"notice_id", "kind", "name", "cycle", "stage", "content_hash"},
+        foreign_keys=[("notice_id", "notices", "id")])
+    db["entries"].create_index(["notice_id", "seq"])
+    db["entries"].create_index(["cycle", "operator", "company"])
+    db["entries"].create_index(["person_key"])
+    db["entries"].create_index(["name"])
+    db["entries"].create_index(["imported_at"])
+    db["notices"].create_index(["published"])
+    db["notices"].create_index(["cycle"])
+    db["imports"].create({
+        "id": int, "at": str, "notice_id": str, "action": str, "entries": int,
+        "source_name": str, "user": str,
+    }, pk="id")
+    db["imports"].create_index(["at"])
+
+
+MIGRATIONS = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now():
+    """The current UTC time as an ISO string (seconds)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def connect(path):
+    """Open (creating and upgrading as needed) the archive database at path."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None,
+                           check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("PRAGMA foreign_keys = ON")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    migrate(db)
+    return db
+
+
+def migrate(db):
+    """Run the migrations this database has not seen yet, each in a transaction."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(f"database schema v{version} is newer than this code (v{SCHEMA_VERSION})")
+    for number in range(version, SCHEMA_VERSION):
+        with transaction(db):
+            MIGRATIONS[number](db)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+
+
+class transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def sha256(text):
+    """The hex sha256 of a text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def notice_id(notice):
+    """Stable notice id from its identity: publisher, title and date."""
+    key = "\x1f".join((notice["publisher"], notice["title"], notice["published"]))
+    return f"{notice['published']}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+
+
+def entry_id(notice_key, kind, name, n=1):
+    """Stable entry id from notice identity + kind + name (+ n for namesakes)."""
+    key = "\x1f".join((notice_key, kind, name) + ((str(n),) if n > 1 else ()))
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def person_key(entry):
+    """Key shared by the same person's entries across notices of one cycle."""
+    key = "\x1f".join((entry["kind"], entry["name"], entry.get("operator") or "",
+                       entry.get("region") or "", entry["cycle"]))
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def content_hash(entry):
+    """Hash of everything an entry shows; the index stores it to detect drift."""
+    data = {k: entry.get(k) for k in ENTRY_FIELDS + ("cycle", "stage", "notice_id")}
+    return hashlib.sha1(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def get_notice(db, nid, with_text=True):
+    """One notice as a dict, or None."""
+    cols = "*" if with_text else ", ".join(c for c in db["notices"].columns_dict if c != "text")
+    rows = list(db.query(f"select {cols} from notices where id = ?", [nid]))
+    return rows[0] if rows else None
+
+
+def find_notice(db, notice):
+    """The stored notice with the same identity as a parsed one, or None."""
+    return get_notice(db, notice_id(notice))
+
+
+def list_notices(db):
+    """All notices (without their text), newest first, with entry counts."""
+    return list(db.query(
+        "select n.id, n.title, n.publisher, n.published, n.stage, n.cycle, n.region, "
+        "n.doc_number, n.source_url, n.imported_at, count(e.id) as entries "
+        "from notices n left join entries e on e.notice_id = n.id "
+        "group by n.id order by n.published desc, n.id"))
+
+
+def get_entry(db, eid):
+    """One entry as a dict (with its notice's title and publisher), or None."""
+    rows = list(db.query(
+        "select e.*, n.title as notice_title, n.publisher, n.published, n.source_url, "
+        "n.doc_number from entries e join notices n on n.id = e.notice_id where e.id = ?", [eid]))
+    return rows[0] if rows else None
+
+
+def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=None):
+    """Entries, filtered, in browse order (cycle, operator, company, document order)."""
+    where, params = [], []
+    for column, value in (("cycle", cycle), ("kind", kind), ("region", region),
+                          ("operator", operator), ("notice_id", notice)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = "select * from entries" + (" where " + " and ".join(where) if where else "")
+    sql += " order by cycle desc, operator, company, notice_id, seq"
+    return list(db.query(sql, params))
+
+
+def related_entries(db, entry):
+    """The same person's other entries (candidate -> honoree), oldest notice first."""
+    return list(db.query(
+        "select e.id, e.name, e.stage, e.cycle, e.company, n.title as notice_title, n.published "
+        "from entries e join notices n on n.id = e.notice_id "
+        "where e.person_key = ? and e.id != ? order by n.published", [entry["person_key"], entry["id"]]))
+
+
+def cycles(db):
+    """Award cycles with their entry counts by kind, newest first."""
+    return list(db.query(
+        "select cycle, count(*) as entries, sum(kind = 'individual') as individuals, "
+        "sum(kind = 'team') as teams, count(distinct notice_id) as notices "
+        "from entries group by cycle order by cycle desc"))
+
+
+def stats(db):
+    """Counts of what the archive holds."""
+    row = next(db.query(
+        "select count(*) as entries, coalesce(sum(kind = 'individual'), 0) as individuals, "
+        "coalesce(sum(kind = 'team'), 0) as teams, count(distinct cycle) as cycles from entries"))
+    row["notices"] = db["notices"].count
+    return row
+
+
+def entry_hashes(db):
+    """{entry id: content hash} for every entry: what the index must hold."""
+    return {r["id"]: r["content_hash"] for r in db.query("select id, content_hash from entries")}
+
+
+def content_digest(db):
+    """One hash over every stored row of notices and entries (tests, backups)."""
+    h = hashlib.sha256()
+    for table in ("notices", "entries"):
+        for row in db.query(f"select * from {table} order by id"):
+            h.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def entries_by_ids(db, ids):
+    """Entries with the given ids, in any order."""
+    ids = list(ids)
+    out = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out += db.query(f"select * from entries where id in ({','.join('?' * len(chunk))})", chunk)
+    return out

@@ -1,0 +1,172 @@
+"""Building the index: full rebuild into a new snapshot, incremental updates,
+and the drift comparison between a store and the live snapshot.
+
+Entries come in as plain dicts with the keys id, content_hash, notice_id,
+kind, name, company, unit, operator, region, cycle, stage, seq, position,
+team_category, education, award and citation.
+"""
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .analysis import load_dictionary, name_substrings, normalize, pinyin_keys, write_dictionary
+from .schema import make_schema
+from .snapshots import (NoSnapshot, Snapshot, cleanup, file_lock, live_index, live_name,
+                        new_name, set_live, snapshots_dir, write_lock)
+
+
+def normalize_aliases(aliases):
+    """{operator: [alias, …]} with every alias normalised, operators included."""
+    out = {}
+    for operator, names in aliases.items():
+        out[operator] = sorted({normalize(n) for n in [operator, *names] if n})
+    return out
+
+
+def dictionary_words(entries):
+    """Words that jieba must keep whole: names, team names, companies, units."""
+    words = set()
+    for e in entries:
+        for key in ("name", "company", "unit"):
+            if e.get(key):
+                words.add(e[key])
+    return words
+
+
+def document(entry, aliases):
+    """The Whoosh document for one entry."""
+    operator = entry.get("operator") or ""
+    org = [entry.get("company"), entry.get("unit"), operator, *aliases.get(operator, [])]
+    role = [entry.get("position"), entry.get("team_category"), entry.get("education"),
+            entry.get("award")]
+    cycle = entry.get("cycle") or ""
+    return {
+        "id": entry["id"], "content_hash": entry["content_hash"],
+        "notice_id": entry.get("notice_id") or "", "kind": entry.get("kind") or "",
+        "cycle": cycle, "operator": operator, "region": entry.get("region") or "",
+        "stage": entry.get("stage") or "",
+        "year": int(cycle[-4:]) if cycle[-4:].isdigit() else 0,
+        "seq": int(entry.get("seq") or 0),
+        "name": entry["name"],
+        "name_sub": " ".join(name_substrings(entry["name"])),
+        "pinyin": " ".join(pinyin_keys(entry["name"], entry.get("kind") or "individual")),
+        "org": "\n".join(x for x in org if x),
+        "role": "\n".join(x for x in role if x),
+        "citation": entry.get("citation") or "",
+        "company": entry.get("company") or "", "unit": entry.get("unit") or "",
+    }
+
+
+def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconcile=None,
+            limitmb=256):
+    """Build a new snapshot from `entries` and make it live; returns its meta.
+
+    entries: an iterable of entry dicts (read once). words: dictionary words
+    (see dictionary_words). aliases: {operator: [alias, …]}. progress(done,
+    total) is called as documents are added. reconcile: (hashes, fetch) —
+    hashes() gives the store's {id: content_hash} and fetch(ids) its entries;
+    applied under the write lock just before the switch, so imports made
+    during the build are not lost.
+    """
+    root = Path(root)
+    snapshots_dir(root).mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with file_lock(root / "build.lock") as _:
+        cleanup(root)
+        name = new_name()
+        partial = snapshots_dir(root) / f"{name}.partial"
+        partial.mkdir()
+        try:
+            word_count = write_dictionary(partial / "dict.txt", words)
+            table = normalize_aliases(aliases)
+            (partial / "aliases.json").write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+            digest = load_dictionary(partial / "dict.txt")
+            ix = whoosh_index.create_in(str(partial), make_schema(digest))
+            writer = ix.writer(limitmb=limitmb)
+            count = 0
+            for entry in entries:
+                writer.add_document(**document(entry, table))
+                count += 1
+                if progress and count % 200 == 0:
+                    progress(count, total)
+            if progress:
+                progress(count, total)
+            writer.commit(optimize=True)
+            meta = {"name": name, "entries": count, "dictionary_words": word_count,
+                    "build_seconds": round(time.monotonic() - started, 3),
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            final = snapshots_dir(root) / name
+            with write_lock(root):
+                partial.rename(final)
+                snap = Snapshot(final)
+                if reconcile:
+                    hashes, fetch = reconcile
+                    meta["reconciled"] = _apply_drift(snap, hashes(), fetch)
+                meta["entries"] = snap.index.doc_count()
+                (final / "meta.json").write_text(json.dumps(meta), "utf-8")
+                set_live(root, name)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    cleanup(root)
+    return meta
+
+
+def indexed_hashes(snapshot):
+    """{entry id: content hash} as the snapshot holds them."""
+    with snapshot.index.searcher() as s:
+        return {f["id"]: f["content_hash"] for f in s.all_stored_fields()}
+
+
+def compare(store_hashes, index_hashes):
+    """Drift between the store and the index: missing, extra and stale ids."""
+    missing = sorted(set(store_hashes) - set(index_hashes))
+    extra = sorted(set(index_hashes) - set(store_hashes))
+    stale = sorted(i for i in set(store_hashes) & set(index_hashes)
+                   if store_hashes[i] != index_hashes[i])
+    return {"missing": missing, "extra": extra, "stale": stale,
+            "ok": not (missing or extra or stale)}
+
+
+def _apply_drift(snapshot, store_hashes, fetch):
+    drift = compare(store_hashes, indexed_hashes(snapshot))
+    changed = drift["missing"] + drift["stale"]
+    if changed or drift["extra"]:
+        _write(snapshot, fetch(changed) if changed else [], drift["extra"])
+    return len(changed) + len(drift["extra"])
+
+
+def _write(snapshot, entries, delete_ids):
+    writer = snapshot.writer()
+    try:
+        for entry_id in delete_ids:
+            writer.delete_by_term("id", entry_id)
+        for entry in entries:
+            writer.update_document(**document(entry, snapshot.aliases))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def update(root, entries, delete_ids=()):
+    """Incrementally index `entries` (added or changed) and drop `delete_ids`
+    in the live snapshot. Waits for other writers; never fails on their lock."""
+    entries, delete_ids = list(entries), list(delete_ids)
+    if not entries and not delete_ids:
+        return 0
+    with write_lock(root):
+        snapshot = live_index(root).current()
+        _write(snapshot, entries, delete_ids)
+    return len(entries) + len(delete_ids)
+
+
+def check(root, store_hashes):
+    """Compare the store's {id: hash} with the live snapshot; returns the drift."""
+    if live_name(root) is None:
+        raise NoSnapshot("no live index snapshot")
+    return compare(store_hashes, indexed_hashes(live_index(root).current()))

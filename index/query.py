@@ -1,0 +1,357 @@
+"""Queries: parse the user's text, search a snapshot, facets and highlights.
+
+The query language: plain words (all must match; if none match, any word,
+with ``relaxed`` set), ``"quoted phrases"``, ``-exclusion`` and the field
+prefixes ``name:`` ``company:`` ``cycle:`` ``kind:``. Anything else is
+plain text; a query never raises anything but :class:`QueryError`.
+"""
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+from whoosh import sorting
+
+from .analysis import analyze, normalize, pinyin_query
+from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
+
+MAX_QUERY_CHARS = 200
+MAX_PAGE = 1000
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 120
+SORTS = ("relevance", "newest")
+_PREFIXES = {"name": "name", "姓名": "name", "名称": "name", "company": "company",
+             "公司": "company", "单位": "company", "cycle": "cycle", "年度": "cycle",
+             "kind": "kind", "类别": "kind"}
+_KINDS = {"individual": "individual", "person": "individual", "个人": "individual",
+          "明星": "individual", "team": "team", "班组": "team", "集体": "team"}
+_TOKEN_RE = re.compile(r'(?P<neg>-)?(?:(?P<prefix>[a-z\u4e00-\u9fff]{1,8})[:：])?'
+                       r'(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))', re.IGNORECASE)
+_SENTENCE_END = "。！？；!?;\n"
+
+
+class QueryError(ValueError):
+    """The request cannot be searched; the message says why, in Chinese."""
+
+
+@dataclass
+class Clause:
+    """One piece of a parsed query."""
+
+    text: str
+    field: str = None  # None (all fields), name, company, cycle, kind
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A parsed query: its clauses and the plain text for whole-query matches."""
+
+    clauses: list = field(default_factory=list)
+    plain: str = ""
+
+
+def _clean(text):
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        out.append(" " if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else ch)
+    return "".join(out)
+
+
+def parse(text):
+    """Parse a user's query string into clauses; raise QueryError if absurd."""
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise QueryError("查询必须是文本")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"查询过长：最多 {MAX_QUERY_CHARS} 个字符")
+    text = _clean(text).replace("“", '"').replace("”", '"').replace("＂", '"')
+    if text.count('"') % 2:
+        # An unbalanced quote is taken literally: drop the last one.
+        i = text.rfind('"')
+        text = text[:i] + " " + text[i + 1:]
+    parsed = ParsedQuery()
+    plain = []
+    for m in _TOKEN_RE.finditer(text):
+        prefix = m.group("prefix")
+        value = m.group("phrase") if m.group("phrase") is not None else m.group("word")
+        target = _PREFIXES.get(prefix.lower()) if prefix else None
+        if prefix and not target:
+            value = f"{prefix}:{value}"
+        value = value.strip()
+        if not value or value == "-":
+            continue
+        clause = Clause(value, target, m.group("phrase") is not None, bool(m.group("neg")))
+        parsed.clauses.append(clause)
+        if not clause.negated and target is None:
+            plain.append(value)
+    parsed.plain = " ".join(plain)
+    return parsed
+
+
+class Searcher:
+    """Builds Whoosh queries for one snapshot (its dictionary and aliases)."""
+
+    def __init__(self, snapshot):
+        self.snapshot = snapshot
+        self.digest = snapshot.digest
+        self.alias_of = {}
+        for operator, names in snapshot.aliases.items():
+            for name in names:
+                self.alias_of[name] = operator
+                self.alias_of[name.replace(" ", "")] = operator
+
+    def _tokens(self, text):
+        return analyze(text, self.digest, "query")
+
+    def _text_match(self, text, fields, phrase=False):
+        tokens = self._tokens(text)
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return Q.Or([Q.Term(f, tokens[0], boost=FIELD_BOOSTS[f]) for f in fields])
+        phrases = [Q.Phrase(f, tokens, boost=FIELD_BOOSTS[f] * 2) for f in fields]
+        if phrase:
+            return Q.Or(phrases)
+        spread = Q.And([Q.Or([Q.Term(f, t, boost=FIELD_BOOSTS[f]) for f in fields])
+                        for t in tokens])
+        return Q.Or(phrases + [spread])
+
+    def _operator(self, text):
+        key = normalize(text).strip()
+        return self.alias_of.get(key) or self.alias_of.get(key.replace(" ", ""))
+
+    def _name_match(self, text):
+        parts = []
+        compact = "".join(normalize(text).split())
+        if len(compact) >= 2:
+            parts.append(Q.Term("name_sub", compact, boost=FIELD_BOOSTS["name_sub"]))
+        letters = pinyin_query(text)
+        if letters:
+            parts.append(Q.Term("pinyin", letters, boost=FIELD_BOOSTS["pinyin"]))
+        return parts
+
+    def clause_query(self, clause):
+        """The Whoosh query of one clause (None when it has nothing to search)."""
+        text = clause.text
+        if clause.field == "cycle":
+            years = re.findall(r"(?:19|20)\d\d", text)
+            if not years:
+                return Q.NullQuery
+            if len(years) >= 2:
+                return Q.Term("cycle", f"{years[0]}-{years[1]}")
+            return Q.Or([Q.Term("year", int(years[0])), Q.Prefix("cycle", years[0])])
+        if clause.field == "kind":
+            kind = _KINDS.get(normalize(text))
+            return Q.Term("kind", kind) if kind else Q.NullQuery
+        operator = self._operator(text)
+        if clause.field == "company" or (operator and clause.field is None):
+            parts = [self._text_match(text, ("org",), clause.phrase)]
+            if operator:
+                parts.append(Q.Term("operator", operator, boost=10.0))
+            parts = [p for p in parts if p is not None]
+            return Q.Or(parts) if parts else None
+        fields = ("name",) if clause.field == "name" else TEXT_FIELDS
+        parts = [self._text_match(text, fields, clause.phrase)] + self._name_match(text)
+        parts = [p for p in parts if p is not None]
+        return Q.Or(parts) if parts else None
+
+    def build(self, parsed, relaxed=False):
+        """The Whoosh query for a parsed query (strict AND, or relaxed OR)."""
+        positive, negative = [], []
+        for clause in parsed.clauses:
+            q = self.clause_query(clause)
+            if q is None:
+                continue
+            (negative if clause.negated else positive).append(q)
+        if positive:
+            main = (Q.Or if relaxed else Q.And)(positive)
+            whole = []
+            if len(parsed.plain.split()) > 1:
+                operator = self._operator(parsed.plain)
+                if operator:
+                    whole.append(Q.Term("operator", operator, boost=10.0))
+                letters = pinyin_query(parsed.plain)
+                if letters:
+                    whole.append(Q.Term("pinyin", letters, boost=FIELD_BOOSTS["pinyin"]))
+            if whole:
+                main = Q.Or([main] + whole)
+        elif any(not c.negated for c in parsed.clauses):
+            return Q.NullQuery  # words with nothing searchable in them ("*", "!!")
+        else:
+            main = Q.Every()
+        if negative:
+            main = Q.AndNot(main, Q.Or(negative))
+        return main
+
+
+def _filters(filters):
+    terms = []
+    for key, value in (filters or {}).items():
+        if value in (None, ""):
+            continue
+        if key not in FILTERS:
+            raise QueryError(f"未知的筛选条件：{key}")
+        if not isinstance(value, str) or len(value) > 64:
+            raise QueryError(f"筛选条件 {key} 的值无效")
+        terms.append(Q.Term(key, value))
+    return Q.And(terms) if terms else None
+
+
+def _check_paging(page, per_page, sort):
+    if not isinstance(page, int) or not 1 <= page <= MAX_PAGE:
+        raise QueryError(f"页码必须是 1 到 {MAX_PAGE} 之间的整数")
+    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"每页条数必须是 1 到 {MAX_PER_PAGE} 之间的整数")
+    if sort not in SORTS:
+        raise QueryError("排序方式必须是 relevance 或 newest")
+
+
+def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
+    """Search a snapshot. Returns the API's result object (a dict).
+
+    text: the user's query. filters: {cycle|operator|kind|region|stage: value}.
+    sort: "relevance" or "newest" (cycle, newest first). Raises QueryError for
+    absurd input; anything else is searched.
+    """
+    _check_paging(page, per_page, sort)
+    parsed = parse(text)
+    flt = _filters(filters)
+    builder = Searcher(snapshot)
+    searcher = snapshot.searcher()
+    with snapshot.lock:
+        relaxed = False
+        results = _run(searcher, builder.build(parsed), flt, page, per_page, sort)
+        positive = [c for c in parsed.clauses if not c.negated]
+        if results.is_empty() and len(positive) > 1:
+            relaxed_results = _run(searcher, builder.build(parsed, relaxed=True), flt, page,
+                                   per_page, sort)
+            if not relaxed_results.is_empty():
+                results, relaxed = relaxed_results, True
+        return _render(searcher, results, text or "", page, per_page, relaxed)
+
+
+def _run(searcher, query, flt, page, per_page, sort):
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    sortedby = None
+    if sort == "newest":
+        sortedby = sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
+                                       sorting.ScoreFacet()])
+    return searcher.search(query, limit=page * per_page, filter=flt, groupedby=facets,
+                           sortedby=sortedby, terms=True)
+
+
+def _facet_list(results, name):
+    counts = results.groups(name)
+    items = [{"value": v, "count": c} for v, c in counts.items() if v]
+    if name == "cycle":
+        items.sort(key=lambda x: x["value"], reverse=True)
+    else:
+        items.sort(key=lambda x: (-x["count"], x["value"]))
+    return items
+
+
+def _render(searcher, results, text, page, per_page, relaxed):
+    hits = []
+    start = (page - 1) * per_page
+    for hit in results[start:start + per_page]:
+        stored = hit.fields()
+        item = {k: stored.get(k) or None for k in RESULT_FIELDS}
+        del item["stage"], item["notice_id"]
+        item["score"] = round(float(hit.score or 0.0), 4)
+        item["snippet"] = snippet(searcher, hit, stored.get("citation") or "")
+        hits.append(item)
+    return {
+        "query": text, "total": len(results), "page": page, "per_page": per_page,
+        "relaxed": relaxed, "results": hits,
+        "facets": {name: _facet_list(results, name) for name in FACETS},
+    }
+
+
+def _spans(searcher, hit, text):
+    spans = []
+    norm = None
+    for fieldname, term in hit.matched_terms():
+        if fieldname == "citation":
+            m = searcher.postings("citation", term)
+            m.skip_to(hit.docnum)
+            if m.is_active() and m.id() == hit.docnum:
+                spans += [(s, e) for _, s, e in m.value_as("characters")]
+        elif fieldname in ("name", "name_sub"):
+            word = term.decode("utf-8")
+            norm = norm if norm is not None else normalize(text)
+            i = norm.find(word)
+            while word and i >= 0:
+                spans.append((i, i + len(word)))
+                i = norm.find(word, i + len(word))
+    return _merge(spans)
+
+
+def _merge(spans):
+    merged = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def mark(text, spans):
+    """HTML-escape text, wrapping each (start, end) span in <mark>."""
+    out, last = [], 0
+    for s, e in spans:
+        out.append(html.escape(text[last:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        last = e
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def mark_words(text, query):
+    """Mark where a query's words occur in a short text (a name, a title)."""
+    try:
+        parsed = parse(query)
+    except QueryError:
+        return html.escape(text or "")
+    norm = normalize(text or "")
+    spans = []
+    for clause in parsed.clauses:
+        word = "".join(normalize(clause.text).split())
+        i = norm.find(word) if word and not clause.negated else -1
+        while i >= 0:
+            spans.append((i, i + len(word)))
+            i = norm.find(word, i + len(word))
+    return mark(text or "", _merge(spans))
+
+
+def snippet(searcher, hit, text, width=SNIPPET_CHARS):
+    """A passage of the citation around the densest matches, escaped, matches marked."""
+    if not text:
+        return ""
+    spans = _spans(searcher, hit, text)
+    if not spans:
+        start, end = 0, min(len(text), width)
+    else:
+        best, best_count, j = 0, 0, 0
+        for i, (s, _) in enumerate(spans):
+            while spans[j][0] < s - width // 2:
+                j += 1
+            if i - j + 1 > best_count:
+                best, best_count = j, i - j + 1
+        first = spans[best][0]
+        start = max(0, first - width // 4)
+        for k in range(first - 1, max(0, first - width // 3) - 1, -1):
+            if text[k] in _SENTENCE_END:
+                start = k + 1
+                break
+        end = min(len(text), start + width)
+    inner = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
+    body = mark(text[start:end], [(s - start, e - start) for s, e in inner])
+    body = body.replace("\n", " ")
+    return ("…" if start > 0 else "") + body.strip() + ("…" if end < len(text) else "")

@@ -1,0 +1,42 @@
+"""The index schema, declared once; fields, boosts and facets in one place."""
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import chinese_analyzer
+
+#: Query-time weight of each searchable field (a name match beats a citation match).
+FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role": 1.5,
+                "citation": 1.0}
+#: Fields searched by plain words.
+TEXT_FIELDS = ("name", "org", "role", "citation")
+#: Fields that can be filtered on and are counted in facets.
+FACETS = ("cycle", "operator", "kind", "region")
+FILTERS = FACETS + ("stage",)
+#: Stored values returned with every hit.
+RESULT_FIELDS = ("id", "name", "kind", "cycle", "company", "operator", "region", "unit", "stage",
+                 "notice_id")
+
+
+def make_schema(digest=None):
+    """The schema, its analyzer bound to the snapshot's jieba dictionary `digest`."""
+    analyzer = chinese_analyzer(digest)
+    return Schema(
+        id=ID(stored=True, unique=True),
+        content_hash=ID(stored=True),
+        notice_id=ID(stored=True),
+        kind=ID(stored=True, sortable=True),
+        cycle=ID(stored=True, sortable=True),
+        operator=ID(stored=True, sortable=True),
+        region=ID(stored=True, sortable=True),
+        stage=ID(stored=True, sortable=True),
+        year=NUMERIC(int, sortable=True),
+        seq=NUMERIC(int, sortable=True),
+        name=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
+        name_sub=KEYWORD(lowercase=True, scorable=True),
+        pinyin=KEYWORD(lowercase=True, scorable=True),
+        org=TEXT(analyzer=analyzer, phrase=True),
+        role=TEXT(analyzer=analyzer, phrase=True),
+        citation=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
+        company=STORED(),
+        unit=STORED(),
+    )

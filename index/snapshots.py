@@ -1,0 +1,184 @@
+"""Index snapshots on disk and the live pointer.
+
+Layout under the index root::
+
+    LIVE                    name of the live snapshot (replaced atomically)
+    snapshots/<name>/       a Whoosh index + dict.txt (jieba) + aliases.json + meta.json
+    snapshots/<name>.partial/  a snapshot being built (never made live)
+    write.lock              held by any writer of the live snapshot (fcntl)
+    build.lock              held by a full rebuild
+
+A reader that opened a snapshot keeps working after the pointer moves; the
+last two snapshots are kept on disk, older ones removed.
+"""
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .analysis import load_dictionary
+from .schema import make_schema
+
+KEEP = 2
+
+
+class NoSnapshot(LookupError):
+    """There is no live snapshot yet (the index was never built)."""
+
+
+def snapshots_dir(root):
+    """Folder holding the snapshots."""
+    return Path(root) / "snapshots"
+
+
+def live_name(root):
+    """Name of the live snapshot, or None."""
+    try:
+        return (Path(root) / "LIVE").read_text("utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def new_name():
+    """A fresh snapshot name that sorts by creation time."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def set_live(root, name):
+    """Point LIVE at snapshot `name`, atomically (write, fsync, rename)."""
+    root = Path(root)
+    tmp = root / f"LIVE.{os.getpid()}.{threading.get_ident()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / "LIVE")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def file_lock(path, blocking=True):
+    """An exclusive fcntl lock on `path`, released on exit; yields False if not got."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def write_lock(root):
+    """Lock serialising every writer of the live snapshot (imports, edits, swaps)."""
+    return file_lock(Path(root) / "write.lock")
+
+
+def cleanup(root, keep=KEEP):
+    """Remove snapshots older than the newest `keep` (never the live one) and
+    half-built leftovers of builds that are no longer running."""
+    folder = snapshots_dir(root)
+    if not folder.is_dir():
+        return []
+    removed = []
+    live = live_name(root)
+    with file_lock(Path(root) / "build.lock", blocking=False) as got:
+        if got:
+            for path in folder.glob("*.partial"):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+    done = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.endswith(".partial"))
+    for path in done[:-keep] if keep else done:
+        if path.name != live:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def read_meta(path):
+    """A snapshot's meta.json as a dict ({} when missing)."""
+    try:
+        return json.loads((Path(path) / "meta.json").read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+class Snapshot:
+    """One opened snapshot: its Whoosh index, dictionary and alias table."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.digest = load_dictionary(self.path / "dict.txt")
+        self.aliases = json.loads((self.path / "aliases.json").read_text("utf-8"))
+        self.meta = read_meta(self.path)
+        self.index = whoosh_index.open_dir(str(self.path), schema=make_schema(self.digest))
+        self._searcher = None
+        self.lock = threading.RLock()
+
+    def searcher(self):
+        """A searcher on the newest committed state (refreshed after incremental updates)."""
+        with self.lock:
+            if self._searcher is None:
+                self._searcher = self.index.searcher()
+            else:
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    def writer(self):
+        """A Whoosh writer; the caller holds the root's write lock."""
+        return self.index.writer(timeout=60)
+
+
+class LiveIndex:
+    """Follows the LIVE pointer: a search always uses the newest snapshot."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self._snapshot = None
+        self._lock = threading.Lock()
+        self._checked = 0.0
+
+    def current(self):
+        """The live Snapshot, reopened when LIVE changed since last time."""
+        name = live_name(self.root)
+        if name is None:
+            raise NoSnapshot(f"no index snapshot under {self.root}; run `archive reindex`")
+        with self._lock:
+            if self._snapshot is None or self._snapshot.name != name:
+                self._snapshot = Snapshot(snapshots_dir(self.root) / name)
+            return self._snapshot
+
+
+_LIVE = {}
+
+
+def live_index(root):
+    """The process-wide LiveIndex for an index root."""
+    key = str(Path(root).resolve())
+    if key not in _LIVE:
+        _LIVE[key] = LiveIndex(key)
+    return _LIVE[key]
+
+
+def age_seconds(root):
+    """Seconds since the live snapshot was made live (None without one)."""
+    try:
+        return time.time() - (Path(root) / "LIVE").stat().st_mtime
+    except FileNotFoundError:
+        return None

@@ -263,7 +263,10 @@ def _render(searcher, results, text, page, per_page, relaxed):
         stored = hit.fields()
         item = {k: stored.get(k) or None for k in RESULT_FIELDS}
         del item["stage"], item["notice_id"]
-        item["score"] = round(float(hit.score or 0.0), 4)
+        score = hit.score
+        if isinstance(score, tuple):  # sorted by (year, score): ScoreFacet keys are -score
+            score = -score[-1]
+        item["score"] = round(float(score or 0.0), 4)
         item["snippet"] = snippet(searcher, hit, stored.get("citation") or "")
         hits.append(item)
     return {

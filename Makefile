@@ -1,0 +1,44 @@
+# The two commands a new user runs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test install browser lock bench clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# Set up, import the bundled notices, build the index, serve under gunicorn.
+run: install
+	$(VENV)/bin/archive init
+	@echo "Honors Archive: http://$(HOST):$(PORT)/"
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# Debian's Chromium for the real-browser tests (Playwright never downloads one here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will fail"; }
+
+test: install browser
+	$(PY) -m pytest -q
+
+# Regenerate the lock (exact versions with hashes) after changing pyproject.toml.
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --generate-hashes \
+	  --python-version 3.11 -o requirements.lock
+
+bench: install
+	$(PY) scripts/bench.py --entries 5000
+
+clean:
+	rm -rf $(VENV) instance artifacts .pytest_cache

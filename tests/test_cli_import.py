@@ -1,0 +1,153 @@
+"""archive init / import / list / show: all or nothing, stable ids, person links."""
+
+import json
+import sqlite3
+
+from archive import store
+from archive.archive import Archive
+
+from conftest import DATA, SEED
+
+EXPORT_KEYS = ["id", "notice_id", "kind", "name", "gender", "birth", "education", "position",
+               "unit", "company", "operator", "region", "team_category", "team_size", "cycle",
+               "stage", "citation"]
+
+
+def _state(home):
+    a = Archive(home)
+    try:
+        return a.db["notices"].count, a.db["entries"].count, store.content_digest(a.db)
+    finally:
+        a.close()
+
+
+def test_init_imports_bundled_notice_and_is_idempotent(runner, home):
+    result = runner("init")
+    assert result.exit_code == 0, result.output
+    assert "imported (5 entries)" in result.output
+    before = _state(home)
+    assert before[:2] == (1, 5)
+    again = runner("init")
+    assert again.exit_code == 0 and "unchanged (5 entries)" in again.output
+    assert _state(home) == before
+    assert (home / "archive.db").exists() and (home / "index" / "LIVE").exists()
+
+
+def test_list_and_show_json(runner):
+    runner("init")
+    out = runner("list", "--json")
+    rows = json.loads(out.output)
+    assert len(rows) == 5 and all(list(r) == EXPORT_KEYS for r in rows)
+    li = next(r for r in rows if r["name"] == "李玉柱")
+    assert li["birth"] == "1989-11-08" and li["team_size"] is None and li["stage"] == "candidates"
+    shown = json.loads(runner("show", li["id"], "--json").output)
+    assert shown == li
+    assert json.loads(runner("list", "--cycle", "2019-2020", "--json").output) == []
+    missing = runner("show", "nope")
+    assert missing.exit_code == 1 and "no entry" in missing.output
+    text = runner("show", li["id"]).output
+    assert "北京市通信管理局 2018-10-24" in text and "为打造匠心网络贡献着他的力量。" in text
+
+
+def test_import_reports_and_ids_are_stable(runner, home, tmp_path):
+    runner("init")
+    ids = {r["name"]: r["id"] for r in json.loads(runner("list", "--json").output)}
+    out = runner("import", DATA / "guangdong-2019-2020-candidates.html",
+                 DATA / "hubei-2019-2020-honorees.json")
+    assert out.exit_code == 0, out.output
+    assert "guangdong-2019-2020-candidates.html: imported (3 entries)" in out.output
+    assert "hubei-2019-2020-honorees.json: imported (2 entries)" in out.output
+    same = runner("import", SEED)
+    assert "unchanged (5 entries)" in same.output
+    # A corrected version: same publisher, title and date, different text.
+    corrected = tmp_path / "seed-corrected.txt"
+    corrected.write_text(SEED.read_text("utf-8").replace("职务:值班经理", "职务:厅经理")
+                         .replace("姓名:张娜\n\n性别:女\n\n出生年月:1981.10.11\n\n学历:大专\n\n"
+                                  "职务:北京电信大兴区分公司投诉首岗\n\n", "姓名:张娜\n\n性别:女\n\n"
+                                  "出生年月:1981.10.11\n\n学历:大专\n\n职务:投诉首岗\n\n"),
+                         "utf-8")
+    out = runner("import", corrected)
+    assert "replaced (5 entries)" in out.output
+    after = {r["name"]: r for r in json.loads(runner("list", "--json").output)}
+    assert len(after) == 10
+    for name, entry_id in ids.items():
+        assert after[name]["id"] == entry_id
+    assert after["刘鑫鑫"]["position"] == "厅经理" and after["张娜"]["position"] == "投诉首岗"
+
+
+def test_replaced_notice_drops_removed_entries(runner, tmp_path):
+    runner("init")
+    text = SEED.read_text("utf-8")
+    start = text.index("全国用户满意电信服务明星中国移动北京公司")
+    end = text.index("主办单位")
+    shorter = tmp_path / "seed.txt"
+    shorter.write_text(text[:start] + text[end:], "utf-8")
+    out = runner("import", shorter)
+    assert "replaced (4 entries)" in out.output
+    names = [r["name"] for r in json.loads(runner("list", "--json").output)]
+    assert sorted(names) == sorted(["李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心"])
+
+
+def test_dry_run_writes_nothing(runner, home):
+    runner("init")
+    before = _state(home)
+    out = runner("import", "--dry-run", DATA / "sichuan-2019-2020-candidates.txt")
+    assert out.exit_code == 0
+    assert "would be imported (3 entries)" in out.output and "赵一鸣" in out.output
+    assert _state(home) == before
+
+
+def test_bad_files_change_nothing(runner, home, tmp_path):
+    runner("init")
+    before = _state(home)
+    bad = {
+        "empty.txt": b"",
+        "binary.txt": bytes(range(256)) * 4,
+        "page.html": "<html><body><h1>新闻</h1><p>无关内容</p></body></html>".encode(),
+        "noname.txt": SEED.read_text("utf-8").replace("姓名:刘鑫鑫\n", "").encode(),
+        "missing.csv": "# title: 表彰全国用户满意电信服务明星\n# publisher: 工业和信息化部\n"
+                       "# published: 2019-01-15\n# cycle: 2017-2018\nkind,name\nteam,甲\n".encode(),
+        "notes.pdf": b"%PDF-1.4",
+    }
+    for name, data in bad.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        # The bad file comes last: a good file before it must not be imported either.
+        out = runner("import", DATA / "sichuan-2019-2020-candidates.txt", path)
+        assert out.exit_code == 1, name
+        assert "nothing imported" in out.output and name in out.output, out.output
+        assert _state(home) == before, name
+
+
+def test_candidate_and_honoree_entries_share_a_person_key(runner, home):
+    runner("init")
+    runner("import", DATA / "beijing-2017-2018-honorees.csv")
+    a = Archive(home)
+    rows = list(a.db.query("select name, stage, person_key from entries where name = '李玉柱'"))
+    a.close()
+    assert {r["stage"] for r in rows} == {"candidates", "honorees"}
+    assert len({r["person_key"] for r in rows}) == 1
+
+
+def test_store_upgrades_an_older_database(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table keep_me (x)")
+    conn.execute("insert into keep_me values (42)")
+    conn.commit()
+    conn.close()
+    db = store.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert {"notices", "entries", "imports", "keep_me"} <= set(db.table_names())
+    assert db.execute("select x from keep_me").fetchone()[0] == 42
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.conn.close()
+    assert store.connect(path).execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+
+
+def test_every_cli_command_has_help(runner):
+    from archive.cli import main
+    for name, command in main.commands.items():
+        assert command.help, name
+        out = runner(name, "--help")
+        assert out.exit_code == 0 and "Usage" in out.output

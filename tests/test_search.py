@@ -1,0 +1,167 @@
+"""What the public must find on the seed notice, and the query language."""
+
+import pytest
+
+from index.query import QueryError
+
+ALL = {"李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心", "刘鑫鑫"}
+UNICOM = {"李玉柱", "集中处理专席"}
+TELECOM = {"张娜", "客户服务部投诉处理中心"}
+
+
+def names(result):
+    return [hit["name"] for hit in result["results"]]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("李玉柱", "李玉柱"), ("玉柱", "李玉柱"), ("鑫鑫", "刘鑫鑫"), ("刘鑫鑫", "刘鑫鑫"),
+    ("liyuzhu", "李玉柱"), ("li yu zhu", "李玉柱"), ("Li Yuzhu", "李玉柱"), ("lyz", "李玉柱"),
+    ("LIYUZHU", "李玉柱"), ("zhangna", "张娜"), ("Zhang Na", "张娜"), ("liuxinxin", "刘鑫鑫"),
+    ("張娜", "张娜"), ("集中处理", "集中处理专席"), ("使馆", "李玉柱"), ("ADSL", "李玉柱"),
+    ("adsl", "李玉柱"), ("ＡＤＳＬ", "李玉柱"), ("密云", "刘鑫鑫"), ("大兴", "张娜"),
+])
+def test_finds_person_first(seeded, query, first):
+    result = seeded.search(query)
+    assert result["total"] >= 1
+    assert names(result)[0] == first
+
+
+@pytest.mark.parametrize("query", ["联通", "聯通", "中国联通", "中國聯通", "中国联合网络通信",
+                                   "China Unicom", "china unicom", "company:联通"])
+def test_unicom_aliases_find_exactly_the_unicom_entries(seeded, query):
+    assert set(names(seeded.search(query))) == UNICOM
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("中国电信", TELECOM), ("China Telecom", TELECOM), ("电信", TELECOM),
+    ("中国移动", {"刘鑫鑫"}), ("China Mobile", {"刘鑫鑫"}), ("移动", {"刘鑫鑫"}),
+])
+def test_operator_entries_rank_first(seeded, query, expected):
+    found = names(seeded.search(query))
+    assert set(found[:len(expected)]) == expected
+
+
+def test_complaint_handlers_rank_above_mentions(seeded):
+    found = names(seeded.search("投诉"))
+    assert set(found[:2]) == {"张娜", "客户服务部投诉处理中心"}
+    assert len(found) > 2  # others mention it, less
+
+
+def test_name_match_outranks_citation_match(seeded):
+    # 李玉柱 is named in no other citation; 张娜 appears in her own name and citation.
+    result = seeded.search("张娜")
+    assert names(result) == ["张娜"]
+    top = seeded.search("集中处理专席")["results"]
+    assert top[0]["name"] == "集中处理专席" and top[0]["score"] > 2 * top[-1]["score"] \
+        if len(top) > 1 else top[0]["name"] == "集中处理专席"
+
+
+def test_result_object_shape(seeded):
+    result = seeded.search("李玉柱")
+    assert list(result) == ["query", "total", "page", "per_page", "relaxed", "results", "facets"]
+    hit = result["results"][0]
+    assert list(hit) == ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
+                         "score", "snippet"]
+    assert hit["kind"] == "individual" and hit["cycle"] == "2017-2018"
+    assert hit["unit"] == "中国联合网络通信有限公司北京市分公司重要通信局"
+    assert set(result["facets"]) == {"cycle", "operator", "kind", "region"}
+
+
+def test_snippet_is_escaped_and_marked(seeded):
+    hit = seeded.search("使馆")["results"][0]
+    assert "<mark>使馆</mark>" in hit["snippet"]
+    assert hit["snippet"].count("<mark>") >= 2
+    assert "<" not in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+    hit = seeded.search("玉柱")["results"][0]
+    assert "<mark>" in hit["snippet"] and "玉柱</mark>" in hit["snippet"]
+    hit = seeded.search("聯通")["results"][0]
+    assert "<mark>联通</mark>" in hit["snippet"] or hit["snippet"]
+
+
+def test_facets_count_the_whole_result_set(seeded):
+    result = seeded.search("投诉", per_page=1)
+    assert len(result["results"]) == 1
+    assert sum(f["count"] for f in result["facets"]["operator"]) == result["total"]
+    assert {f["value"]: f["count"] for f in result["facets"]["kind"]} == {"team": 2, "individual": 2}
+    assert result["facets"]["region"] == [{"value": "北京", "count": result["total"]}]
+
+
+def test_filters_combine(seeded):
+    assert set(names(seeded.search("投诉", filters={"operator": "中国电信"}))) == TELECOM
+    assert names(seeded.search("投诉", filters={"operator": "中国电信", "kind": "team"})) == \
+        ["客户服务部投诉处理中心"]
+    assert seeded.search("投诉", filters={"cycle": "2019-2020"})["total"] == 0
+    assert seeded.search("", filters={"kind": "individual"})["total"] == 3
+    assert seeded.search("", filters={"stage": "candidates", "region": "北京"})["total"] == 5
+
+
+def test_pagination(seeded):
+    first = seeded.search("", per_page=2, page=1)
+    second = seeded.search("", per_page=2, page=2)
+    third = seeded.search("", per_page=2, page=3)
+    assert first["total"] == 5
+    got = names(first) + names(second) + names(third)
+    assert sorted(got) == sorted(ALL)
+    assert seeded.search("", per_page=2, page=9)["results"] == []
+
+
+def test_sort_newest(seeded):
+    result = seeded.search("投诉", sort="newest")
+    assert result["total"] == 4
+
+
+def test_query_language(seeded):
+    assert names(seeded.search('"北京联通"')) and set(names(seeded.search('"北京联通"'))) <= UNICOM
+    assert "李玉柱" not in names(seeded.search("投诉 -使馆"))
+    assert seeded.search("李玉柱 -使馆")["total"] == 0
+    assert names(seeded.search("name:张娜")) == ["张娜"]
+    assert set(names(seeded.search("kind:team"))) == {"集中处理专席", "客户服务部投诉处理中心"}
+    assert set(names(seeded.search("kind:班组 投诉"))) == {"集中处理专席", "客户服务部投诉处理中心"}
+    assert seeded.search("cycle:2017-2018")["total"] == 5
+    assert seeded.search("cycle:2018")["total"] == 5
+    assert seeded.search("cycle:2020")["total"] == 0
+    assert set(names(seeded.search("company:中国电信 投诉"))) == TELECOM
+
+
+def test_relaxed_fallback(seeded):
+    strict = seeded.search("李玉柱 密云")
+    assert strict["relaxed"] is True
+    assert set(names(strict)) == {"李玉柱", "刘鑫鑫"}
+    assert seeded.search("李玉柱 使馆")["relaxed"] is False
+
+
+@pytest.mark.parametrize("query", [
+    '"unbalanced', 'name:', '-', '--', '*', '?', 'a*', '(', ')', 'AND', 'OR NOT', '\x00\x07',
+    '\u202e李玉柱', '🙂', 'name:"', ':', '"""', 'company:', 'cycle:abc', 'kind:robot', '\\',
+    '李玉柱 AND OR', 'x' * 200, '李' * 200, '   ',
+])
+def test_odd_queries_never_raise(seeded, query):
+    result = seeded.search(query)
+    assert result["total"] >= 0 and isinstance(result["results"], list)
+
+
+def test_rtl_mark_and_controls_are_ignored(seeded):
+    assert names(seeded.search("\u202e李玉柱\u200f")) == ["李玉柱"]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"text": "x" * 201}, {"text": "a", "page": 0}, {"text": "a", "page": 100000},
+    {"text": "a", "per_page": 1000}, {"text": "a", "sort": "random"},
+    {"text": "a", "filters": {"colour": "red"}}, {"text": "a", "filters": {"cycle": "x" * 100}},
+])
+def test_absurd_requests_are_rejected_with_a_message(seeded, kwargs):
+    text = kwargs.pop("text")
+    with pytest.raises(QueryError) as info:
+        seeded.search(text, **kwargs)
+    assert str(info.value)
+
+
+def test_cli_search_json_is_the_result_object(runner, seeded_copy):
+    import json
+    out = runner("search", "李玉柱", "--json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == seeded_copy.search("李玉柱")
+    out = runner("search", "投诉", "--operator", "中国电信", "--kind", "team")
+    assert "客户服务部投诉处理中心" in out.output and "1 results" in out.output
+    bad = runner("search", "x" * 300)
+    assert bad.exit_code == 1 and "查询过长" in bad.output

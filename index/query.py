@@ -223,8 +223,8 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     parsed = parse(text)
     flt = _filters(filters)
     builder = Searcher(snapshot)
-    searcher = snapshot.searcher()
     with snapshot.lock:
+        searcher = snapshot.searcher()
         relaxed = False
         results = _run(searcher, builder.build(parsed), flt, page, per_page, sort)
         positive = [c for c in parsed.clauses if not c.negated]

@@ -132,12 +132,16 @@ class Snapshot:
         self.lock = threading.RLock()
 
     def searcher(self):
-        """A searcher on the newest committed state (refreshed after incremental updates)."""
+        """A searcher on the newest committed state (reopened after incremental updates).
+
+        Call it, and use what it returns, while holding ``self.lock``."""
         with self.lock:
-            if self._searcher is None:
-                self._searcher = self.index.searcher()
-            else:
-                self._searcher = self._searcher.refresh()
+            if self._searcher is None or not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses segment readers and so misses
+                # deletions committed to an existing segment.
+                old, self._searcher = self._searcher, self.index.searcher()
+                if old is not None:
+                    old.close()
             return self._searcher
 
     def writer(self):

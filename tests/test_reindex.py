@@ -1,0 +1,113 @@
+"""Snapshots: rebuild beside the live one, incremental updates, drift check."""
+
+import subprocess
+import sys
+
+from whoosh.query import Every
+
+from index import build, snapshots
+
+from conftest import DATA, SEED
+
+
+def test_index_package_imports_neither_flask_nor_archive():
+    code = ("import sys, index, index.analysis, index.schema, index.build, index.query, "
+            "index.snapshots; bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('flask', 'archive', 'werkzeug')]; print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_rebuild_while_a_searcher_is_open(seeded_copy):
+    old = seeded_copy.snapshot()
+    old_searcher = old.searcher()
+    assert old_searcher.doc_count() == 5
+    meta = seeded_copy.reindex()
+    assert meta["entries"] == 5 and meta["name"] != old.name
+    # The reader that opened the old snapshot keeps working…
+    assert old_searcher.doc_count() == 5
+    assert len(old_searcher.search(Every())) == 5
+    # …and a new search sees the new snapshot without a restart.
+    assert seeded_copy.snapshot().name == meta["name"]
+    assert seeded_copy.search("李玉柱")["results"][0]["name"] == "李玉柱"
+
+
+def test_two_snapshots_are_kept(seeded_copy):
+    names = [seeded_copy.reindex()["name"] for _ in range(3)]
+    kept = sorted(p.name for p in snapshots.snapshots_dir(seeded_copy.index_root).iterdir())
+    assert kept == sorted(names[-2:])
+    assert snapshots.live_name(seeded_copy.index_root) == names[-1]
+
+
+def test_half_built_snapshot_is_never_live_and_is_cleaned(seeded_copy):
+    root = seeded_copy.index_root
+    live = snapshots.live_name(root)
+    leftover = snapshots.snapshots_dir(root) / "20000101T000000000000Z.partial"
+    leftover.mkdir()
+    (leftover / "junk").write_text("x")
+    assert snapshots.live_name(root) == live
+    seeded_copy.reindex()
+    assert not leftover.exists()
+
+
+def test_import_updates_the_index_incrementally(seeded_copy, runner):
+    live = snapshots.live_name(seeded_copy.index_root)
+    out = runner("import", DATA / "sichuan-2019-2020-candidates.txt")
+    assert out.exit_code == 0, out.output
+    assert snapshots.live_name(seeded_copy.index_root) == live  # no rebuild
+    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+    assert seeded_copy.search("", filters={"operator": "中国铁塔"})["total"] == 1
+    assert seeded_copy.check()["ok"]
+
+
+def test_corrected_notice_updates_only_its_entries(seeded_copy, runner, tmp_path):
+    corrected = tmp_path / "seed.txt"
+    corrected.write_text(SEED.read_text("utf-8").replace("阿尔及利亚使馆", "某国使馆"), "utf-8")
+    assert seeded_copy.search("阿尔及利亚")["total"] == 1
+    out = runner("import", corrected)
+    assert "replaced (5 entries)" in out.output
+    assert seeded_copy.search("阿尔及利亚")["total"] == 0
+    assert [h["name"] for h in seeded_copy.search("李玉柱")["results"]] == ["李玉柱"]
+    assert seeded_copy.search("")["total"] == 5  # replaced, not duplicated
+    assert seeded_copy.check()["ok"]
+
+
+def test_check_reports_drift(seeded_copy, runner):
+    assert runner("check").exit_code == 0
+    db = seeded_copy.db
+    li = next(db.query("select id from entries where name = '李玉柱'"))["id"]
+    zhang = next(db.query("select id from entries where name = '张娜'"))["id"]
+    db.execute("update entries set content_hash = 'x' where id = ?", [li])
+    db.execute("delete from entries where id = ?", [zhang])
+    snapshot = seeded_copy.snapshot()
+    writer = snapshot.writer()
+    writer.delete_by_term("id", next(db.query("select id from entries where name = '刘鑫鑫'"))["id"])
+    writer.commit()
+    drift = seeded_copy.check()
+    assert drift["stale"] == [li] and drift["extra"] == [zhang] and len(drift["missing"]) == 1
+    out = runner("check")
+    assert out.exit_code == 1
+    assert f"stale: {li}" in out.output and f"extra: {zhang}" in out.output
+    assert "1 missing, 1 extra, 1 stale" in out.output
+    runner("reindex")
+    assert runner("check").exit_code == 0
+
+
+def test_rebuild_reconciles_changes_made_during_the_build(seeded_copy):
+    """An import that lands while the rebuild runs is in the new snapshot."""
+    rows = list(seeded_copy._index_rows())
+    plans = seeded_copy.plan_files([(str(DATA / "hubei-2019-2020-honorees.json"),
+                                     (DATA / "hubei-2019-2020-honorees.json").read_bytes())])
+
+    def entries():
+        yield from rows
+        seeded_copy.apply(plans)  # lands mid-build, into the old snapshot
+
+    from archive import store
+    meta = build.rebuild(seeded_copy.index_root, entries(), words=set(),
+                         aliases=seeded_copy.index_aliases(),
+                         reconcile=(lambda: store.entry_hashes(seeded_copy.db),
+                                    seeded_copy._index_rows))
+    assert meta["reconciled"] == 2 and meta["entries"] == 7
+    assert [h["name"] for h in seeded_copy.search("欧阳晓明")["results"]] == ["欧阳晓明"]
+    assert seeded_copy.check()["ok"]

@@ -122,3 +122,15 @@ class Archive:
         """Search the live snapshot; the result object of the CLI and the API."""
         return query.search(self.snapshot(), text, filters=filters, page=page,
                             per_page=per_page, sort=sort)
+
+    def export_entries(self, text, filters=None, sort="relevance", limit=10000):
+        """Full entries of every search hit (up to limit), in result order."""
+        ids = query.matching_ids(self.snapshot(), text, filters=filters, sort=sort, limit=limit)
+        rows = {r["id"]: r for r in store.entries_by_ids(self.db, ids)}
+        return [rows[i] for i in ids if i in rows]
+
+    def last_modified(self):
+        """When the live index last changed (rebuild or incremental), as a timestamp."""
+        snap = self.snapshot()
+        times = [p.stat().st_mtime for p in snap.path.glob("*.toc")]
+        return max(times) if times else None

@@ -220,3 +220,33 @@ def entries_by_ids(db, ids):
         chunk = ids[i:i + 500]
         out += db.query(f"select * from entries where id in ({','.join('?' * len(chunk))})", chunk)
     return out
+
+
+def cycle_groups(db, cycle, kind=None, region=None):
+    """A cycle's entries grouped by operator, then company, with counts."""
+    groups = {}
+    for row in list_entries(db, cycle=cycle, kind=kind, region=region):
+        operator = groups.setdefault(row["operator"] or "其他", {})
+        operator.setdefault(row["company"] or "（未注明）", []).append(row)
+    out = []
+    for operator, companies in sorted(groups.items(), key=lambda kv: -sum(map(len, kv[1].values()))):
+        out.append({"operator": operator, "count": sum(len(v) for v in companies.values()),
+                    "companies": [{"company": c, "count": len(rows), "entries": rows}
+                                  for c, rows in sorted(companies.items())]})
+    return out
+
+
+def cycle_facets(db, cycle):
+    """Kinds and regions present in a cycle, with counts (for the browse filters)."""
+    return {col: list(db.query(f"select {col} as value, count(*) as count from entries "
+                               f"where cycle = ? group by {col} order by count desc, {col}",
+                               [cycle]))
+            for col in ("kind", "region")}
+
+
+def latest_entries(db, limit=50):
+    """The most recently imported entries, newest first (for the feed)."""
+    return list(db.query(
+        "select e.*, n.title as notice_title, n.publisher, n.published from entries e "
+        "join notices n on n.id = e.notice_id order by e.imported_at desc, e.notice_id, e.seq "
+        "limit ?", [limit]))

@@ -212,6 +212,18 @@ def _check_paging(page, per_page, sort):
         raise QueryError("排序方式必须是 relevance 或 newest")
 
 
+def _execute(searcher, snapshot, text, filters, limit, sort, facets):
+    parsed = parse(text)
+    flt = _filters(filters)
+    builder = Searcher(snapshot)
+    results = _run(searcher, builder.build(parsed), flt, limit, sort, facets)
+    if results.is_empty() and len([c for c in parsed.clauses if not c.negated]) > 1:
+        relaxed = _run(searcher, builder.build(parsed, relaxed=True), flt, limit, sort, facets)
+        if not relaxed.is_empty():
+            return relaxed, True
+    return results, False
+
+
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     """Search a snapshot. Returns the API's result object (a dict).
 
@@ -220,29 +232,32 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     absurd input; anything else is searched.
     """
     _check_paging(page, per_page, sort)
-    parsed = parse(text)
-    flt = _filters(filters)
-    builder = Searcher(snapshot)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        relaxed = False
-        results = _run(searcher, builder.build(parsed), flt, page, per_page, sort)
-        positive = [c for c in parsed.clauses if not c.negated]
-        if results.is_empty() and len(positive) > 1:
-            relaxed_results = _run(searcher, builder.build(parsed, relaxed=True), flt, page,
-                                   per_page, sort)
-            if not relaxed_results.is_empty():
-                results, relaxed = relaxed_results, True
+        results, relaxed = _execute(searcher, snapshot, text, filters, page * per_page, sort,
+                                    facets=True)
         return _render(searcher, results, text or "", page, per_page, relaxed)
 
 
-def _run(searcher, query, flt, page, per_page, sort):
-    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
+    """Ids of every hit (up to `limit`) in result order, for exports; same query
+    semantics as :func:`search`, relaxed fallback included."""
+    _check_paging(1, 1, sort)
+    with snapshot.lock:
+        searcher = snapshot.searcher()
+        results, _ = _execute(searcher, snapshot, text, filters, limit, sort, facets=False)
+        return [hit["id"] for hit in results]
+
+
+def _run(searcher, query, flt, limit, sort, facets):
+    groups = None
+    if facets:
+        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
     sortedby = None
     if sort == "newest":
         sortedby = sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
                                        sorting.ScoreFacet()])
-    return searcher.search(query, limit=page * per_page, filter=flt, groupedby=facets,
+    return searcher.search(query, limit=limit, filter=flt, groupedby=groups,
                            sortedby=sortedby, terms=True)
 
 

@@ -79,3 +79,25 @@ def runner(home):
     def invoke(*args, input=None):
         return cli.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
     return invoke
+
+
+@pytest.fixture
+def app(seeded_copy):
+    """The web app on a private copy of the seed archive."""
+    from archive.web import create_app
+    return create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
+                       "SECRET_KEY": "test-only-key"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def shared_client(seeded_template):
+    """A client on the shared read-only seed archive (for tests that only read)."""
+    from archive.web import create_app
+    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_template),
+                      "SECRET_KEY": "test-only-key"})
+    return app.test_client()

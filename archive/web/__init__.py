@@ -1,0 +1,106 @@
+"""The web app: app factory, per-request archive, security headers, errors."""
+
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
+
+from .. import config
+from ..archive import Archive
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def create_app(test_config=None):
+    """Create the app: defaults -> instance config.py -> ARCHIVE_* env -> test config."""
+    home = config.instance_path()
+    if test_config and test_config.get("ARCHIVE_HOME"):
+        home = Path(test_config["ARCHIVE_HOME"])
+    app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
+    app.config.from_mapping(config.defaults())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.secret_key(home)
+    app.config.update(
+        ARCHIVE_HOME=str(home), JSON_AS_ASCII=False, MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        COMPRESS_MIMETYPES=["text/html", "text/css", "application/json", "text/csv",
+                            "application/javascript", "application/atom+xml"],
+        COMPRESS_ALGORITHM=["gzip"],
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    Compress(app)
+
+    from . import api, public
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.teardown_appcontext(_close_archive)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
+    app.jinja_env.globals.update(site_name=app.config["SITE_NAME"])
+    from . import labels
+    app.jinja_env.filters.update(labels.FILTERS)
+    return app
+
+
+def get_archive():
+    """The Archive of this request's instance folder (opened once per request)."""
+    if "archive" not in g:
+        from flask import current_app
+        g.archive = Archive(current_app.config["ARCHIVE_HOME"])
+    return g.archive
+
+
+def _close_archive(_exc=None):
+    archive = g.pop("archive", None)
+    if archive is not None:
+        archive.close()
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or request.path.startswith("/admin/api/")
+
+
+def _http_error(exc):
+    if _wants_json():
+        return jsonify(error=exc.name, message=_message(exc), status=exc.code), exc.code
+    return render_template("error.html", code=exc.code, message=_message(exc)), exc.code
+
+
+_MESSAGES = {
+    400: "请求无效。", 401: "请先登录。", 403: "没有权限。", 404: "找不到这个页面。",
+    405: "不支持这种请求方式。", 413: "请求内容太大。", 414: "网址太长。",
+    429: "请求过于频繁，请稍后再试。", 500: "服务器出错了，请稍后再试。",
+}
+
+
+def _message(exc):
+    description = getattr(exc, "description", None)
+    custom = description if isinstance(description, str) and getattr(exc, "custom", False) else None
+    return custom or _MESSAGES.get(exc.code, exc.name)
+
+
+def _server_error(exc):
+    from flask import current_app
+    from werkzeug.exceptions import InternalServerError
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return _http_error(InternalServerError())

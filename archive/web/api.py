@@ -1,0 +1,110 @@
+"""JSON API: the same data as the pages; /api/search is `archive search --json`."""
+
+from flask import Blueprint, abort, jsonify, request
+
+from index.query import QueryError
+from index.snapshots import NoSnapshot
+
+from .. import exports, store
+from . import get_archive
+from .caching import conditional
+from .openapi import spec
+from .params import bad_request, per_page, search_params
+
+bp = Blueprint("api", __name__)
+
+
+@bp.after_request
+def _conditional(response):
+    if request.path == "/healthz":
+        return response
+    return conditional(response, get_archive())
+
+
+@bp.get("/api/search")
+def search():
+    """The search result object."""
+    params = search_params(request.args, request.query_string)
+    try:
+        result = get_archive().search(params.q, filters=params.filters, page=params.page,
+                                      per_page=per_page(request.args, 20), sort=params.sort)
+    except QueryError as exc:
+        raise bad_request(str(exc)) from None
+    return jsonify(result)
+
+
+@bp.get("/api/honorees/<entry_id>")
+def honoree(entry_id):
+    """One entry with its source and the same person's other entries."""
+    db = get_archive().db
+    entry = store.get_entry(db, entry_id)
+    if entry is None:
+        abort(404)
+    out = exports.export_row(entry)
+    out["award"] = entry["award"]
+    out["source"] = {"notice_id": entry["notice_id"], "title": entry["notice_title"],
+                     "publisher": entry["publisher"], "published": entry["published"],
+                     "doc_number": entry["doc_number"], "source_url": entry["source_url"]}
+    out["related"] = [{"id": r["id"], "stage": r["stage"], "cycle": r["cycle"],
+                       "notice_title": r["notice_title"]} for r in store.related_entries(db, entry)]
+    return jsonify(out)
+
+
+@bp.get("/api/cycles")
+def cycles():
+    """Award cycles with counts."""
+    return jsonify(store.cycles(get_archive().db))
+
+
+@bp.get("/api/cycles/<cycle>")
+def cycle(cycle):
+    """Every entry of a cycle (optionally one kind or region)."""
+    kind, region = request.args.get("kind") or None, request.args.get("region") or None
+    if kind not in (None, "individual", "team"):
+        raise bad_request("kind 只能是 individual 或 team。")
+    db = get_archive().db
+    if not store.cycle_facets(db, cycle)["kind"]:
+        abort(404)
+    entries = store.list_entries(db, cycle=cycle, kind=kind, region=region)
+    return jsonify({"cycle": cycle, "total": len(entries),
+                    "entries": [exports.export_row(e) for e in entries]})
+
+
+@bp.get("/api/notices")
+def notices():
+    """Every notice (without its text)."""
+    return jsonify(store.list_notices(get_archive().db))
+
+
+@bp.get("/api/notices/<notice_id>")
+def notice(notice_id):
+    """One notice with its original text and its entry ids."""
+    db = get_archive().db
+    found = store.get_notice(db, notice_id)
+    if found is None:
+        abort(404)
+    found["entries"] = [e["id"] for e in store.list_entries(db, notice=notice_id)]
+    return jsonify(found)
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(spec())
+
+
+@bp.get("/healthz")
+def healthz():
+    """Live snapshot id and entry counts of store and index."""
+    archive = get_archive()
+    body = {"status": "ok", "store_entries": archive.db["entries"].count}
+    try:
+        snap = archive.snapshot()
+        with snap.lock:
+            body["index_entries"] = snap.searcher().doc_count()
+        body["snapshot"] = snap.name
+    except NoSnapshot:
+        body.update(status="no-index", snapshot=None, index_entries=0)
+    if body["index_entries"] != body["store_entries"]:
+        body["status"] = "degraded" if body["status"] == "ok" else body["status"]
+    return jsonify(body), 200 if body["status"] == "ok" else 503

@@ -1,0 +1,151 @@
+"""The OpenAPI 3.1 document of the JSON API (JSON Schema 2020-12 schemas)."""
+
+from index.query import MAX_PAGE, MAX_QUERY_CHARS
+
+from ..store import EXPORT_FIELDS
+
+_S = {"type": "string"}
+_NS = {"type": ["string", "null"]}
+_NI = {"type": ["integer", "null"]}
+
+
+def _entry_props():
+    props = {k: _NS for k in EXPORT_FIELDS}
+    props.update(id=_S, notice_id=_S, name=_S, cycle=_S, stage={"enum": ["candidates", "honorees"]},
+                 kind={"enum": ["individual", "team"]}, team_size=_NI)
+    return props
+
+
+def _facet():
+    return {"type": "array", "items": {"type": "object", "required": ["value", "count"],
+                                       "properties": {"value": _S, "count": {"type": "integer"}},
+                                       "additionalProperties": False}}
+
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error", "message", "status"],
+              "properties": {"error": _S, "message": _S, "status": {"type": "integer"}}},
+    "Entry": {"type": "object", "required": list(EXPORT_FIELDS), "properties": _entry_props(),
+              "additionalProperties": False},
+    "Honoree": {"type": "object", "required": list(EXPORT_FIELDS) + ["award", "source", "related"],
+                "properties": {**_entry_props(), "award": _NS,
+                               "source": {"type": "object", "required": ["notice_id", "title",
+                                                                         "publisher", "published"],
+                                          "properties": {"notice_id": _S, "title": _S,
+                                                         "publisher": _S, "published": _S,
+                                                         "doc_number": _NS, "source_url": _NS}},
+                               "related": {"type": "array", "items": {
+                                   "type": "object", "required": ["id", "stage", "cycle"],
+                                   "properties": {"id": _S, "stage": _S, "cycle": _S,
+                                                  "notice_title": _S}}}},
+                "additionalProperties": False},
+    "Hit": {"type": "object",
+            "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
+                         "score", "snippet"],
+            "properties": {"id": _S, "name": _S, "kind": {"enum": ["individual", "team"]},
+                           "cycle": _S, "company": _NS, "operator": _NS, "region": _NS,
+                           "unit": _NS, "score": {"type": "number"},
+                           "snippet": {"type": "string",
+                                       "description": "HTML-escaped citation passage; matches "
+                                                      "wrapped in <mark>."}},
+            "additionalProperties": False},
+    "SearchResult": {"type": "object",
+                     "required": ["query", "total", "page", "per_page", "relaxed", "results",
+                                  "facets"],
+                     "properties": {"query": _S, "total": {"type": "integer"},
+                                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                                    "relaxed": {"type": "boolean"},
+                                    "results": {"type": "array",
+                                                "items": {"$ref": "#/components/schemas/Hit"}},
+                                    "facets": {"type": "object",
+                                               "required": ["cycle", "operator", "kind", "region"],
+                                               "properties": {k: _facet() for k in
+                                                              ("cycle", "operator", "kind",
+                                                               "region")}}},
+                     "additionalProperties": False},
+    "Cycle": {"type": "object", "required": ["cycle", "entries", "individuals", "teams", "notices"],
+              "properties": {"cycle": _S, "entries": {"type": "integer"},
+                             "individuals": {"type": "integer"}, "teams": {"type": "integer"},
+                             "notices": {"type": "integer"}}},
+    "CycleEntries": {"type": "object", "required": ["cycle", "total", "entries"],
+                     "properties": {"cycle": _S, "total": {"type": "integer"},
+                                    "entries": {"type": "array",
+                                                "items": {"$ref": "#/components/schemas/Entry"}}}},
+    "NoticeSummary": {"type": "object",
+                      "required": ["id", "title", "publisher", "published", "stage", "cycle",
+                                   "entries"],
+                      "properties": {"id": _S, "title": _S, "publisher": _S, "published": _S,
+                                     "stage": _S, "cycle": _S, "region": _NS, "doc_number": _NS,
+                                     "source_url": _NS, "imported_at": _NS,
+                                     "entries": {"type": "integer"}}},
+    "Notice": {"type": "object",
+               "required": ["id", "title", "publisher", "published", "stage", "cycle", "text",
+                            "sha256", "entries"],
+               "properties": {"id": _S, "title": _S, "publisher": _S, "published": _S,
+                              "stage": _S, "cycle": _S, "region": _NS, "doc_number": _NS,
+                              "source_url": _NS, "source_name": _NS, "format": _NS, "text": _S,
+                              "sha256": _S, "imported_at": _NS, "updated_at": _NS,
+                              "entries": {"type": "array", "items": _S}}},
+}
+
+
+def _param(name, description, schema=None, where="query", required=False):
+    return {"name": name, "in": where, "required": required, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _ok(ref, description="OK"):
+    return {"description": description,
+            "content": {"application/json": {"schema": ref}}}
+
+
+_ERR = {"$ref": "#/components/responses/Error"}
+
+
+def spec():
+    """The OpenAPI document as a dict."""
+    search_params = [
+        _param("q", "Query: words, \"phrases\", -exclusion, name: company: cycle: kind:",
+               {"type": "string", "maxLength": MAX_QUERY_CHARS}),
+        _param("cycle", "Filter: award cycle, e.g. 2017-2018"),
+        _param("operator", "Filter: operator group, e.g. 中国联通"),
+        _param("kind", "Filter: individual or team", {"enum": ["individual", "team"]}),
+        _param("region", "Filter: province, e.g. 北京"),
+        _param("stage", "Filter: candidates or honorees", {"enum": ["candidates", "honorees"]}),
+        _param("sort", "relevance (default) or newest", {"enum": ["relevance", "newest"]}),
+        _param("page", "Result page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+        _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    ]
+    ref = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Honors Archive API", "version": "1",
+                 "description": "全国用户满意电信服务明星档案: search and browse the honorees."},
+        "paths": {
+            "/api/search": {"get": {"summary": "Search honorees", "parameters": search_params,
+                                    "responses": {"200": _ok(ref("SearchResult")), "400": _ERR}}},
+            "/api/honorees/{id}": {"get": {
+                "summary": "One honoree entry",
+                "parameters": [_param("id", "Entry id", where="path", required=True)],
+                "responses": {"200": _ok(ref("Honoree")), "404": _ERR}}},
+            "/api/cycles": {"get": {"summary": "Award cycles",
+                                    "responses": {"200": _ok({"type": "array",
+                                                              "items": ref("Cycle")})}}},
+            "/api/cycles/{cycle}": {"get": {
+                "summary": "Every entry of a cycle",
+                "parameters": [_param("cycle", "e.g. 2017-2018", where="path", required=True),
+                               _param("kind", "individual or team",
+                                      {"enum": ["individual", "team"]}),
+                               _param("region", "Province")],
+                "responses": {"200": _ok(ref("CycleEntries")), "400": _ERR, "404": _ERR}}},
+            "/api/notices": {"get": {"summary": "Source notices",
+                                     "responses": {"200": _ok({"type": "array",
+                                                               "items": ref("NoticeSummary")})}}},
+            "/api/notices/{id}": {"get": {
+                "summary": "One notice with its original text",
+                "parameters": [_param("id", "Notice id", where="path", required=True)],
+                "responses": {"200": _ok(ref("Notice")), "404": _ERR}}},
+        },
+        "components": {"schemas": SCHEMAS,
+                       "responses": {"Error": _ok(ref("Error"), "Error with a message")}},
+    }

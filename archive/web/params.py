@@ -1,0 +1,69 @@
+"""Request parameters shared by the search page, the API and the exports."""
+
+from dataclasses import dataclass
+
+from werkzeug.exceptions import BadRequest
+
+from index.query import MAX_PAGE, SORTS
+from index.schema import FILTERS
+
+MAX_QUERY_STRING = 2048
+
+
+def bad_request(message):
+    """A 400 whose message is shown to the user."""
+    exc = BadRequest(message)
+    exc.custom = True
+    return exc
+
+
+@dataclass
+class SearchParams:
+    """What a search request asks for."""
+
+    q: str
+    filters: dict
+    page: int
+    sort: str
+
+    def args(self, **change):
+        """Query-string arguments for a link to this search with some changes."""
+        base = {"q": self.q or None, **self.filters, "sort": None if self.sort == "relevance"
+                else self.sort, "page": None}
+        base.update(change)
+        return {k: v for k, v in base.items() if v not in (None, "")}
+
+
+def search_params(args, query_string=b""):
+    """Parse and check search arguments; raise a 400 with a Chinese message."""
+    if len(query_string) > MAX_QUERY_STRING:
+        raise bad_request("查询参数过长。")
+    q = args.get("q", "")
+    filters = {}
+    for name in FILTERS:
+        values = args.getlist(name)
+        if len(values) > 1:
+            raise bad_request(f"筛选条件 {name} 只能给一个值。")
+        if values and values[0]:
+            filters[name] = values[0]
+    try:
+        page = int(args.get("page", "1"))
+    except ValueError:
+        raise bad_request("页码必须是整数。") from None
+    if not 1 <= page <= MAX_PAGE:
+        raise bad_request(f"页码必须在 1 到 {MAX_PAGE} 之间。")
+    sort = args.get("sort", "relevance") or "relevance"
+    if sort not in SORTS:
+        raise bad_request("排序方式只能是 relevance 或 newest。")
+    return SearchParams(q=q, filters=filters, page=page, sort=sort)
+
+
+def per_page(args, default):
+    """The per_page argument (API only), checked."""
+    try:
+        value = int(args.get("per_page", default))
+    except ValueError:
+        raise bad_request("per_page 必须是整数。") from None
+    if not 1 <= value <= 100:
+        raise bad_request("per_page 必须在 1 到 100 之间。")
+    return value

@@ -1,0 +1,152 @@
+"""Public pages: home, search, honoree, cycles, notices, about, exports, feed."""
+
+from flask import (Blueprint, Response, abort, render_template, request, url_for)
+
+from index.query import QueryError, mark_words
+
+from .. import exports, store
+from . import get_archive
+from .caching import conditional
+from .params import bad_request, search_params
+
+bp = Blueprint("public", __name__)
+EXPORT_LIMIT = 10000
+
+
+@bp.after_request
+def _conditional(response):
+    return conditional(response, get_archive())
+
+
+@bp.get("/")
+def home():
+    """Search box, what the archive holds, cycles, latest notices."""
+    db = get_archive().db
+    return render_template("home.html", stats=store.stats(db), cycles=store.cycles(db),
+                           notices=store.list_notices(db)[:5])
+
+
+@bp.get("/search")
+def search():
+    """Results with snippets, facets as filter links, sort and pages."""
+    params = search_params(request.args, request.query_string)
+    archive = get_archive()
+    try:
+        result = archive.search(params.q, filters=params.filters, page=params.page,
+                                sort=params.sort)
+    except QueryError as exc:
+        return render_template("search.html", params=params, result=None, error=str(exc)), 400
+    names = {hit["id"]: mark_words(hit["name"], params.q) for hit in result["results"]}
+    pages = -(-result["total"] // result["per_page"])
+    return render_template("search.html", params=params, result=result, names=names,
+                           pages=pages, error=None)
+
+
+@bp.get("/honorees/<entry_id>")
+def honoree(entry_id):
+    """Every field, the citation, the source notice, a citation line, related entries."""
+    db = get_archive().db
+    entry = store.get_entry(db, entry_id)
+    if entry is None:
+        abort(404)
+    url = url_for("public.honoree", entry_id=entry_id, _external=True)
+    return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
+                           cite=exports.citation_line(entry, url))
+
+
+@bp.get("/cycles")
+def cycles():
+    """All award cycles with counts."""
+    return render_template("cycles.html", cycles=store.cycles(get_archive().db))
+
+
+@bp.get("/cycles/<cycle>")
+def cycle(cycle):
+    """A cycle's entries grouped by operator and company; kind and region filters."""
+    db = get_archive().db
+    kind, region = request.args.get("kind") or None, request.args.get("region") or None
+    if kind not in (None, "individual", "team"):
+        raise bad_request("类别只能是 individual 或 team。")
+    facets = store.cycle_facets(db, cycle)
+    if not facets["kind"]:
+        abort(404)
+    groups = store.cycle_groups(db, cycle, kind=kind, region=region)
+    return render_template("cycle.html", cycle=cycle, groups=groups, facets=facets, kind=kind,
+                           region=region, total=sum(g["count"] for g in groups))
+
+
+@bp.get("/notices")
+def notices():
+    """Every source notice."""
+    return render_template("notices.html", notices=store.list_notices(get_archive().db))
+
+
+@bp.get("/notices/<notice_id>")
+def notice(notice_id):
+    """A notice's metadata, its entries and its original text."""
+    db = get_archive().db
+    found = store.get_notice(db, notice_id)
+    if found is None:
+        abort(404)
+    return render_template("notice.html", notice=found,
+                           entries=store.list_entries(db, notice=notice_id))
+
+
+@bp.get("/about")
+def about():
+    """What the archive contains and how to search it."""
+    return render_template("about.html", stats=store.stats(get_archive().db))
+
+
+def _download(body, mimetype, filename):
+    from urllib.parse import quote
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                               f"filename*=UTF-8''{quote(filename)}"})
+
+
+def _export(entries, fmt, filename, **meta):
+    if fmt == "csv":
+        return _download(exports.to_csv(entries), "text/csv", filename + ".csv")
+    if fmt == "json":
+        return _download(exports.to_json(entries, **meta), "application/json",
+                         filename + ".json")
+    abort(404)
+
+
+@bp.get("/export/search.<fmt>")
+def export_search(fmt):
+    """Every hit of a search as CSV or JSON."""
+    params = search_params(request.args, request.query_string)
+    try:
+        entries = get_archive().export_entries(params.q, params.filters, params.sort,
+                                               limit=EXPORT_LIMIT)
+    except QueryError as exc:
+        raise bad_request(str(exc)) from None
+    parts = ["honorees-search"] + [v for v in params.filters.values()]
+    if params.q:
+        parts.append(params.q[:40])
+    name = "-".join(parts).replace("/", "_").replace(" ", "_")
+    return _export(entries, fmt, name, query=params.q, filters=params.filters,
+                   total=len(entries))
+
+
+@bp.get("/export/cycles/<cycle>.<fmt>")
+def export_cycle(cycle, fmt):
+    """A whole cycle as CSV or JSON."""
+    entries = store.list_entries(get_archive().db, cycle=cycle)
+    if not entries:
+        abort(404)
+    return _export(entries, fmt, f"honorees-{cycle}", cycle=cycle, total=len(entries))
+
+
+@bp.get("/feed.atom")
+def feed():
+    """Newly imported honorees as Atom."""
+    entries = store.latest_entries(get_archive().db)
+    body = exports.atom_feed(
+        entries, site_url=url_for("public.home", _external=True),
+        feed_url=url_for("public.feed", _external=True), title="全国用户满意电信服务明星档案",
+        entry_url=lambda e: url_for("public.honoree", entry_id=e["id"], _external=True))
+    return Response(body, mimetype="application/atom+xml")

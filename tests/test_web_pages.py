@@ -1,0 +1,170 @@
+"""Every public page through the Flask test client: status, content, escaping."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+
+def _html(response):
+    return response.get_data(as_text=True)
+
+
+def test_home(shared_client):
+    r = shared_client.get("/")
+    body = _html(r)
+    assert r.status_code == 200
+    assert '<html lang="zh-CN">' in body
+    assert "<strong>3</strong> 位服务明星" in body and "<strong>2</strong> 个明星班组" in body
+    assert "2017-2018年度" in body and "候选人名单公示" in body
+    assert 'action="/search"' in body and '<label for="q">' in body
+
+
+def test_search_page_highlights_and_links(shared_client):
+    body = _html(shared_client.get("/search?q=玉柱"))
+    assert "共 <span class=\"total\">1</span> 条结果" in body
+    assert "李<mark>玉柱</mark>" in body  # the name is highlighted
+    hit_id = re.search(r'href="/honorees/([0-9a-f]{12})"', body).group(1)
+    assert shared_client.get(f"/honorees/{hit_id}").status_code == 200
+    assert "<title>“玉柱”的检索结果 · " in body
+
+
+def test_search_facets_are_filter_links_and_removable(shared_client):
+    body = _html(shared_client.get("/search?q=投诉"))
+    assert "共 <span class=\"total\">4</span> 条结果" in body
+    link = re.search(r'href="(/search\?[^"]*operator=[^"]+)"', body).group(1).replace("&amp;", "&")
+    filtered = _html(shared_client.get(link))
+    assert "已选条件" in filtered and "✕" in filtered
+    remove = re.search(r'class="remove" href="([^"]+)"', filtered).group(1).replace("&amp;", "&")
+    assert "operator" not in remove
+    body = _html(shared_client.get("/search?q=投诉&operator=中国电信&kind=team"))
+    assert "共 <span class=\"total\">1</span> 条结果" in body
+    assert "客户服务部<mark>投诉</mark>处理中心" in body
+
+
+def test_search_sort_pagination_relaxed_and_empty(shared_client):
+    body = _html(shared_client.get("/search?q=投诉&sort=newest"))
+    assert "<strong>最新年度</strong>" in body
+    relaxed = _html(shared_client.get("/search?q=李玉柱+密云"))
+    assert "以下结果包含其中任意一个词" in relaxed
+    empty = _html(shared_client.get("/search?q=不存在的人名字"))
+    assert "没有找到相关记录" in empty and "liyuzhu" in empty
+    assert shared_client.get("/search?q=&page=2").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/search?page=abc", "/search?page=0", "/search?sort=x",
+                                 "/search?q=" + "x" * 300, "/search?cycle=a&cycle=b",
+                                 "/cycles/2017-2018?kind=robot"])
+def test_bad_search_parameters_give_400_with_a_message(shared_client, url):
+    r = shared_client.get(url)
+    assert r.status_code == 400
+    body = _html(r)
+    assert "Traceback" not in body and ("class=\"error\"" in body or "<h1>400</h1>" in body)
+
+
+def test_honoree_page(shared_client):
+    result = shared_client.get("/api/search?q=李玉柱").get_json()
+    entry_id = result["results"][0]["id"]
+    body = _html(shared_client.get(f"/honoree/{entry_id}".replace("honoree/", "honorees/")))
+    assert "<h1>李玉柱" in body
+    for text in ("1989-11-08", "大学本科", "班长", "中国联合网络通信有限公司北京市分公司重要通信局",
+                 "中国联通北京分公司", "北京市通信管理局 · 2018-10-24", "工信行建[2018]1号",
+                 "申报说明材料", "引用"):
+        assert text in body, text
+    assert body.count("<p>", body.index("申报说明材料")) >= 8  # paragraphs kept
+    assert re.search(r"李玉柱（中国联通北京分公司），2017-2018年度全国用户满意电信服务明星候选人。"
+                     r"来源：北京市通信管理局《.*》（工信行建\[2018\]1号），2018-10-24。http://localhost/honorees/",
+                     body)
+
+
+def test_cycles_and_cycle_page(shared_client):
+    body = _html(shared_client.get("/cycles"))
+    assert 'href="/cycles/2017-2018"' in body
+    cycle = _html(shared_client.get("/cycles/2017-2018"))
+    assert "共 5 条" in cycle
+    for operator in ("中国联通", "中国电信", "中国移动"):
+        assert f"<h2>{operator} <span class=\"count\">" in cycle
+    teams = _html(shared_client.get("/cycles/2017-2018?kind=team"))
+    assert "共 2 条" in teams and "刘鑫鑫" not in teams
+    assert shared_client.get("/cycles/1999-2000").status_code == 404
+
+
+def test_notice_pages(shared_client):
+    notices = shared_client.get("/api/notices").get_json()
+    body = _html(shared_client.get(f"/notices/{notices[0]['id']}"))
+    assert "北京市通信管理局" in body and "收录记录（5）" in body
+    assert "京ICP备05000003号" in body  # the original text, verbatim
+    assert shared_client.get("/notices/nope").status_code == 404
+
+
+def test_about_and_404(shared_client):
+    assert "name:张娜" in _html(shared_client.get("/about"))
+    r = shared_client.get("/no/such/page")
+    assert r.status_code == 404 and "找不到这个页面" in _html(r) and 'lang="zh-CN"' in _html(r)
+
+
+def test_exports(shared_client):
+    r = shared_client.get("/export/search.csv?q=联通")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.data.startswith(b"\xef\xbb\xbf")
+    assert "filename*=UTF-8''honorees-search-" in r.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert {row["name"] for row in rows} == {"李玉柱", "集中处理专席"}
+    assert rows[0]["citation"].count("\n") >= 1
+    data = json.loads(shared_client.get("/export/cycles/2017-2018.json").data)
+    assert data["cycle"] == "2017-2018" and data["total"] == 5 and len(data["entries"]) == 5
+    r = shared_client.get("/export/cycles/2017-2018.csv")
+    assert 'honorees-2017-2018.csv' in r.headers["Content-Disposition"]
+    assert len(list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))) == 5
+    assert shared_client.get("/export/cycles/2017-2018.xml").status_code == 404
+
+
+def test_atom_feed_is_valid(shared_client):
+    from xml.etree import ElementTree as ET
+    r = shared_client.get("/feed.atom")
+    assert r.mimetype == "application/atom+xml"
+    root = ET.fromstring(r.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    for tag in ("title", "id", "updated", "author"):
+        assert root.find(f"a:{tag}", ns) is not None
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 5
+    for entry in entries:
+        for tag in ("id", "title", "updated", "link"):
+            assert entry.find(f"a:{tag}", ns) is not None
+
+
+def test_healthz(shared_client):
+    body = shared_client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["store_entries"] == body["index_entries"] == 5
+    assert re.fullmatch(r"\d{8}T\d{12}Z", body["snapshot"])
+
+
+def test_security_headers_and_no_inline_script(shared_client):
+    r = shared_client.get("/search?q=李玉柱")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    body = _html(r)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", body)
+    assert not re.search(r"(src|href)=\"(https?:)?//", body)  # no external assets
+
+
+def test_etag_last_modified_and_compression(shared_client):
+    r = shared_client.get("/search?q=李玉柱")
+    assert r.headers["ETag"] and r.headers["Last-Modified"]
+    again = shared_client.get("/search?q=李玉柱", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+    gz = shared_client.get("/search?q=李玉柱", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers.get("Content-Encoding") == "gzip"
+
+
+def test_static_assets_are_served(shared_client):
+    for path in ("/static/style.css", "/static/app.js"):
+        with shared_client.get(path) as r:
+            assert r.status_code == 200 and len(r.data) > 100

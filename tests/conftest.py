@@ -1,6 +1,12 @@
 """Shared fixtures: a fresh instance folder per test, the seed notice, a CLI runner."""
 
+import os
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -9,10 +15,12 @@ from click.testing import CliRunner
 from archive.archive import Archive
 from archive.cli import main
 
+ROOT = Path(__file__).parent.parent
 SEED = Path(__file__).parent.parent / "archive" / "data" / "notices" / \
     "2018-10-24-beijing-telecom-service-stars-candidates.txt"
 DATA = Path(__file__).parent / "data"
-SHARED_SEED = Path(__file__).parent.parent.parent / "shared" / "seed" / SEED.name
+SHARED_ROOT = Path(__file__).parent.parent
+SEED = Path(__file__).parent.parent.parent / "shared" / "seed" / SEED.name
 
 
 @pytest.fixture
@@ -101,3 +109,68 @@ def shared_client(seeded_template):
     app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_template),
                       "SECRET_KEY": "test-only-key"})
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(home, workers=2):
+    """wsgi:app under gunicorn on a free loopback port; yields its base URL."""
+    port = free_port()
+    env = dict(os.environ, ARCHIVE_HOME=str(home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode())
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        proc.stderr.close()
+
+
+@pytest.fixture
+def live_server(seeded_copy):
+    """The app under gunicorn (2 workers) on a private copy of the seed archive."""
+    with gunicorn(seeded_copy.home) as url:
+        yield url
+
+
+@pytest.fixture
+def artifacts():
+    """Git-ignored folder for screenshots."""
+    path = Path(__file__).parent.parent / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path

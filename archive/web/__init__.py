@@ -67,6 +67,9 @@ def _close_archive(_exc=None):
 
 
 def _security_headers(response):
+    if response.status_code == 304 and hasattr(response.response, "close"):
+        response.response.close()  # a static file opened for a 304 is never read
+        response.response = []
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

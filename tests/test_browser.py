@@ -1,0 +1,80 @@
+"""End to end in real headless Chromium (Debian's), driven by Playwright."""
+
+import csv
+import io
+
+import pytest
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.base = live_server
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_search_click_through_facet_cycle_and_csv(page, artifacts):
+    page.goto(page.base + "/")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.screenshot(path=str(artifacts / "home.png"), full_page=True)
+
+    page.get_by_label("检索姓名、单位或事迹").fill("玉柱")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    first = page.locator("li.hit").first
+    assert "李玉柱" in first.locator("h2").inner_text()
+    assert first.locator("h2 mark").inner_text() == "玉柱"
+    assert first.locator(".snippet mark").count() >= 1
+    page.screenshot(path=str(artifacts / "results.png"), full_page=True)
+
+    first.locator("h2 a").click()
+    page.wait_for_url("**/honorees/*")
+    assert page.locator("h1").inner_text().startswith("李玉柱")
+    assert "阿尔及利亚使馆" in page.locator("section.citation").inner_text()
+    assert "北京市通信管理局" in page.locator("#cite-line").input_value()
+    page.screenshot(path=str(artifacts / "honoree.png"), full_page=True)
+
+    # A facet narrows the results, and can be removed again.
+    page.goto(page.base + "/search?q=投诉")
+    assert page.locator(".total").inner_text() == "4"
+    page.locator(".facet a", has_text="中国电信").click()
+    page.wait_for_url("**operator=*")
+    assert page.locator(".total").inner_text() == "2"
+    page.locator("a.remove").click()
+    assert page.locator(".total").inner_text() == "4"
+
+    # Browse the cycle, then download its CSV and read it back.
+    page.goto(page.base + "/cycles")
+    page.get_by_role("link", name="2017-2018年度").first.click()
+    page.wait_for_url("**/cycles/2017-2018")
+    assert page.locator("section.operator").count() == 3
+    with page.expect_download() as info:
+        page.locator(".export a", has_text="CSV").click()
+    download = info.value
+    assert download.suggested_filename == "honorees-2017-2018.csv"
+    with open(download.path(), encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(io.StringIO(f.read())))
+    assert sorted(r["name"] for r in rows) == sorted(
+        ["李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心", "刘鑫鑫"])
+
+
+def test_phone_width_and_keyboard(browser, live_server, artifacts):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server + "/search?q=投诉")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    page.screenshot(path=str(artifacts / "results-phone.png"), full_page=True)
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "A"
+    context.close()

@@ -19,8 +19,7 @@ ROOT = Path(__file__).parent.parent
 SEED = Path(__file__).parent.parent / "archive" / "data" / "notices" / \
     "2018-10-24-beijing-telecom-service-stars-candidates.txt"
 DATA = Path(__file__).parent / "data"
-SHARED_ROOT = Path(__file__).parent.parent
-SEED = Path(__file__).parent.parent.parent / "shared" / "seed" / SEED.name
+SHARED_SEED = Path(__file__).parent.parent.parent / "shared" / "seed" / SEED.name
 
 
 @pytest.fixture

@@ -134,3 +134,26 @@ class Archive:
         snap = self.snapshot()
         times = [p.stat().st_mtime for p in snap.path.glob("*.toc")]
         return max(times) if times else None
+
+    def status(self):
+        """What the admin status page shows."""
+        from . import jobs
+        out = {"store_entries": self.db["entries"].count, "snapshot": None, "age_seconds": None,
+               "index_entries": None, "drift": None,
+               "imports": store.recent_imports(self.db), "reindex": jobs.latest(self.db)}
+        try:
+            snap = self.snapshot()
+        except snapshots.NoSnapshot:
+            return out
+        with snap.lock:
+            out["index_entries"] = snap.searcher().doc_count()
+        out.update(snapshot=snap.name, age_seconds=snapshots.age_seconds(self.index_root),
+                   drift=self.check())
+        return out
+
+    def correct(self, entry_id, changes, user):
+        """Apply an admin's correction to an entry, audit it, update the index."""
+        changed = store.update_entry(self.db, entry_id, changes, user)
+        if changed:
+            self.update_index([entry_id])
+        return changed

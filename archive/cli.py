@@ -182,3 +182,26 @@ def check(ctx):
             f"index drift: {len(drift['missing'])} missing, {len(drift['extra'])} extra, "
             f"{len(drift['stale'])} stale; run `archive reindex`")
     click.echo("store and index agree")
+
+
+@main.group()
+def admin():
+    """Admin accounts for the web admin area."""
+
+
+@admin.command("create-user")
+@click.argument("name")
+@click.pass_context
+def create_user(ctx, name):
+    """Create an admin account. The password is asked twice on a terminal,
+    or read from the first line of standard input."""
+    from . import auth
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        auth.create_user(_archive(ctx).db, name, password)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"admin user {name} created")

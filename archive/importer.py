@@ -71,6 +71,16 @@ def plan(db, parsed, source_name):
                    changed=[r["id"] for r in rows if r["id"] in old
                             and old[r["id"]]["content_hash"] != r["content_hash"]])
     p.conflicts = _conflicts(db, old, rows)
+    if p.conflicts:
+        # Manual corrections win over the new text; the preview lists them.
+        for c in p.conflicts:
+            row = next(r for r in rows if r["id"] == c["entry_id"])
+            row[c["field"]] = old[c["entry_id"]][c["field"]]
+        for row in rows:
+            row["person_key"] = store.person_key(row)
+            row["content_hash"] = store.content_hash(row)
+        p.changed = [r["id"] for r in rows if r["id"] in old
+                     and old[r["id"]]["content_hash"] != r["content_hash"]]
     return p
 
 
@@ -80,8 +90,8 @@ def _conflicts(db, old, rows):
         return []
     out = []
     by_id = {r["id"]: r for r in rows}
-    for audit in db.query("select entry_id, field, after from audit where entry_id in "
-                          f"({','.join('?' * len(old))}) order by id", list(old)):
+    for audit in db.query("select distinct entry_id, field from audit where entry_id in "
+                          f"({','.join('?' * len(old))}) order by entry_id, field", list(old)):
         row = by_id.get(audit["entry_id"])
         stored = old[audit["entry_id"]].get(audit["field"])
         if row is not None and str(row.get(audit["field"])) != str(stored):

@@ -52,7 +52,23 @@ def _v1(db):
     db["imports"].create_index(["at"])
 
 
-MIGRATIONS = [_v1]
+def _v2(db):
+    """Admin accounts, login throttling, the audit trail and re-index jobs."""
+    db["users"].create({"id": int, "name": str, "password_hash": str, "created_at": str},
+                       pk="id", not_null={"name", "password_hash"})
+    db["users"].create_index(["name"], unique=True)
+    db["login_failures"].create({"id": int, "at": float, "username": str, "address": str}, pk="id")
+    db["login_failures"].create_index(["at"])
+    db["audit"].create({"id": int, "entry_id": str, "user": str, "at": str, "field": str,
+                        "before": str, "after": str}, pk="id", not_null={"entry_id", "field"})
+    db["audit"].create_index(["entry_id"])
+    db["jobs"].create({"id": int, "kind": str, "status": str, "user": str, "started_at": str,
+                       "finished_at": str, "done": int, "total": int, "seconds": float,
+                       "snapshot": str, "error": str, "pid": int}, pk="id")
+    db["jobs"].create_index(["kind", "status"])
+
+
+MIGRATIONS = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -250,3 +266,66 @@ def latest_entries(db, limit=50):
         "select e.*, n.title as notice_title, n.publisher, n.published from entries e "
         "join notices n on n.id = e.notice_id order by e.imported_at desc, e.notice_id, e.seq "
         "limit ?", [limit]))
+
+
+def _typed(field, value):
+    """An edited value as stored: None for blanks, ints for team sizes, ISO births."""
+    from .ingest.fields import parse_birth, parse_team_size
+    value = value.strip() if isinstance(value, str) else value
+    if value in ("", None):
+        return None
+    if field == "team_size":
+        return parse_team_size(str(value))
+    if field == "birth":
+        return parse_birth(str(value))
+    return str(value)
+
+
+def update_entry(db, entry_id, changes, user):
+    """Correct an entry's fields; records each change in the audit table.
+
+    Returns the names of the fields that changed; raises ValueError for bad
+    values or fields that cannot be edited.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError("cannot edit: " + ", ".join(sorted(unknown)))
+    typed = {}
+    for field, value in changes.items():
+        try:
+            typed[field] = _typed(field, value)
+        except ValueError as exc:
+            raise ValueError(f"{field}: {exc}") from exc
+    if "name" in typed and not typed["name"]:
+        raise ValueError("name: 不能为空")
+    stamp = now()
+    with transaction(db):
+        rows = list(db.query("select * from entries where id = ?", [entry_id]))
+        if not rows:
+            raise KeyError(entry_id)
+        row = rows[0]
+        changed = [f for f, v in typed.items() if row.get(f) != v]
+        if not changed:
+            return []
+        for field in changed:
+            db["audit"].insert({"entry_id": entry_id, "user": user, "at": stamp, "field": field,
+                                "before": None if row[field] is None else str(row[field]),
+                                "after": None if typed[field] is None else str(typed[field])})
+            row[field] = typed[field]
+        row["person_key"] = person_key(row)
+        row["content_hash"] = content_hash(row)
+        row["updated_at"] = stamp
+        db["entries"].update(entry_id, {k: row[k] for k in changed + [
+            "person_key", "content_hash", "updated_at"]})
+    return changed
+
+
+def audit_trail(db, entry_id):
+    """An entry's corrections, newest first."""
+    return list(db.query("select * from audit where entry_id = ? order by id desc", [entry_id]))
+
+
+def recent_imports(db, limit=10):
+    """The latest imports, newest first."""
+    return list(db.query("select i.*, n.title from imports i left join notices n "
+                         "on n.id = i.notice_id order by i.id desc limit ?", [limit]))

@@ -78,3 +78,25 @@ def test_phone_width_and_keyboard(browser, live_server, artifacts):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") == "A"
     context.close()
+
+
+def test_admin_logs_in_uploads_confirms_and_finds_the_honoree(page, live_server, seeded_copy,
+                                                              artifacts):
+    from archive import auth
+    from conftest import DATA
+    auth.create_user(seeded_copy.db, "editor", "correct horse battery")
+    page.goto(page.base + "/admin/")
+    page.wait_for_url("**/admin/login**")
+    page.get_by_label("用户名").fill("editor")
+    page.get_by_label("密码").fill("correct horse battery")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/")
+    page.get_by_label("通知文件").set_input_files(str(DATA / "guangdong-2019-2020-candidates.html"))
+    page.get_by_role("button", name="上传并预览").click()
+    assert "将导入 3 条记录" in page.content()
+    page.screenshot(path=str(artifacts / "admin-preview.png"), full_page=True)
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_url("**/notices/*")
+    assert "已导入，3 条记录" in page.content()
+    page.goto(page.base + "/search?q=chensiyuan")
+    assert page.locator("li.hit h2 a").first.inner_text() == "陈思远"

@@ -151,3 +151,20 @@ def test_every_cli_command_has_help(runner):
         assert command.help, name
         out = runner(name, "--help")
         assert out.exit_code == 0 and "Usage" in out.output
+
+
+def test_v1_database_is_upgraded_in_place_keeping_its_data(tmp_path, seed_path):
+    import sqlite_utils
+    from archive import importer
+    from archive.ingest import parse_file
+    path = tmp_path / "v1.db"
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    store.MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    importer.apply(db, [importer.plan(db, parse_file(seed_path), "seed.txt")])
+    digest = store.content_digest(db)
+    db.conn.close()
+    upgraded = store.connect(path)
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION >= 2
+    assert {"users", "audit", "jobs", "login_failures"} <= set(upgraded.table_names())
+    assert store.content_digest(upgraded) == digest and upgraded["entries"].count == 5

@@ -2,8 +2,12 @@
 
 from pathlib import Path
 
+from datetime import timedelta
+
 from flask import Flask, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from .. import config
@@ -35,21 +39,33 @@ def create_app(test_config=None):
                             "application/javascript", "application/atom+xml"],
         COMPRESS_ALGORITHM=["gzip"],
     )
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
+    app.session_interface = _SessionInterface()
+    CSRFProtect(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     Compress(app)
 
-    from . import api, public
+    from . import admin, api, public
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     app.teardown_appcontext(_close_archive)
     app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.jinja_env.globals.update(site_name=app.config["SITE_NAME"])
     from . import labels
     app.jinja_env.filters.update(labels.FILTERS)
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
 def get_archive():
@@ -100,6 +116,12 @@ def _message(exc):
     description = getattr(exc, "description", None)
     custom = description if isinstance(description, str) and getattr(exc, "custom", False) else None
     return custom or _MESSAGES.get(exc.code, exc.name)
+
+
+def _csrf_error(exc):
+    exc.description = "表单已过期或缺少安全令牌（CSRF），请返回重新提交。"
+    exc.custom = True
+    return _http_error(exc)
 
 
 def _server_error(exc):

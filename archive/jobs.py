@@ -1,0 +1,82 @@
+"""Background re-index jobs: one at a time, progress in the store."""
+
+import os
+import threading
+import time
+
+from . import store
+
+
+class Busy(Exception):
+    """A re-index is already running."""
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, TypeError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def begin(db, user, kind="reindex"):
+    """Record a new running job; raises Busy if one is running (in any process)."""
+    with store.transaction(db):
+        for job in db.query("select id, pid from jobs where kind = ? and status = 'running'",
+                            [kind]):
+            if _alive(job["pid"]):
+                raise Busy("已有重建索引任务在运行。")
+            db["jobs"].update(job["id"], {"status": "failed", "error": "process died",
+                                          "finished_at": store.now()})
+        return db["jobs"].insert({"kind": kind, "status": "running", "user": user,
+                                  "started_at": store.now(), "done": 0, "total": 0,
+                                  "pid": os.getpid()}).last_pk
+
+
+def latest(db, kind="reindex"):
+    """The newest job of a kind, or None."""
+    rows = list(db.query("select * from jobs where kind = ? order by id desc limit 1", [kind]))
+    return rows[0] if rows else None
+
+
+def get(db, job_id):
+    """One job, or None."""
+    rows = list(db.query("select * from jobs where id = ?", [job_id]))
+    return rows[0] if rows else None
+
+
+def run_reindex(archive_factory, job_id):
+    """Run a full re-index for job `job_id`, recording progress; for a thread."""
+    archive = archive_factory()
+    started = time.monotonic()
+    last = [0.0]
+
+    def progress(done, total):
+        if time.monotonic() - last[0] > 0.5 or done == total:
+            last[0] = time.monotonic()
+            archive.db["jobs"].update(job_id, {"done": done, "total": total or 0})
+
+    try:
+        meta = archive.reindex(progress=progress)
+        archive.db["jobs"].update(job_id, {
+            "status": "done", "finished_at": store.now(), "snapshot": meta["name"],
+            "done": meta["entries"], "total": meta["entries"],
+            "seconds": round(time.monotonic() - started, 3)})
+    except Exception as exc:  # recorded for the status page, not raised in a thread
+        archive.db["jobs"].update(job_id, {"status": "failed", "error": str(exc)[:500],
+                                           "finished_at": store.now()})
+    finally:
+        archive.close()
+
+
+def start_reindex(archive, user):
+    """Start a background re-index; returns the job id (raises Busy)."""
+    job_id = begin(archive.db, user)
+    home = archive.home
+    from .archive import Archive
+    thread = threading.Thread(target=run_reindex, args=(lambda: Archive(home), job_id),
+                              name=f"reindex-{job_id}", daemon=True)
+    thread.start()
+    return job_id

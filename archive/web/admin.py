@@ -1,0 +1,266 @@
+"""Admin area: login, upload -> preview -> import, corrections, re-index, status."""
+
+import functools
+import json
+import secrets
+import shutil
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, session, url_for)
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from .. import auth, jobs, store
+from ..ingest import FORMATS, ParseError
+from . import get_archive
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=1024)])
+
+
+class UploadForm(FlaskForm):
+    notice = FileField("通知文件（txt、html、csv、json）", validators=[FileRequired()])
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token (confirm, cancel, re-index, logout)."""
+
+
+class EntryForm(FlaskForm):
+    name = StringField("姓名 / 班组名称", validators=[DataRequired(), Length(max=200)])
+    gender = StringField("性别", validators=[Length(max=10)])
+    birth = StringField("出生年月（如 1989-11-08 或 1982-12）", validators=[Length(max=20)])
+    education = StringField("学历", validators=[Length(max=50)])
+    position = StringField("职务", validators=[Length(max=200)])
+    unit = StringField("单位", validators=[Length(max=300)])
+    company = StringField("推荐单位", validators=[Length(max=200)])
+    operator = StringField("运营商", validators=[Length(max=50)])
+    region = StringField("地区", validators=[Length(max=50)])
+    team_category = StringField("班组类别", validators=[Length(max=100)])
+    team_size = StringField("班组人数", validators=[Length(max=10)])
+    citation = TextAreaField("申报说明材料", validators=[Length(max=100000)])
+
+
+def current_user():
+    """The logged-in admin's name, or None (the account must still exist)."""
+    if "user" not in g:
+        name = session.get("user")
+        g.user = name if name and auth.user_exists(get_archive().db, name) else None
+    return g.user
+
+
+def login_required(view):
+    """Pages redirect to the login page; /admin/api/* answers 401."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user() is None:
+            if request.path.startswith("/admin/api/"):
+                return jsonify(error="Unauthorized", message="请先登录。", status=401), 401
+            return redirect(url_for("admin.login", next=request.full_path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.app_context_processor
+def _inject():
+    return {"admin_user": session.get("user")}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in; failed attempts are throttled per user and per address."""
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            name = auth.login(get_archive().db, form.username.data, form.password.data,
+                              request.remote_addr or "?",
+                              limit=current_app.config["LOGIN_ATTEMPTS"],
+                              window=current_app.config["LOGIN_WINDOW"])
+        except auth.Throttled as exc:
+            error, status = str(exc), 429
+        except auth.AuthError as exc:
+            error, status = str(exc), 401
+        else:
+            session.clear()
+            session.permanent = True
+            session["user"] = name
+            target = request.args.get("next") or ""
+            if not target.startswith("/admin") or target.startswith("//"):
+                target = url_for("admin.dashboard")
+            return redirect(target)
+    elif request.method == "POST":
+        error, status = "请填写用户名和密码。", 400
+    return render_template("admin/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (POST with a CSRF token)."""
+    ActionForm().validate_on_submit()
+    session.clear()
+    return redirect(url_for("public.home"))
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """Status: snapshot, counts, drift, last imports and re-index."""
+    return render_template("admin/dashboard.html", status=get_archive().status(),
+                           form=ActionForm(), upload=UploadForm())
+
+
+@bp.get("/api/status")
+@login_required
+def api_status():
+    """The status as JSON (polled by the status page while a re-index runs)."""
+    status = get_archive().status()
+    return jsonify({k: status[k] for k in ("snapshot", "age_seconds", "store_entries",
+                                           "index_entries", "drift", "reindex")})
+
+
+def _uploads():
+    path = Path(current_app.config["ARCHIVE_HOME"]) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _upload_dir(token):
+    if not token or not token.isalnum() or len(token) > 64:
+        abort(404)
+    path = _uploads() / token
+    meta_path = path / "meta.json"
+    if not meta_path.exists():
+        abort(404)
+    meta = json.loads(meta_path.read_text("utf-8"))
+    if meta["user"] != current_user():
+        abort(404)
+    return path, meta
+
+
+@bp.post("/upload")
+@login_required
+def upload():
+    """Receive a notice file, parse it, and show the preview (nothing written)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    file = form.notice.data
+    filename = Path(file.filename or "notice").name
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in FORMATS:
+        return _upload_error(f"{filename}: 不支持的文件类型，请上传 txt、html、csv 或 json 文件。")
+    data = file.read()
+    try:
+        plans = get_archive().plan_files([(filename, data)])
+    except ParseError as exc:
+        return _upload_error(f"无法导入：{exc}")
+    token = secrets.token_hex(16)
+    folder = _uploads() / token
+    folder.mkdir()
+    (folder / "data").write_bytes(data)
+    (folder / "meta.json").write_text(json.dumps({"user": current_user(), "filename": filename}),
+                                      "utf-8")
+    return render_template("admin/preview.html", plan=plans[0], token=token, form=ActionForm())
+
+
+def _upload_error(message):
+    return render_template("admin/dashboard.html", status=get_archive().status(),
+                           form=ActionForm(), upload=UploadForm(), error=message), 400
+
+
+@bp.post("/upload/<token>/confirm")
+@login_required
+def confirm(token):
+    """Import the previewed file in one transaction and update the index."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    folder, meta = _upload_dir(token)
+    archive = get_archive()
+    try:
+        plans = archive.plan_files([(meta["filename"], (folder / "data").read_bytes())])
+        archive.apply(plans, user=current_user())
+    except ParseError as exc:
+        return _upload_error(f"无法导入：{exc}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    flash(f"{meta['filename']}：{_ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
+    return redirect(url_for("public.notice", notice_id=plans[0].notice_id))
+
+
+_ACTIONS = {"imported": "已导入", "unchanged": "内容未变，未做改动", "replaced": "已替换旧版本"}
+
+
+@bp.post("/upload/<token>/cancel")
+@login_required
+def cancel(token):
+    """Discard a previewed upload."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    folder, _ = _upload_dir(token)
+    shutil.rmtree(folder, ignore_errors=True)
+    flash("已取消导入。")
+    return redirect(url_for("admin.dashboard"))
+
+
+@bp.route("/entries/<entry_id>", methods=["GET", "POST"])
+@login_required
+def entry(entry_id):
+    """Edit an entry's fields; every change goes to the audit trail."""
+    archive = get_archive()
+    row = store.get_entry(archive.db, entry_id)
+    if row is None:
+        abort(404)
+    form = EntryForm(data={k: "" if row[k] is None else str(row[k]) for k in store.EDITABLE_FIELDS})
+    error = None
+    if form.validate_on_submit():
+        changes = {k: getattr(form, k).data for k in store.EDITABLE_FIELDS}
+        try:
+            changed = archive.correct(entry_id, changes, current_user())
+        except ValueError as exc:
+            error = f"无法保存：{exc}"
+        else:
+            flash(f"已保存：{', '.join(changed)}" if changed else "没有改动。")
+            return redirect(url_for("admin.entry", entry_id=entry_id))
+    elif request.method == "POST":
+        error = "表单内容无效：" + "；".join(f"{getattr(form, k).label.text}：{'，'.join(v)}"
+                                        for k, v in form.errors.items())
+    return render_template("admin/entry.html", entry=row, form=form, error=error,
+                           history=store.audit_trail(archive.db, entry_id)), 400 if error else 200
+
+
+@bp.get("/entries")
+@login_required
+def entries():
+    """Find an entry to correct."""
+    q = request.args.get("q", "")
+    result = None
+    if q:
+        from index.query import QueryError
+        try:
+            result = get_archive().search(q, per_page=50)
+        except QueryError as exc:
+            flash(str(exc))
+    return render_template("admin/entries.html", q=q, result=result)
+
+
+@bp.post("/reindex")
+@login_required
+def reindex():
+    """Start a full re-index in the background (one at a time)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.start_reindex(get_archive(), current_user())
+        flash("已开始重建索引；检索不受影响。")
+    except jobs.Busy as exc:
+        flash(str(exc))
+    return redirect(url_for("admin.dashboard"))

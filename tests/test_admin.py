@@ -1,0 +1,272 @@
+"""Admin area: login, CSRF, throttling, upload -> preview -> import, corrections, re-index."""
+
+import re
+import time
+
+import pytest
+
+from archive import auth, store
+from archive.archive import Archive
+
+from conftest import DATA, SEED
+
+PASSWORD = "correct horse battery"
+
+
+def _token(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def admin_user(app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    auth.create_user(a.db, "editor", PASSWORD)
+    a.close()
+    return "editor"
+
+
+def login(client, user="editor", password=PASSWORD, address="127.0.0.1"):
+    page = client.get("/admin/login").get_data(as_text=True)
+    return client.post("/admin/login", data={"csrf_token": _token(page), "username": user,
+                                             "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.fixture
+def logged_in(client, admin_user):
+    r = login(client)
+    assert r.status_code == 302
+    return client
+
+
+def _csrf(client, path="/admin/"):
+    return _token(client.get(path).get_data(as_text=True))
+
+
+def test_unauthenticated_pages_redirect_and_api_is_401(client):
+    for path in ("/admin/", "/admin/entries", "/admin/entries/x"):
+        r = client.get(path)
+        assert r.status_code == 302 and "/admin/login" in r.headers["Location"]
+    r = client.get("/admin/api/status")
+    assert r.status_code == 401 and r.get_json()["status"] == 401
+    assert client.post("/admin/reindex").status_code == 400  # no CSRF token: refused first
+
+
+def test_login_logout_and_session_cookie(client, admin_user):
+    r = login(client)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/")
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/admin/").status_code == 200
+    r = client.post("/admin/logout", data={"csrf_token": _csrf(client)})
+    assert r.status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_secure_over_https(client, admin_user):
+    page = client.get("/admin/login", base_url="https://localhost").get_data(as_text=True)
+    r = client.post("/admin/login", base_url="https://localhost",
+                    headers={"Referer": "https://localhost/admin/login"},
+                    data={"csrf_token": _token(page), "username": "editor", "password": PASSWORD})
+    assert r.status_code == 302
+    assert "Secure" in r.headers["Set-Cookie"]
+
+
+def test_wrong_password_and_throttling(client, admin_user, app):
+    r = login(client, password="wrong password!")
+    assert r.status_code == 401 and "用户名或密码错误" in r.get_data(as_text=True)
+    for _ in range(4):
+        login(client, password="wrong password!")
+    r = login(client)  # right password, but the user is throttled now
+    assert r.status_code == 429 and "登录失败次数过多" in r.get_data(as_text=True)
+    # Per address too: another user from the same address is refused…
+    a = Archive(app.config["ARCHIVE_HOME"])
+    auth.create_user(a.db, "second", PASSWORD)
+    a.close()
+    assert login(client, user="second").status_code == 429
+    # …but not from another address.
+    assert login(client, user="second", address="10.0.0.9").status_code == 302
+
+
+def test_unknown_user_is_a_failed_login(client, admin_user):
+    assert login(client, user="nobody").status_code == 401
+
+
+def test_post_without_or_with_wrong_csrf_is_400(logged_in):
+    assert logged_in.post("/admin/reindex").status_code == 400
+    r = logged_in.post("/admin/reindex", data={"csrf_token": "forged"})
+    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    page = logged_in.get("/admin/login").get_data(as_text=True)
+    assert logged_in.post("/admin/login", data={"username": "editor", "password": PASSWORD}
+                          ).status_code == 400
+    assert "csrf_token" in page
+
+
+def test_forged_session_cookie_is_rejected(client, admin_user, app):
+    from flask.sessions import SecureCookieSessionInterface
+    forger = SecureCookieSessionInterface().get_signing_serializer(
+        type("A", (), {"secret_key": "not-the-key", "config": app.config})())
+    client.set_cookie("session", forger.dumps({"user": "editor"}), domain="localhost")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_csrf_token_of_another_session_is_rejected(app, admin_user):
+    one, two = app.test_client(), app.test_client()
+    login(one)
+    login(two)
+    token_of_one = _csrf(one)
+    assert two.post("/admin/reindex", data={"csrf_token": token_of_one}).status_code == 400
+
+
+def _upload(client, path, name=None):
+    with open(path, "rb") as f:
+        return client.post("/admin/upload", data={"csrf_token": _csrf(client),
+                                                  "notice": (f, name or path.name)},
+                           content_type="multipart/form-data")
+
+
+def test_upload_preview_confirm_makes_entries_searchable(logged_in, app):
+    r = _upload(logged_in, DATA / "sichuan-2019-2020-candidates.txt")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "这是一份新通知，将导入 3 条记录" in body and "赵一鸣" in body
+    assert "四川省通信管理局" in body and "2019-2020年度" in body
+    assert logged_in.get("/api/search?q=赵一鸣").get_json()["total"] == 0  # not yet
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    r = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert r.status_code == 302
+    hits = logged_in.get("/api/search?q=赵一鸣").get_json()["results"]
+    assert [h["name"] for h in hits] == ["赵一鸣"]
+    # The upload is gone: confirming twice is a 404.
+    assert logged_in.post(f"/admin/upload/{token}/confirm",
+                          data={"csrf_token": _token(body)}).status_code == 404
+    status = logged_in.get("/admin/api/status").get_json()
+    assert status["store_entries"] == status["index_entries"] == 8 and status["drift"]["ok"]
+    assert "editor" in logged_in.get("/admin/").get_data(as_text=True)
+
+
+def test_upload_cancel_writes_nothing(logged_in, app):
+    before = _digest(app)
+    body = _upload(logged_in, DATA / "hubei-2019-2020-honorees.json").get_data(as_text=True)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/cancel', body).group(1)
+    assert logged_in.post(f"/admin/upload/{token}/cancel",
+                          data={"csrf_token": _token(body)}).status_code == 302
+    assert _digest(app) == before
+
+
+def _digest(app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    try:
+        return store.content_digest(a.db)
+    finally:
+        a.close()
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("empty.txt", b"", "file is empty"),
+    ("x.pdf", b"%PDF-1.4", "不支持的文件类型"),
+    ("page.html", "<html><body><p>新闻</p></body></html>".encode(), "award notice"),
+    ("bin.txt", bytes(range(256)) * 4, "binary"),
+])
+def test_bad_upload_shows_the_parser_message_and_writes_nothing(logged_in, app, tmp_path, name,
+                                                                data, message):
+    before = _digest(app)
+    path = tmp_path / name
+    path.write_bytes(data)
+    r = _upload(logged_in, path)
+    assert r.status_code == 400 and message in r.get_data(as_text=True)
+    assert _digest(app) == before
+
+
+def test_upload_size_limit_is_413(logged_in, app, tmp_path):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    path = tmp_path / "big.txt"
+    path.write_bytes(SEED.read_bytes())
+    assert _upload(logged_in, path).status_code == 413
+
+
+def test_edit_records_audit_and_updates_search(logged_in, app):
+    hit = logged_in.get("/api/search?q=刘鑫鑫").get_json()["results"][0]
+    url = f"/admin/entries/{hit['id']}"
+    page = logged_in.get(url).get_data(as_text=True)
+    assert "尚无更正" in page
+    form = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', page)}
+    form.update(csrf_token=_token(page), unit="中国移动通信集团北京有限公司怀柔分公司",
+                citation="刘鑫鑫同志长期在怀柔鼓楼厅服务。")
+    r = logged_in.post(url, data=form)
+    assert r.status_code == 302
+    page = logged_in.get(url).get_data(as_text=True)
+    assert "editor" in page and "中国移动通信集团北京有限公司密云分公司" in page  # before value
+    assert logged_in.get("/api/search?q=怀柔").get_json()["results"][0]["name"] == "刘鑫鑫"
+    assert logged_in.get("/api/search?q=密云").get_json()["total"] == 0
+    a = Archive(app.config["ARCHIVE_HOME"])
+    audit = store.audit_trail(a.db, hit["id"])
+    assert {row["field"] for row in audit} == {"unit", "citation"}
+    assert all(row["user"] == "editor" for row in audit)
+    assert a.check()["ok"]
+    # A re-import of the same notice text is "unchanged"; a changed version
+    # shows the conflict and keeps the correction.
+    text = SEED.read_text("utf-8").replace("阿尔及利亚", "某国")
+    import io
+    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
+                                              "notice": (io.BytesIO(text.encode()), "seed.txt")},
+                       content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    assert "与人工更正冲突" in body and "怀柔分公司" in body
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert store.get_entry(a.db, hit["id"])["unit"] == "中国移动通信集团北京有限公司怀柔分公司"
+    assert a.check()["ok"]
+    a.close()
+
+
+def test_edit_rejects_bad_values(logged_in):
+    hit = logged_in.get("/api/search?q=李玉柱").get_json()["results"][0]
+    url = f"/admin/entries/{hit['id']}"
+    page = logged_in.get(url).get_data(as_text=True)
+    form = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', page)}
+    form.update(csrf_token=_token(page), birth="1989.13.40")
+    r = logged_in.post(url, data=form)
+    assert r.status_code == 400 and "无法保存" in r.get_data(as_text=True)
+
+
+def test_reindex_from_the_web_while_searching(logged_in):
+    r = logged_in.post("/admin/reindex", data={"csrf_token": _csrf(logged_in)})
+    assert r.status_code == 302
+    deadline = time.monotonic() + 60
+    searches = 0
+    while True:
+        assert logged_in.get("/api/search?q=李玉柱").get_json()["total"] == 1
+        searches += 1
+        job = logged_in.get("/admin/api/status").get_json()["reindex"]
+        if job["status"] != "running":
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert job["status"] == "done" and job["done"] == 5 and searches >= 1
+    assert logged_in.get("/healthz").get_json()["snapshot"] == job["snapshot"]
+
+
+def test_only_one_reindex_at_a_time(app):
+    from archive import jobs
+    a = Archive(app.config["ARCHIVE_HOME"])
+    first = jobs.begin(a.db, "x")
+    with pytest.raises(jobs.Busy):
+        jobs.begin(a.db, "y")
+    a.db["jobs"].update(first, {"pid": 999999999})  # its process died
+    jobs.begin(a.db, "y")
+    assert jobs.get(a.db, first)["status"] == "failed"
+    a.close()
+
+
+def test_create_user_cli(runner, home):
+    out = runner("admin", "create-user", "chief", input="a strong passphrase\n")
+    assert out.exit_code == 0 and "created" in out.output
+    again = runner("admin", "create-user", "chief", input="a strong passphrase\n")
+    assert again.exit_code == 1 and "已存在" in again.output
+    weak = runner("admin", "create-user", "other", input="short\n")
+    assert weak.exit_code == 1 and "至少" in weak.output
+    a = Archive(home)
+    row = next(a.db.query("select password_hash from users where name = 'chief'"))
+    a.close()
+    assert row["password_hash"].startswith("$argon2id$")

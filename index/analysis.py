@@ -189,10 +189,10 @@ def analyze(text, digest=None, mode="query"):
 
 
 def name_substrings(name, longest=8):
-    """Every substring (2+ chars, up to `longest`) of a normalised name, and the name."""
+    """Every substring (up to `longest` chars) of a normalised name, and the name."""
     name = "".join(normalize(name).split())
     out = {name} if name else set()
-    for size in range(2, min(len(name), longest) + 1):
+    for size in range(1, min(len(name), longest) + 1):
         for i in range(0, len(name) - size + 1):
             out.add(name[i:i + size])
     return sorted(out)

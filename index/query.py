@@ -129,7 +129,7 @@ class Searcher:
     def _name_match(self, text):
         parts = []
         compact = "".join(normalize(text).split())
-        if len(compact) >= 2:
+        if compact:
             parts.append(Q.Term("name_sub", compact, boost=FIELD_BOOSTS["name_sub"]))
         letters = pinyin_query(text)
         if letters:

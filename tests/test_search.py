@@ -165,3 +165,8 @@ def test_cli_search_json_is_the_result_object(runner, seeded_copy):
     assert "客户服务部投诉处理中心" in out.output and "1 results" in out.output
     bad = runner("search", "x" * 300)
     assert bad.exit_code == 1 and "查询过长" in bad.output
+
+
+def test_single_character_finds_names_containing_it(seeded):
+    assert names(seeded.search("鑫")) == ["刘鑫鑫"]
+    assert names(seeded.search("娜"))[0] == "张娜"

@@ -157,3 +157,47 @@ class Archive:
         if changed:
             self.update_index([entry_id])
         return changed
+
+    def backup(self, path):
+        """Copy the store to `path` with SQLite's online backup API (safe while serving)."""
+        import sqlite3
+        path = Path(path)
+        if path.exists():
+            raise FileExistsError(f"{path} already exists")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".partial")
+        target = sqlite3.connect(tmp)
+        try:
+            self.db.conn.backup(target, pages=1024)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        tmp.replace(path)
+        return path
+
+    def restore(self, path):
+        """Restore a backup into this (new) instance and build its index."""
+        import sqlite3
+        path = Path(path)
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise ValueError(f"{path}: backup fails SQLite's integrity check")
+            tables = {r[0] for r in source.execute("select name from sqlite_master")}
+            if not {"notices", "entries"} <= tables:
+                raise ValueError(f"{path}: not an archive backup (no notices/entries tables)")
+            if self.db_path.exists() and self.db["entries"].count:
+                raise FileExistsError(f"{self.db_path} already holds entries; restore into a "
+                                      "new instance folder")
+            self.close()
+            target = sqlite3.connect(self.db_path)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{path}: not a SQLite database ({exc})") from exc
+        finally:
+            source.close()
+        store.migrate(self.db)
+        return self.reindex()

@@ -205,3 +205,34 @@ def create_user(ctx, name):
     except auth.AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"admin user {name} created")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def backup(ctx, path):
+    """Back up the store to PATH (SQLite online backup; safe while the app serves)."""
+    try:
+        out = _archive(ctx).backup(path)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written to {out}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def restore(ctx, path):
+    """Restore a backup into this instance folder (which must be new) and rebuild
+    the index from it."""
+    archive = _archive(ctx)
+    try:
+        meta = archive.restore(path)
+    except (FileExistsError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {archive.db['entries'].count} entries into {archive.home}; "
+               f"snapshot {meta['name']} live")
+
+
+if __name__ == "__main__":
+    main()

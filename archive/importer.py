@@ -107,16 +107,17 @@ def plan_files(db, files):
         try:
             parsed = parse_bytes(data, name)
         except ParseError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
             continue
         plans.append(plan(db, parsed, name))
     ids = Counter(p.notice_id for p in plans)
     for p in plans:
         if ids[p.notice_id] > 1:
-            errors.append(f"{p.source_name}: the same notice is given more than once in this import")
+            errors.append(ParseError("the same notice is given more than once in this import",
+                                     filename=p.source_name))
             ids[p.notice_id] = 0
     if errors:
-        raise ParseError("\n".join(errors)) if len(errors) > 1 else ParseError(errors[0])
+        raise errors[0] if len(errors) == 1 else ParseError("\n".join(map(str, errors)))
     return plans
 
 
@@ -125,6 +126,9 @@ def apply(db, plans, user=None):
     upsert, delete = [], []
     stamp = store.now()
     with store.transaction(db):
+        # Planned again under the write lock: another import may have landed
+        # since the preview, and ids are derived, so nothing is duplicated.
+        plans[:] = [plan(db, p.parsed, p.source_name) for p in plans]
         for p in plans:
             if p.action == "unchanged":
                 continue

@@ -100,3 +100,26 @@ def test_admin_logs_in_uploads_confirms_and_finds_the_honoree(page, live_server,
     assert "已导入，3 条记录" in page.content()
     page.goto(page.base + "/search?q=chensiyuan")
     assert page.locator("li.hit h2 a").first.inner_text() == "陈思远"
+
+
+def test_hostile_notice_executes_nothing_in_the_browser(page, live_server, seeded_copy):
+    from conftest import DATA
+    seeded_copy.import_paths([DATA / "xss-2019-2020-candidates.txt"])
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    hit = seeded_copy.search("钱多多")["results"][0]
+    notice = seeded_copy.db.execute("select notice_id from entries where id = ?",
+                                    [hit["id"]]).fetchone()[0]
+    for path in (f"/honorees/{hit['id']}", "/search?q=钱多多", "/search?q=宽带",
+                 "/cycles/2019-2020", f"/notices/{notice}", "/notices"):
+        page.goto(page.base + path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.__xss") is None, path
+        assert page.locator("script:not([src])").count() == 0, path
+        assert page.locator("img[onerror], svg").count() == 0, path
+        assert page.locator("a[href^='javascript']").count() == 0, path
+    page.goto(page.base + f"/honorees/{hit['id']}")
+    text = page.locator("section.citation").inner_text()
+    assert "<script>window.__xss=3;alert(1)</script>" in text  # shown as text
+    assert "<script>" in page.locator("h1").inner_text()
+    assert dialogs == []

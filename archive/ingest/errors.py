@@ -16,6 +16,8 @@ class ParseError(ValueError):
         return ParseError(self.message, filename=filename, line=self.line, field=self.field)
 
     def __str__(self):
+        if self.filename is None and self.line is None and self.field is None:
+            return self.message
         where = [self.filename or "<input>"]
         if self.line is not None:
             where.append(f"line {self.line}")

@@ -1,0 +1,156 @@
+"""Faults and concurrency: searches during re-index and imports, SIGKILL, parallel imports."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from archive import store
+from archive.archive import Archive
+from index import snapshots
+
+from conftest import DATA, ROOT, gunicorn
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import make_corpus  # noqa: E402
+
+
+def _cli(home, *args, wait=True):
+    env = dict(os.environ, ARCHIVE_HOME=str(home))
+    cmd = [sys.executable, "-m", "archive.cli", *map(str, args)]
+    if not wait:
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A small synthetic corpus, so that a re-index takes a few seconds."""
+    out = tmp_path_factory.mktemp("corpus")
+    make_corpus.make(300, 3, out)
+    return sorted(out.glob("*.txt"))
+
+
+@pytest.fixture
+def bigger(seeded_copy, corpus):
+    seeded_copy.import_paths(corpus)
+    return seeded_copy
+
+
+def _get_json(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.status, json.loads(r.read())
+
+
+def test_searches_never_fail_during_reindex_and_imports(bigger):
+    base_total = bigger.db["entries"].count
+    valid = {base_total, base_total + 3, base_total + 5}
+    with gunicorn(bigger.home, workers=2) as url:
+        stop = threading.Event()
+        seen, failures, served = set(), [], [0]
+
+        def client(n):
+            queries = ["", "李玉柱", "投诉", "liyuzhu"]
+            i = n
+            while not stop.is_set():
+                q = queries[i % len(queries)]
+                i += 1
+                try:
+                    status, body = _get_json(f"{url}/api/search?q={urllib.parse.quote(q)}")
+                    if status != 200:
+                        failures.append(status)
+                    if q == "":
+                        seen.add(body["total"])
+                    elif q == "李玉柱" and [h["name"] for h in body["results"]][:1] != ["李玉柱"]:
+                        failures.append(("wrong answer", body["results"][:1]))
+                    served[0] += 1
+                except Exception as exc:  # noqa: BLE001 - every failure is counted
+                    failures.append(repr(exc))
+        import urllib.parse
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(0.5)
+            rebuild = _cli(bigger.home, "reindex", wait=False)
+            first = _cli(bigger.home, "import", DATA / "sichuan-2019-2020-candidates.txt")
+            second = _cli(bigger.home, "import", DATA / "hubei-2019-2020-honorees.json")
+            out, err = rebuild.communicate(timeout=300)
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+    assert rebuild.returncode == 0, err
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    print(f"\nrequests served during re-index and imports: {served[0]}, failed: {len(failures)}")
+    assert failures == []
+    assert served[0] > 20
+    assert seen <= valid and base_total + 5 in seen
+    assert bigger.check()["ok"]
+
+
+def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
+    root = bigger.index_root
+    live = snapshots.live_name(root)
+    proc = _cli(bigger.home, "reindex", wait=False)
+    deadline = time.monotonic() + 60
+    partial = None
+    while partial is None and time.monotonic() < deadline:
+        found = list(snapshots.snapshots_dir(root).glob("*.partial"))
+        partial = found[0] if found else None
+        time.sleep(0.05)
+    assert partial is not None, "the rebuild never started"
+    time.sleep(1.0)  # half way: documents are being added
+    assert proc.poll() is None, "the rebuild finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert snapshots.live_name(root) == live
+    assert partial.exists()  # the half-built snapshot is left behind…
+    assert bigger.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served
+    done = _cli(bigger.home, "reindex")
+    assert done.returncode == 0, done.stderr
+    assert not partial.exists()  # …and cleaned up by the next rebuild
+    assert snapshots.live_name(root) != live
+    assert _cli(bigger.home, "check").returncode == 0
+
+
+def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
+    import io
+    from archive import auth
+    from archive.web import create_app
+    auth.create_user(seeded_copy.db, "editor", "correct horse battery")
+    app = create_app({"ARCHIVE_HOME": str(seeded_copy.home), "SECRET_KEY": "k"})
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/admin/login").get_data(as_text=True)).group(1)
+    client.post("/admin/login", data={"csrf_token": token, "username": "editor",
+                                      "password": "correct horse battery"})
+    page = client.get("/admin/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = (DATA / "sichuan-2019-2020-candidates.txt").read_bytes()
+    preview = client.post("/admin/upload", data={"csrf_token": token,
+                                                 "notice": (io.BytesIO(data), "sichuan.txt")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    upload = re.search(r'/admin/upload/([0-9a-f]+)/confirm', preview).group(1)
+    cli = _cli(seeded_copy.home, "import", DATA / "sichuan-2019-2020-candidates.txt",
+               DATA / "hubei-2019-2020-honorees.json", wait=False)
+    r = client.post(f"/admin/upload/{upload}/confirm", data={"csrf_token": token})
+    out, err = cli.communicate(timeout=120)
+    assert cli.returncode == 0, err
+    assert r.status_code == 302
+    db = Archive(seeded_copy.home)
+    assert db.db["entries"].count == 10
+    names = [r["name"] for r in db.db.query("select name from entries")]
+    assert len(names) == len(set(names)) + 1  # 李玉柱 twice: Beijing and Sichuan, no copies
+    assert db.check()["ok"]
+    db.close()

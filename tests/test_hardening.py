@@ -1,0 +1,216 @@
+"""Hostile input: fuzzed queries and imports, size limits, escaping, backup/restore."""
+
+import random
+import re
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive import store
+from archive.archive import Archive
+from archive.ingest import ParseError
+from index.query import QueryError
+
+from conftest import DATA, SEED
+
+FUZZ = settings(max_examples=300, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+SYNTAX = st.sampled_from(['"', "'", "-", "*", "?", ":", "name:", "company:", "cycle:", "kind:",
+                          "(", ")", "[", "]", "{", "}", "AND", "OR", "NOT", "~", "^", "\\",
+                          "\u202e", "\u200f", "\x00", "\x1b", "🙂", "聯通", "李玉柱", " ", "\t",
+                          "\ud7ff", "\ufffd", "％", "＂"])
+QUERIES = st.one_of(
+    st.text(max_size=60),
+    st.lists(st.one_of(SYNTAX, st.text(max_size=5)), max_size=20).map("".join),
+    st.text(min_size=190, max_size=10000),
+)
+COUNTED = {"search": 0, "api": 0, "page": 0}
+
+
+@FUZZ
+@given(q=QUERIES, page=st.integers(-5, 2000), per_page=st.integers(-5, 200),
+       operator=st.one_of(st.none(), st.text(max_size=80)))
+def test_search_function_never_raises_anything_but_query_error(seeded, q, page, per_page,
+                                                               operator):
+    COUNTED["search"] += 1
+    try:
+        result = seeded.search(q, filters={"operator": operator}, page=page, per_page=per_page)
+    except QueryError as exc:
+        assert str(exc)
+        return
+    assert result["total"] >= 0
+    for hit in result["results"]:
+        assert "<script" not in hit["snippet"]
+
+
+@FUZZ
+@given(q=QUERIES, page=st.text(max_size=6), kind=st.text(max_size=10),
+       sort=st.sampled_from(["", "relevance", "newest", "x"]))
+def test_api_and_page_answer_200_or_400(shared_client, q, page, kind, sort):
+    params = {"q": q, "page": page, "kind": kind, "sort": sort}
+    for path, key in (("/api/search", "api"), ("/search", "page")):
+        COUNTED[key] += 1
+        r = shared_client.get(path, query_string=params)
+        assert r.status_code in (200, 400), (path, params, r.status_code)
+        body = r.get_data(as_text=True)
+        assert "Traceback" not in body
+        if r.status_code == 400 and path == "/api/search":
+            assert r.get_json()["message"]
+
+
+def test_report_fuzz_counts():
+    print(f"\nfuzzed inputs: {COUNTED}")
+    assert sum(COUNTED.values()) >= 300 or sum(COUNTED.values()) == 0
+
+
+def test_oversized_query_string_is_400(shared_client):
+    assert shared_client.get("/search?q=" + "字" * 3000).status_code == 400
+    assert shared_client.get("/api/search?x=" + "a" * 5000).status_code == 400
+
+
+# -- imports -----------------------------------------------------------------
+
+def _blocks(text):
+    """Split the seed into chrome/head and its honoree blocks."""
+    parts = re.split(r"(?=全国用户满意电信服务明星(?:班组)?中国)", text)
+    return parts[0], parts[1:]
+
+
+def _mutations(seed_text, rng):
+    head, blocks = _blocks(seed_text)
+    data = seed_text.encode("utf-8")
+    yield "truncated", data[:rng.randint(1, len(data) - 1)]
+    shuffled = blocks[:]
+    rng.shuffle(shuffled)
+    yield "shuffled", (head + "".join(shuffled)).encode()
+    yield "duplicated", (head + "".join(blocks + [rng.choice(blocks)])).encode()
+    for field in ("姓名", "性别", "出生年月", "单位", "申报说明材料", "班组名称", "来源", "日期"):
+        yield f"no {field}", re.sub(rf"{field}:[^\n]*\n", "", seed_text, count=1).encode()
+    yield "latin-1", seed_text.encode("utf-8").decode("latin-1").encode("utf-8")
+    yield "utf-16", seed_text.encode("utf-16")
+    yield "big5-ish", seed_text.encode("gb18030", "replace")[::-1]
+    yield "random", bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 3000)))
+    flipped = bytearray(data)
+    for _ in range(20):
+        flipped[rng.randrange(len(flipped))] = rng.getrandbits(8)
+    yield "bitflips", bytes(flipped)
+
+
+def test_mutated_notices_import_cleanly_or_not_at_all(archive):
+    rng = random.Random(7)
+    seed_text = SEED.read_text("utf-8")
+    outcomes = {"error": 0, "imported": 0}
+    for round_ in range(6):
+        for label, data in _mutations(seed_text, rng):
+            before = store.content_digest(archive.db), archive.db["entries"].count
+            try:
+                plans = archive.plan_files([(f"mutant-{round_}-{label}.txt", data)])
+            except ParseError as exc:
+                assert str(exc).startswith(f"mutant-{round_}-{label}.txt")
+                assert (store.content_digest(archive.db), archive.db["entries"].count) == before
+                outcomes["error"] += 1
+                continue
+            archive.apply(plans)
+            outcomes["imported"] += 1
+            plan = plans[0]
+            stored = archive.db.execute("select count(*) from entries where notice_id = ?",
+                                        [plan.notice_id]).fetchone()[0]
+            assert stored == len(plan.rows), label  # all of it, never part
+            assert archive.check()["ok"], label
+    print(f"\nmutated imports: {outcomes}")
+    assert outcomes["error"] and outcomes["imported"]
+
+
+def test_a_failing_write_rolls_back_everything(archive, monkeypatch):
+    before = store.content_digest(archive.db)
+    plans = archive.plan_files([(p.name, p.read_bytes()) for p in
+                                (DATA / "sichuan-2019-2020-candidates.txt",
+                                 DATA / "hubei-2019-2020-honorees.json")])
+    from archive import importer
+    calls = {"n": 0}
+    real = importer.store.entry_id
+
+    def explode(*args):
+        calls["n"] += 1
+        if calls["n"] > 4:
+            raise RuntimeError("disk full")
+        return real(*args)
+    monkeypatch.setattr(importer.store, "entry_id", explode)
+    with pytest.raises(RuntimeError):
+        archive.apply(plans)
+    assert store.content_digest(archive.db) == before
+
+
+def test_readers_do_not_block_on_a_writer(archive):
+    writer = sqlite3.connect(archive.db_path, isolation_level=None, timeout=1)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("delete from entries")
+    try:
+        assert archive.db["entries"].count == 5  # WAL: the reader sees the last commit
+        assert archive.search("李玉柱")["total"] == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+# -- escaping --------------------------------------------------------------------
+
+def test_hostile_notice_text_is_escaped_everywhere(client, app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    a.import_paths([DATA / "xss-2019-2020-candidates.txt"])
+    a.close()
+    hit = client.get("/api/search?q=钱多多").get_json()
+    assert hit["total"] == 1
+    entry_id = hit["results"][0]["id"]
+    assert "&lt;script&gt;" in hit["results"][0]["snippet"] or "script" not in \
+        hit["results"][0]["snippet"]
+    for url in (f"/honorees/{entry_id}", "/search?q=钱多多", "/search?q=宽带",
+                "/cycles/2019-2020", f"/notices/{hit['results'][0]['id'][:0]}"
+                + client.get(f"/api/honorees/{entry_id}").get_json()["notice_id"],
+                "/feed.atom"):
+        body = client.get(url).get_data(as_text=True)
+        assert "<script>window" not in body and "<img src=x" not in body, url
+        assert '<a href="javascript:' not in body and "<svg onload" not in body, url
+
+
+# -- backup and restore ------------------------------------------------------------
+
+SEED_QUERIES = ["李玉柱", "玉柱", "liyuzhu", "lyz", "聯通", "中国电信", "投诉", "使馆", "密云",
+                "鑫鑫", "zhangna", "China Mobile", '"北京联通"', "投诉 -电信", "kind:team"]
+
+
+def test_backup_while_serving_and_restore_into_a_new_instance(seeded_copy, tmp_path, runner,
+                                                              monkeypatch):
+    original = {q: seeded_copy.search(q) for q in SEED_QUERIES}
+    backup = tmp_path / "backup.db"
+    out = runner("backup", backup)
+    assert out.exit_code == 0 and backup.exists()
+    assert runner("backup", backup).exit_code == 1  # never overwrites
+    new_home = tmp_path / "restored"
+    monkeypatch.setenv("ARCHIVE_HOME", str(new_home))
+    out = runner("restore", backup)
+    assert out.exit_code == 0, out.output
+    restored = Archive(new_home)
+    for q in SEED_QUERIES:
+        mine, theirs = restored.search(q), original[q]
+        assert [h["id"] for h in mine["results"]] == [h["id"] for h in theirs["results"]], q
+        assert mine["facets"] == theirs["facets"] and mine["total"] == theirs["total"], q
+    assert store.content_digest(restored.db) == store.content_digest(seeded_copy.db)
+    restored.close()
+    again = runner("restore", backup)
+    assert again.exit_code == 1 and "new instance" in again.output
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database at all" * 100)
+    monkeypatch.setenv("ARCHIVE_HOME", str(tmp_path / "other"))
+    out = runner("restore", bad)
+    assert out.exit_code == 1 and "not" in out.output
+
+
+def test_secret_key_is_generated_private(tmp_path):
+    from archive.config import secret_key
+    key = secret_key(tmp_path)
+    assert len(key) == 64 and secret_key(tmp_path) == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -4,8 +4,9 @@ One analyzer (:func:`chinese_analyzer`) serves index and query time. Its
 tokenizer normalises text (full-width -> half-width, traditional ->
 simplified, lower case) without changing its length, so the character
 offsets it reports point into the original text (highlighting relies on
-them). Segmentation uses a jieba dictionary bound to the index snapshot
-(jieba's own words plus the archive's names), loaded once per process.
+them). Segmentation uses jieba's dictionary plus the archive's words (names,
+companies, units) stored with the index snapshot, loaded once per process,
+through rjieba (jieba-rs); Python jieba is the reference it is tested against.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import jieba
 import opencc
+import rjieba
 from pypinyin import Style, pinyin
 from whoosh.analysis import Token, Tokenizer
 
@@ -68,57 +70,71 @@ def _digest(path):
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:16]
 
 
+def read_user_words(path):
+    """(word, freq) pairs of a snapshot's user dictionary file."""
+    out = []
+    for line in Path(path).read_text("utf-8").splitlines():
+        word, _, freq = line.rpartition(" ")
+        if word:
+            out.append((word, int(freq)))
+    return out
+
+
 def load_dictionary(path):
-    """Load a jieba dictionary file once per process; return its digest."""
+    """Load a user dictionary (``word freq`` lines) once per process; return its digest.
+
+    Segmentation runs on rjieba (jieba-rs: jieba's dictionary and algorithm,
+    compiled); tests hold it to jieba's own output, which stays the reference.
+    """
     digest = _digest(path)
     with _LOCK:
         if digest not in _SEGMENTERS:
-            seg = jieba.Tokenizer(dictionary=str(path))
-            if _CACHE_DIR:
-                seg.tmp_dir = _CACHE_DIR
-            seg.initialize()
+            seg = rjieba.Jieba()
+            for word, freq in read_user_words(path):
+                seg.add_word(word, freq, None)
             _SEGMENTERS[digest] = seg
     return digest
 
 
-def write_dictionary(path, words):
-    """Write jieba's main dictionary plus the archive's words (names, companies…).
-
-    Each word gets the frequency jieba would suggest to keep it whole.
-    """
-    base = Path(jieba.__file__).with_name("dict.txt")
+def reference_segmenter(path=None):
+    """Python jieba with the same user words: the reference the fast path must match."""
     seg = jieba.Tokenizer()
     if _CACHE_DIR:
         seg.tmp_dir = _CACHE_DIR
     seg.initialize()
+    for word, freq in read_user_words(path) if path else ():
+        seg.add_word(word, freq)
+    return seg
+
+
+def write_dictionary(path, words):
+    """Write the archive's words (names, companies, units) as a user dictionary.
+
+    Each word gets the frequency jieba suggests to keep it whole.
+    """
+    seg = segmenter(None)
     lines = []
     for word in sorted({normalize(w).strip() for w in words if w}):
         if len(word) < 2 or any(ch.isspace() for ch in word):
             continue
-        freq = seg.suggest_freq(word, tune=False)
+        freq = seg.suggest_freq(word)
         lines.append(f"{word} {max(int(freq), 1)}\n")
     tmp = Path(str(path) + ".tmp")
     with open(tmp, "w", encoding="utf-8") as out:
-        out.write(base.read_text(encoding="utf-8"))
         out.writelines(lines)
     os.replace(tmp, path)
     return len(lines)
 
 
 def segmenter(digest=None):
-    """The jieba tokenizer for a loaded dictionary digest (jieba's own if None)."""
-    if digest is None:
-        with _LOCK:
-            if "default" not in _SEGMENTERS:
-                seg = jieba.Tokenizer()
-                if _CACHE_DIR:
-                    seg.tmp_dir = _CACHE_DIR
-                seg.initialize()
-                _SEGMENTERS["default"] = seg
-        return _SEGMENTERS["default"]
-    seg = _SEGMENTERS.get(digest)
+    """The segmenter for a loaded dictionary digest (jieba's own words if None)."""
+    key = digest or "default"
+    seg = _SEGMENTERS.get(key)
     if seg is None:
-        raise LookupError(f"jieba dictionary {digest} is not loaded; open its snapshot first")
+        if digest is not None:
+            raise LookupError(f"jieba dictionary {digest} is not loaded; open its snapshot first")
+        with _LOCK:
+            seg = _SEGMENTERS.setdefault("default", rjieba.Jieba())
     return seg
 
 
@@ -134,9 +150,9 @@ def segment(text, digest=None, mode="index"):
     (so phrase queries over precise cuts still line up).
     """
     seg = segmenter(digest)
-    freq = seg.FREQ
+    has_word = seg.has_word
     pos = 0
-    for word, start, end in seg.tokenize(text, HMM=False):
+    for word, start, end in seg.tokenize(text, "default", False):
         if not _keep(word):
             continue
         if mode != "query" and len(word) > 2:
@@ -144,7 +160,7 @@ def segment(text, digest=None, mode="index"):
             for size in range(2, n):
                 for i in range(0, n - size + 1):
                     sub = word[i:i + size]
-                    if freq.get(sub) and _keep(sub):
+                    if has_word(sub) and _keep(sub):
                         yield sub, start + i, start + i + size, pos
         yield word, start, end, pos
         pos += 1

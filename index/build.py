@@ -81,10 +81,10 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
         partial = snapshots_dir(root) / f"{name}.partial"
         partial.mkdir()
         try:
-            word_count = write_dictionary(partial / "dict.txt", words)
+            word_count = write_dictionary(partial / "userdict.txt", words)
             table = normalize_aliases(aliases)
             (partial / "aliases.json").write_text(json.dumps(table, ensure_ascii=False), "utf-8")
-            digest = load_dictionary(partial / "dict.txt")
+            digest = load_dictionary(partial / "userdict.txt")
             ix = whoosh_index.create_in(str(partial), make_schema(digest))
             writer = ix.writer(limitmb=limitmb)
             count = 0

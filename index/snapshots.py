@@ -3,7 +3,7 @@
 Layout under the index root::
 
     LIVE                    name of the live snapshot (replaced atomically)
-    snapshots/<name>/       a Whoosh index + dict.txt (jieba) + aliases.json + meta.json
+    snapshots/<name>/       a Whoosh index + userdict.txt (jieba words) + aliases.json + meta.json
     snapshots/<name>.partial/  a snapshot being built (never made live)
     write.lock              held by any writer of the live snapshot (fcntl)
     build.lock              held by a full rebuild
@@ -124,7 +124,7 @@ class Snapshot:
     def __init__(self, path):
         self.path = Path(path)
         self.name = self.path.name
-        self.digest = load_dictionary(self.path / "dict.txt")
+        self.digest = load_dictionary(self.path / "userdict.txt")
         self.aliases = json.loads((self.path / "aliases.json").read_text("utf-8"))
         self.meta = read_meta(self.path)
         self.index = whoosh_index.open_dir(str(self.path), schema=make_schema(self.digest))

@@ -14,7 +14,7 @@ import itertools
 import logging
 import os
 import threading
-import unicodedata
+import re
 from pathlib import Path
 
 import jieba
@@ -42,9 +42,10 @@ def set_cache_dir(path):
     os.makedirs(_CACHE_DIR, exist_ok=True)
 
 
-def _char(ch):
-    folded = unicodedata.normalize("NFKC", ch)
-    return folded if len(folded) == 1 else ch
+# Full-width ASCII (！ to ～) and the ideographic space -> their half-width forms.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_HALF_WIDTH[0x3000] = 0x20
+_KEEP = re.compile(r"[^\W_]")
 
 
 def normalize(text):
@@ -55,7 +56,7 @@ def normalize(text):
     """
     if not text:
         return ""
-    folded = "".join(_char(ch) for ch in text)
+    folded = text.translate(_HALF_WIDTH)
     simplified = _t2s.convert(folded)
     if len(simplified) != len(folded):
         simplified = "".join(_t2s.convert(ch) if len(_t2s.convert(ch)) == 1 else ch
@@ -139,7 +140,7 @@ def segmenter(digest=None):
 
 
 def _keep(word):
-    return any(ch.isalnum() for ch in word)
+    return _KEEP.search(word) is not None
 
 
 def segment(text, digest=None, mode="index"):

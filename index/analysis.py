@@ -13,21 +13,20 @@ import hashlib
 import itertools
 import logging
 import os
-import threading
 import re
+import threading
 from pathlib import Path
 
-import jieba
 import opencc
 import rjieba
-from pypinyin import Style, pinyin
 from whoosh.analysis import Token, Tokenizer
 
-jieba.setLogLevel(logging.WARNING)
+# jieba and pypinyin load large tables; they are imported where used (index
+# builds, the reference segmenter), so that web workers stay small.
 
 _t2s = opencc.OpenCC("t2s")
 _CACHE_DIR = None
-_SEGMENTERS = {}  # dictionary digest -> jieba.Tokenizer
+_SEGMENTERS = {}  # dictionary digest -> rjieba.Jieba
 _LOCK = threading.Lock()
 
 #: Surnames of two characters, so that "yuzhu" finds 李玉柱 and "xiaoming" 欧阳晓明.
@@ -99,6 +98,8 @@ def load_dictionary(path):
 
 def reference_segmenter(path=None):
     """Python jieba with the same user words: the reference the fast path must match."""
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
     seg = jieba.Tokenizer()
     if _CACHE_DIR:
         seg.tmp_dir = _CACHE_DIR
@@ -195,6 +196,34 @@ class ChineseTokenizer(Tokenizer):
             yield t
 
 
+class PairTokenizer(ChineseTokenizer):
+    """Adjacent pairs of precise words ("首问|负责制"): a phrase of k words is
+    then k-1 term lookups instead of a position check on every candidate."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        previous = None
+        for word, _, _, pos in segment(normalize(value), self.digest, "query"):
+            if previous is not None:
+                t.text = previous + PAIR + word
+                t.boost = 1.0
+                t.stopped = False
+                if positions:
+                    t.pos = start_pos + pos - 1
+                yield t
+            previous = word
+
+
+PAIR = "|"
+
+
+def word_pairs(words):
+    """The pair terms of a phrase's words, as PairTokenizer indexes them."""
+    return [a + PAIR + b for a, b in zip(words, words[1:])]
+
+
 def chinese_analyzer(digest=None):
     """The archive's analyzer, bound to a loaded jieba dictionary."""
     return ChineseTokenizer(digest)
@@ -216,6 +245,7 @@ def name_substrings(name, longest=8):
 
 
 def _readings(text):
+    from pypinyin import Style, pinyin
     return pinyin(text, style=Style.NORMAL, heteronym=True, errors="ignore", strict=False)
 
 

@@ -57,6 +57,7 @@ def document(entry, aliases):
         "org": "\n".join(x for x in org if x),
         "role": "\n".join(x for x in role if x),
         "citation": entry.get("citation") or "",
+        "citation_pairs": entry.get("citation") or "",
         "company": entry.get("company") or "", "unit": entry.get("unit") or "",
     }
 

@@ -11,10 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import query as Q
 from whoosh import sorting
 
-from .analysis import analyze, normalize, pinyin_query
+from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
 from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 200
@@ -115,7 +116,14 @@ class Searcher:
             return None
         if len(tokens) == 1:
             return Q.Or([Q.Term(f, tokens[0], boost=FIELD_BOOSTS[f]) for f in fields])
-        phrases = [Q.Phrase(f, tokens, boost=FIELD_BOOSTS[f] * 2) for f in fields]
+        # Adjacent words: pair terms in the citation, positions in short fields.
+        phrases = []
+        for f in fields:
+            if f == "citation":
+                phrases.append(Q.And([Q.Term("citation_pairs", pair, boost=2.0)
+                                      for pair in word_pairs(tokens)]))
+            elif phrase or f == "name":
+                phrases.append(Q.Phrase(f, tokens, boost=FIELD_BOOSTS[f] * 2))
         if phrase:
             return Q.Or(phrases)
         spread = Q.And([Q.Or([Q.Term(f, t, boost=FIELD_BOOSTS[f]) for f in fields])
@@ -212,16 +220,76 @@ def _check_paging(page, per_page, sort):
         raise QueryError("排序方式必须是 relevance 或 newest")
 
 
+class FacetTable:
+    """Per searcher: each document's facet and filter values as integer codes,
+    so counting a result set's facets is one numpy bincount per facet."""
+
+    def __init__(self, searcher):
+        reader = searcher.reader()
+        self.values, self.codes = {}, {}
+        for name in FILTERS:
+            column = list(reader.column_reader(name))
+            values = sorted(set(column))
+            index = {v: i for i, v in enumerate(values)}
+            self.values[name] = values
+            self.codes[name] = np.fromiter((index[v] for v in column), dtype=np.int32,
+                                           count=len(column))
+
+    @classmethod
+    def of(cls, snapshot, searcher):
+        """The table for this searcher, built once and kept on the snapshot."""
+        cached = getattr(snapshot, "_facet_table", None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, cls(searcher))
+            snapshot._facet_table = cached
+        return cached[1]
+
+    def restrict(self, docs, filters):
+        """The documents of `docs` that pass every filter."""
+        for name, value in filters.items():
+            try:
+                code = self.values[name].index(value)
+            except ValueError:
+                return docs[:0]
+            docs = docs[self.codes[name][docs] == code]
+        return docs
+
+    def counts(self, docs):
+        """{facet: [{"value", "count"}, …]} over the documents `docs`."""
+        out = {}
+        for name in FACETS:
+            counts = np.bincount(self.codes[name][docs], minlength=len(self.values[name]))
+            items = [{"value": v, "count": int(c)}
+                     for v, c in zip(self.values[name], counts) if c and v]
+            if name == "cycle":
+                items.sort(key=lambda x: x["value"], reverse=True)
+            else:
+                items.sort(key=lambda x: (-x["count"], x["value"]))
+            out[name] = items
+        return out
+
+
+def _matching(searcher, query, filters, table):
+    docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    return table.restrict(docs, {k: v for k, v in (filters or {}).items() if v})
+
+
 def _execute(searcher, snapshot, text, filters, limit, sort, facets):
+    """(top hits, matching docnums or None, relaxed) for a query."""
     parsed = parse(text)
     flt = _filters(filters)
     builder = Searcher(snapshot)
-    results = _run(searcher, builder.build(parsed), flt, limit, sort, facets)
-    if results.is_empty() and len([c for c in parsed.clauses if not c.negated]) > 1:
-        relaxed = _run(searcher, builder.build(parsed, relaxed=True), flt, limit, sort, facets)
-        if not relaxed.is_empty():
-            return relaxed, True
-    return results, False
+    query = builder.build(parsed)
+    table = FacetTable.of(snapshot, searcher)
+    relaxed = False
+    docs = _matching(searcher, query, filters, table)
+    if not len(docs) and len([c for c in parsed.clauses if not c.negated]) > 1:
+        loose = builder.build(parsed, relaxed=True)
+        loose_docs = _matching(searcher, loose, filters, table)
+        if len(loose_docs):
+            query, docs, relaxed = loose, loose_docs, True
+    results = _run(searcher, query, flt, limit, sort)
+    return results, (table.counts(docs) if facets else None), len(docs), relaxed
 
 
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
@@ -234,9 +302,9 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     _check_paging(page, per_page, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        results, relaxed = _execute(searcher, snapshot, text, filters, page * per_page, sort,
-                                    facets=True)
-        return _render(searcher, results, text or "", page, per_page, relaxed)
+        results, facets, total, relaxed = _execute(searcher, snapshot, text, filters,
+                                                   page * per_page, sort, facets=True)
+        return _render(searcher, results, text or "", page, per_page, relaxed, total, facets)
 
 
 def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
@@ -245,33 +313,20 @@ def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
     _check_paging(1, 1, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        results, _ = _execute(searcher, snapshot, text, filters, limit, sort, facets=False)
+        results, _, _, _ = _execute(searcher, snapshot, text, filters, limit, sort,
+                                    facets=False)
         return [hit["id"] for hit in results]
 
 
-def _run(searcher, query, flt, limit, sort, facets):
-    groups = None
-    if facets:
-        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+def _run(searcher, query, flt, limit, sort):
     sortedby = None
     if sort == "newest":
         sortedby = sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
                                        sorting.ScoreFacet()])
-    return searcher.search(query, limit=limit, filter=flt, groupedby=groups,
-                           sortedby=sortedby, terms=True)
+    return searcher.search(query, limit=limit, filter=flt, sortedby=sortedby, terms=True)
 
 
-def _facet_list(results, name):
-    counts = results.groups(name)
-    items = [{"value": v, "count": c} for v, c in counts.items() if v]
-    if name == "cycle":
-        items.sort(key=lambda x: x["value"], reverse=True)
-    else:
-        items.sort(key=lambda x: (-x["count"], x["value"]))
-    return items
-
-
-def _render(searcher, results, text, page, per_page, relaxed):
+def _render(searcher, results, text, page, per_page, relaxed, total, facets):
     hits = []
     start = (page - 1) * per_page
     for hit in results[start:start + per_page]:
@@ -285,9 +340,8 @@ def _render(searcher, results, text, page, per_page, relaxed):
         item["snippet"] = snippet(searcher, hit, stored.get("citation") or "")
         hits.append(item)
     return {
-        "query": text, "total": len(results), "page": page, "per_page": per_page,
-        "relaxed": relaxed, "results": hits,
-        "facets": {name: _facet_list(results, name) for name in FACETS},
+        "query": text, "total": total, "page": page, "per_page": per_page,
+        "relaxed": relaxed, "results": hits, "facets": facets,
     }
 
 
@@ -300,8 +354,8 @@ def _spans(searcher, hit, text):
             m.skip_to(hit.docnum)
             if m.is_active() and m.id() == hit.docnum:
                 spans += [(s, e) for _, s, e in m.value_as("characters")]
-        elif fieldname in ("name", "name_sub"):
-            word = term.decode("utf-8")
+        elif fieldname in ("name", "name_sub", "citation_pairs"):
+            word = term.decode("utf-8").replace(PAIR, "")
             norm = norm if norm is not None else normalize(text)
             i = norm.find(word)
             while word and i >= 0:

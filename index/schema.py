@@ -2,7 +2,7 @@
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import chinese_analyzer
+from .analysis import PairTokenizer, chinese_analyzer
 
 #: Query-time weight of each searchable field (a name match beats a citation match).
 FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role": 1.5,
@@ -36,7 +36,8 @@ def make_schema(digest=None):
         pinyin=KEYWORD(lowercase=True, scorable=True),
         org=TEXT(analyzer=analyzer, phrase=True),
         role=TEXT(analyzer=analyzer, phrase=True),
-        citation=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
+        citation=TEXT(analyzer=analyzer, stored=True, phrase=False, chars=True),
+        citation_pairs=TEXT(analyzer=PairTokenizer(digest), phrase=False),
         company=STORED(),
         unit=STORED(),
     )

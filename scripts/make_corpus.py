@@ -111,12 +111,15 @@ def citation(rng, name, unit, chars=1500):
     return paragraphs
 
 
-def make(n, seed, out):
-    """Write notices for n entries into folder `out`; returns the file count."""
+def make(n, seed, out, notices=None):
+    """Write notices for n entries into folder `out` (spread over every cycle and
+    province, or over the first `notices` of them); returns the file count."""
     rng = random.Random(seed)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     slots = [(cycle, province) for cycle in CYCLES for province in PROVINCES]
+    if notices:
+        slots = rng.sample(slots, notices)
     counts = [n // len(slots) + (1 if i < n % len(slots) else 0) for i in range(len(slots))]
     expected = []
     files = 0
@@ -165,7 +168,7 @@ def make(n, seed, out):
                 expected.append({"name": name, "kind": kind, "operator": group,
                                  "region": province, "cycle": cycle, "company": company})
         lines += ["主办单位: 合成数据 版权所有"]
-        path = out / f"synthetic-{cycle}-{PROVINCES.index(province):02d}.txt"
+        path = out / f"synthetic-{seed}-{cycle}-{PROVINCES.index(province):02d}.txt"
         path.write_text("\n".join(lines) + "\n", "utf-8")
         files += 1
     (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False), "utf-8")

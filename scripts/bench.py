@@ -1,0 +1,381 @@
+"""Benchmark the archive against SQLite FTS5 and Datasette on one synthetic corpus.
+
+    python scripts/bench.py --entries 5000 [--seed 1] [--seconds 10] [--out docs/benchmarks.md]
+
+Builds the corpus (scripts/make_corpus.py), an archive from it, and the
+baselines (FTS5 with unicode61 and with trigram; Datasette over the
+unicode61 table), then prints a markdown table: re-index time and size,
+peak memory, one 10-entry import, cold start, search latency p50/p95/p99
+over a fixed query mix (through the function the web uses), HTTP
+throughput of /search under gunicorn (2 workers) and of Datasette's search
+page under the same load generator, and recall of the mix for each.
+Everything runs on loopback, bounded in time.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_corpus  # noqa: E402
+from pypinyin import lazy_pinyin  # noqa: E402
+
+
+def run(cmd, home, **kw):
+    """Run a command with ARCHIVE_HOME set; returns (seconds, peak RSS MB of children)."""
+    env = dict(os.environ, ARCHIVE_HOME=str(home))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, **kw)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def folder_mb(path):
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
+
+
+# -- the query mix ---------------------------------------------------------------
+
+def query_mix(db, rng):
+    """(kind, query, filters, expected ids) for a fixed mix drawn from the store."""
+    rows = list(db.execute("select id, name, kind, company, operator, cycle, citation "
+                           "from entries order by id"))
+    people = [r for r in rows if r[2] == "individual"]
+    mix = []
+
+    def ids(pred):
+        return {r[0] for r in rows if pred(r)}
+
+    for r in rng.sample(people, 12):
+        mix.append(("name", r[1], {}, ids(lambda x, n=r[1]: x[1] == n)))
+    for r in rng.sample([p for p in people if len(p[1]) == 3], 8):
+        part = r[1][1:]
+        mix.append(("partial name", part, {}, ids(lambda x, p=part: p in x[1])))
+    for r in rng.sample(people, 6):
+        letters = "".join(lazy_pinyin(r[1]))
+        mix.append(("pinyin", letters, {},
+                    ids(lambda x, q=letters: x[2] == "individual" and
+                        "".join(lazy_pinyin(x[1])) == q)))
+    for r in rng.sample(rows, 4):
+        mix.append(("company", r[3], {}, ids(lambda x, c=r[3]: x[3] == c)))
+    for alias, operator in (("联通", "中国联通"), ("China Mobile", "中国移动")):
+        mix.append(("operator alias", alias, {}, ids(lambda x, o=operator: x[4] == o)))
+    for word in ("投诉", "宽带", "光纤", "基站"):
+        mix.append(("2-char word", word, {}, ids(lambda x, w=word: w in (x[6] or ""))))
+    for phrase in ("首问负责制", "适老化服务"):
+        mix.append(("phrase", f'"{phrase}"', {}, ids(lambda x, p=phrase: p in (x[6] or ""))))
+    for r in rng.sample(people, 4):
+        mix.append(("filtered", r[1], {"cycle": r[5]},
+                    ids(lambda x, n=r[1], c=r[5]: x[1] == n and x[5] == c)))
+    return mix
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def recall(found, expected):
+    return 1.0 if not expected else len(found & expected) / len(expected)
+
+
+# -- baselines -------------------------------------------------------------------
+
+def build_fts(store_path, out, tokenizer):
+    """A copy of the entries table with an FTS5 index using `tokenizer`."""
+    if out.exists():
+        out.unlink()
+    src = sqlite3.connect(store_path)
+    dst = sqlite3.connect(out)
+    dst.execute("create table entries (id text primary key, name text, kind text, company "
+                "text, unit text, operator text, region text, cycle text, citation text)")
+    dst.executemany("insert into entries values (?,?,?,?,?,?,?,?,?)", src.execute(
+        "select id, name, kind, company, unit, operator, region, cycle, citation from entries"))
+    dst.execute(f"create virtual table entries_fts using fts5(name, company, unit, citation, "
+                f"content='entries', tokenize='{tokenizer}')")
+    dst.execute("insert into entries_fts(rowid, name, company, unit, citation) "
+                "select rowid, name, company, unit, citation from entries")
+    dst.commit()
+    dst.close()
+    src.close()
+
+
+def fts_search(conn, query, filters):
+    text = query.strip('"').replace('"', '""')
+    sql = ("select e.id from entries_fts f join entries e on e.rowid = f.rowid "
+           "where entries_fts match ?")
+    params = [f'"{text}"']
+    for key, value in filters.items():
+        sql += f" and e.{key} = ?"
+        params.append(value)
+    try:
+        return {r[0] for r in conn.execute(sql + " order by rank limit 10000", params)}
+    except sqlite3.OperationalError:
+        return set()
+
+
+def fts_page(conn, query, filters):
+    """What a search page needs from FTS5: total, 20 hits with snippets, facet counts."""
+    text = f'"{query.strip(chr(34)).replace(chr(34), "")}"'
+    where = "entries_fts match ?" + "".join(f" and e.{k} = ?" for k in filters)
+    params = [text, *filters.values()]
+    try:
+        conn.execute(f"select e.id, e.name, snippet(entries_fts, 3, '<mark>', '</mark>', '…', 20) "
+                     f"from entries_fts join entries e on e.rowid = entries_fts.rowid "
+                     f"where {where} order by rank limit 20", params).fetchall()
+        conn.execute(f"select count(*) from entries_fts join entries e on "
+                     f"e.rowid = entries_fts.rowid where {where}", params).fetchone()
+        for facet in ("cycle", "operator", "kind", "region"):
+            conn.execute(f"select e.{facet}, count(*) from entries_fts join entries e on "
+                         f"e.rowid = entries_fts.rowid where {where} group by e.{facet}",
+                         params).fetchall()
+    except sqlite3.OperationalError:
+        pass
+
+
+# -- HTTP load -------------------------------------------------------------------
+
+def wait_for(url, proc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def load(urls, seconds, clients=4):
+    """Closed-loop load from `clients` threads for `seconds`; returns (req/s, p50, p95, errors)."""
+    stop = time.monotonic() + seconds
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+
+    def worker(n):
+        i = n
+        mine = []
+        while time.monotonic() < stop:
+            url = urls[i % len(urls)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    r.read()
+                    if r.status != 200:
+                        errors[0] += 1
+            except OSError:
+                errors[0] += 1
+            mine.append(time.perf_counter() - t)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    ms = [x * 1000 for x in latencies]
+    return len(latencies) / elapsed, percentile(ms, 50), percentile(ms, 95), errors[0]
+
+
+def serve(cmd, env, port):
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc)
+    except Exception:
+        proc.kill()
+        raise
+    return proc
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- main ------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the query mix")
+    parser.add_argument("--work", default=str(ROOT / "bench-data"), help="scratch folder")
+    parser.add_argument("--out", help="also write the table to this markdown file")
+    args = parser.parse_args()
+    py = sys.executable
+    work = Path(args.work) / f"n{args.entries}-s{args.seed}"
+    corpus, home = work / "corpus", work / "instance"
+    rows = []  # (figure, ours, baseline, ratio / note)
+
+    if not (corpus / "expected.json").exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        t = time.perf_counter()
+        make_corpus.make(args.entries, args.seed, corpus)
+        print(f"corpus: {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    shutil.rmtree(home, ignore_errors=True)
+    notices = sorted(str(p) for p in corpus.glob("*.txt"))
+    archive_cmd = [py, "-m", "archive.cli"]
+    # Import without an index (the rebuild is measured on its own below).
+    t_import, rss_import = run([py, "-c", "import sys; from archive.archive import Archive; "
+                                "from archive import importer; a = Archive(); "
+                                "p = a.plan_files([(f, open(f, 'rb').read()) for f in sys.argv[1:]]); "
+                                "importer.apply(a.db, p)", *notices], home)
+    print(f"import: {t_import:.1f} s", file=sys.stderr)
+    t_index, rss_index = run(archive_cmd + ["reindex"], home, stderr=subprocess.DEVNULL)
+    snapshot = sorted((home / "index" / "snapshots").iterdir())[-1]
+    entries = args.entries
+    rows.append(("full re-index", f"{t_index:.1f} s ({entries / t_index:.0f} entries/s)", "", ""))
+    rows.append(("index size on disk", f"{folder_mb(snapshot):.0f} MB", "", ""))
+    rows.append(("peak memory, re-index process", f"{rss_index:.0f} MB", "", ""))
+    rows.append(("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", ""))
+
+    extra = work / "extra"
+    shutil.rmtree(extra, ignore_errors=True)
+    make_corpus.make(10, args.seed + 1000, extra, notices=1)
+    t_one, _ = run(archive_cmd + ["import", *map(str, extra.glob("*.txt"))], home)
+    rows.append(("import one 10-entry notice, index included (CLI process)", f"{t_one:.2f} s",
+                 "", ""))
+
+    t_cold, rss_cold = run([py, "-c", "from archive.archive import Archive; "
+                            "Archive().search('李玉柱')"], home)
+    rows.append(("cold start to first answer (new process)", f"{t_cold:.2f} s", "", ""))
+
+    # Latency and recall through the function the web uses.
+    os.environ["ARCHIVE_HOME"] = str(home)
+    from archive.archive import Archive
+    from index import query as Q
+    archive = Archive(home)
+    rng = random.Random(args.seed)
+    mix = query_mix(archive.db, rng)
+    archive.search("预热")
+    ours_ms, ours_recall = [], []
+    kinds = {}
+    for _ in range(args.rounds):
+        for kind, q, filters, _expected in mix:
+            t = time.perf_counter()
+            archive.search(q, filters=filters)
+            dt = (time.perf_counter() - t) * 1000
+            ours_ms.append(dt)
+            kinds.setdefault(kind, []).append(dt)
+    for kind, q, filters, expected in mix:
+        found = set(Q.matching_ids(archive.snapshot(), q, filters, limit=100000))
+        ours_recall.append(recall(found, expected))
+
+    baselines = {}
+    for tokenizer in ("unicode61", "trigram"):
+        path = work / f"fts-{tokenizer}.db"
+        build_fts(archive.db_path, path, tokenizer)
+        conn = sqlite3.connect(path)
+        ms, rec = [], []
+        for _ in range(args.rounds):
+            for kind, q, filters, _expected in mix:
+                t = time.perf_counter()
+                fts_page(conn, q, filters)
+                ms.append((time.perf_counter() - t) * 1000)
+        for kind, q, filters, expected in mix:
+            rec.append(recall(fts_search(conn, q, filters), expected))
+        baselines[tokenizer] = (ms, rec)
+        conn.close()
+
+    def lat(ms):
+        return (f"{percentile(ms, 50):.1f} / {percentile(ms, 95):.1f} / "
+                f"{percentile(ms, 99):.1f} ms")
+
+    for name in ("unicode61", "trigram"):
+        ms, rec = baselines[name]
+        rows.append((f"search p50/p95/p99 (page: 20 hits, snippets, 4 facets) vs FTS5 {name}",
+                     lat(ours_ms), lat(ms),
+                     f"p95 ×{percentile(ours_ms, 95) / max(percentile(ms, 95), 1e-6):.1f}"))
+    for kind, ms in kinds.items():
+        rows.append((f"  search p95, {kind}", f"{percentile(ms, 95):.1f} ms", "", ""))
+    for name in ("unicode61", "trigram"):
+        _, rec = baselines[name]
+        rows.append((f"recall of the query mix vs FTS5 {name}",
+                     f"{100 * statistics.mean(ours_recall):.1f}%",
+                     f"{100 * statistics.mean(rec):.1f}%", ""))
+    extra2 = work / "extra2"
+    shutil.rmtree(extra2, ignore_errors=True)
+    make_corpus.make(10, args.seed + 2000, extra2, notices=1)
+    t = time.perf_counter()
+    archive.import_paths(sorted(extra2.glob("*.txt")))
+    rows.append(("import one 10-entry notice, index included (warm, in process)",
+                 f"{time.perf_counter() - t:.2f} s", "", ""))
+    archive.close()
+
+    # HTTP: our /search under gunicorn vs Datasette's FTS search page, same load.
+    urls_q = [urllib.parse.quote(q) for _, q, _, _ in mix]
+    port = free_port()
+    env = dict(os.environ, ARCHIVE_HOME=str(home))
+    server = serve([py, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                    "--chdir", str(ROOT), "wsgi:app"], env, port)
+    try:
+        ours = load([f"http://127.0.0.1:{port}/search?q={q}" for q in urls_q], args.seconds)
+        rss = subprocess.run(["ps", "-o", "rss=", "--ppid", str(server.pid)],
+                             capture_output=True, text=True).stdout.split()
+    finally:
+        server.terminate()
+        server.wait()
+    worker_rss = max(int(x) for x in rss) / 1024 if rss else float("nan")
+    ds_db = work / "fts-unicode61.db"
+    dport = free_port()
+    datasette = shutil.which("datasette", path=str(Path(py).parent)) or "datasette"
+    ds = serve([datasette, "serve", str(ds_db), "--port", str(dport), "--setting",
+                "num_sql_threads", "2", "--setting", "sql_time_limit_ms", "10000"],
+               dict(os.environ), dport)
+    try:
+        # Tell Datasette which FTS table serves entries' _search.
+        theirs = load([f"http://127.0.0.1:{dport}/{ds_db.stem}/entries?_search={q}&_fts_table="
+                       f"entries_fts&_fts_pk=rowid" for q in urls_q], args.seconds)
+    finally:
+        ds.terminate()
+        ds.wait()
+    rows.append(("HTTP /search throughput, 4 clients (gunicorn 2 workers) vs Datasette",
+                 f"{ours[0]:.0f} req/s", f"{theirs[0]:.0f} req/s", f"×{ours[0] / theirs[0]:.2f}"))
+    rows.append(("HTTP latency p50 / p95", f"{ours[1]:.0f} / {ours[2]:.0f} ms",
+                 f"{theirs[1]:.0f} / {theirs[2]:.0f} ms", ""))
+    rows.append(("HTTP errors", str(ours[3]), str(theirs[3]), ""))
+    rows.append(("peak RSS per web worker (after load)", f"{worker_rss:.0f} MB", "", ""))
+
+    header = (f"Entries: {entries} (synthetic, seed {args.seed}); query mix: {len(mix)} queries "
+              f"× {args.rounds} rounds; machine: {os.cpu_count()} cores.\n\n"
+              "| figure | ours | baseline | ratio |\n|---|---|---|---|\n")
+    table = header + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + "\n"
+    print(table)
+    if args.out:
+        cmd = " ".join(["python", "scripts/bench.py"] + sys.argv[1:])
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        with open(args.out, "a", encoding="utf-8") as f:
+            f.write(f"\n## {time.strftime('%Y-%m-%d %H:%M')} — `{cmd}`\n\n{table}")
+    json.dump({"rows": rows}, sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -80,19 +80,39 @@ def read_user_words(path):
     return out
 
 
+def _new_segmenter():
+    global _DEFAULT_TAKEN
+    with _LOCK:
+        if not _DEFAULT_TAKEN:
+            # Importing rjieba already built one dictionary (~60 MB); the first
+            # snapshot a process opens takes it over instead of building another.
+            _DEFAULT_TAKEN = True
+            return rjieba._DEFAULT_JIEBA
+    return rjieba.Jieba()
+
+
+_DEFAULT_TAKEN = False
+KEEP_SEGMENTERS = 2
+
+
 def load_dictionary(path):
     """Load a user dictionary (``word freq`` lines) once per process; return its digest.
 
     Segmentation runs on rjieba (jieba-rs: jieba's dictionary and algorithm,
     compiled); tests hold it to jieba's own output, which stays the reference.
+    Only the newest KEEP_SEGMENTERS dictionaries stay loaded.
     """
     digest = _digest(path)
+    if digest in _SEGMENTERS:
+        return digest
+    seg = _new_segmenter()
+    for word, freq in read_user_words(path):
+        seg.add_word(word, freq, None)
     with _LOCK:
-        if digest not in _SEGMENTERS:
-            seg = rjieba.Jieba()
-            for word, freq in read_user_words(path):
-                seg.add_word(word, freq, None)
-            _SEGMENTERS[digest] = seg
+        _SEGMENTERS[digest] = seg
+        loaded = [k for k in _SEGMENTERS if k != "default"]
+        for old in loaded[:-KEEP_SEGMENTERS]:
+            del _SEGMENTERS[old]
     return digest
 
 
@@ -130,18 +150,31 @@ def write_dictionary(path, words):
 
 def segmenter(digest=None):
     """The segmenter for a loaded dictionary digest (jieba's own words if None)."""
-    key = digest or "default"
-    seg = _SEGMENTERS.get(key)
+    seg = _SEGMENTERS.get(digest or "default")
     if seg is None:
         if digest is not None:
             raise LookupError(f"jieba dictionary {digest} is not loaded; open its snapshot first")
+        seg = _new_segmenter()
         with _LOCK:
-            seg = _SEGMENTERS.setdefault("default", rjieba.Jieba())
+            seg = _SEGMENTERS.setdefault("default", seg)
     return seg
 
 
 def _keep(word):
     return _KEEP.search(word) is not None
+
+
+_MEMO = threading.local()
+
+
+def _precise(text, digest):
+    """jieba's precise cut of normalised text, remembered for the next caller:
+    the citation and its pair field analyse the same text one after another."""
+    key = (digest, text)
+    if getattr(_MEMO, "key", None) != key:
+        words = [w for w in segmenter(digest).tokenize(text, "default", False) if _keep(w[0])]
+        _MEMO.key, _MEMO.words = key, words
+    return _MEMO.words
 
 
 def segment(text, digest=None, mode="index"):
@@ -151,12 +184,8 @@ def segment(text, digest=None, mode="index"):
     preceded by its sub-words found in the dictionary, at the same position
     (so phrase queries over precise cuts still line up).
     """
-    seg = segmenter(digest)
-    has_word = seg.has_word
-    pos = 0
-    for word, start, end in seg.tokenize(text, "default", False):
-        if not _keep(word):
-            continue
+    has_word = segmenter(digest).has_word
+    for pos, (word, start, end) in enumerate(_precise(text, digest)):
         if mode != "query" and len(word) > 2:
             n = len(word)
             for size in range(2, n):
@@ -165,7 +194,6 @@ def segment(text, digest=None, mode="index"):
                     if has_word(sub) and _keep(sub):
                         yield sub, start + i, start + i + size, pos
         yield word, start, end, pos
-        pos += 1
 
 
 class ChineseTokenizer(Tokenizer):

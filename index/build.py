@@ -87,7 +87,8 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
             (partial / "aliases.json").write_text(json.dumps(table, ensure_ascii=False), "utf-8")
             digest = load_dictionary(partial / "userdict.txt")
             ix = whoosh_index.create_in(str(partial), make_schema(digest))
-            writer = ix.writer(limitmb=limitmb)
+            # Separate segment files: a compound file is copied into each reader's memory.
+            writer = ix.writer(limitmb=limitmb, compound=False)
             count = 0
             for entry in entries:
                 writer.add_document(**document(entry, table))

@@ -146,7 +146,7 @@ class Snapshot:
 
     def writer(self):
         """A Whoosh writer; the caller holds the root's write lock."""
-        return self.index.writer(timeout=60)
+        return self.index.writer(timeout=60, compound=False)
 
 
 class LiveIndex:

@@ -144,6 +144,13 @@ class Snapshot:
                     old.close()
             return self._searcher
 
+    def close(self):
+        """Close the searcher (its files); a later search reopens one."""
+        with self.lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
     def writer(self):
         """A Whoosh writer; the caller holds the root's write lock."""
         return self.index.writer(timeout=60, compound=False)
@@ -165,7 +172,9 @@ class LiveIndex:
             raise NoSnapshot(f"no index snapshot under {self.root}; run `archive reindex`")
         with self._lock:
             if self._snapshot is None or self._snapshot.name != name:
-                self._snapshot = Snapshot(snapshots_dir(self.root) / name)
+                old, self._snapshot = self._snapshot, Snapshot(snapshots_dir(self.root) / name)
+                if old is not None:
+                    old.close()
             return self._snapshot
 
 

@@ -7,6 +7,7 @@ team_category, education, award and citation.
 """
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -63,7 +64,7 @@ def document(entry, aliases):
 
 
 def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconcile=None,
-            limitmb=256):
+            limitmb=256, procs=None):
     """Build a new snapshot from `entries` and make it live; returns its meta.
 
     entries: an iterable of entry dicts (read once). words: dictionary words
@@ -75,6 +76,7 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
     """
     root = Path(root)
     snapshots_dir(root).mkdir(parents=True, exist_ok=True)
+    procs = procs or min(os.cpu_count() or 1, 4)
     started = time.monotonic()
     with file_lock(root / "build.lock") as _:
         cleanup(root)
@@ -88,7 +90,7 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
             digest = load_dictionary(partial / "userdict.txt")
             ix = whoosh_index.create_in(str(partial), make_schema(digest))
             # Separate segment files: a compound file is copied into each reader's memory.
-            writer = ix.writer(limitmb=limitmb, compound=False)
+            writer = ix.writer(limitmb=limitmb, compound=False, procs=procs, multisegment=procs > 1)
             count = 0
             for entry in entries:
                 writer.add_document(**document(entry, table))

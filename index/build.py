@@ -42,8 +42,8 @@ def document(entry, aliases):
     """The Whoosh document for one entry."""
     operator = entry.get("operator") or ""
     org = [entry.get("company"), entry.get("unit"), operator, *aliases.get(operator, [])]
-    role = [entry.get("position"), entry.get("team_category"), entry.get("education"),
-            entry.get("award")]
+    # The award title is the same for nearly every entry: not worth searching.
+    role = [entry.get("position"), entry.get("team_category"), entry.get("education")]
     cycle = entry.get("cycle") or ""
     return {
         "id": entry["id"], "content_hash": entry["content_hash"],

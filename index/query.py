@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 from whoosh import sorting
 
 from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
@@ -226,6 +228,8 @@ class FacetTable:
 
     def __init__(self, searcher):
         reader = searcher.reader()
+        self.live = np.zeros(reader.doc_count_all(), dtype=bool)
+        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.values, self.codes = {}, {}
         for name in FILTERS:
             column = list(reader.column_reader(name))
@@ -269,13 +273,72 @@ class FacetTable:
         return out
 
 
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _leaf_ids(matcher):
+    """Every docnum of one segment's posting list, read block by block."""
+    if not isinstance(matcher, W3LeafMatcher):
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    parts = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        raw = matcher._data[0]
+        if matcher._byteids:
+            parts.append(np.frombuffer(bytes(raw), dtype=np.uint8).astype(np.int64))
+        else:  # delta-encoded within each block
+            parts.append(np.cumsum(np.asarray(raw, dtype=np.int64)))
+        matcher._next_block()
+    return np.concatenate(parts) if parts else _EMPTY
+
+
+def _term_docs(searcher, fieldname, text):
+    btext = searcher.schema[fieldname].to_bytes(text)
+    parts = []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, btext) in reader:
+            parts.append(_leaf_ids(reader.postings(fieldname, btext)) + offset)
+    return np.concatenate(parts) if parts else _EMPTY
+
+
+def matching_docs(searcher, query, table):
+    """Docnums (sorted, live) matching a query, as a numpy array.
+
+    Term/And/Or/AndNot/Every are evaluated as set operations over whole
+    posting lists; anything else (phrases, prefixes) through Whoosh.
+    """
+    def docs(q):
+        if q is Q.NullQuery:
+            return _EMPTY
+        if isinstance(q, Q.Term):
+            return _term_docs(searcher, q.fieldname, q.text)
+        if isinstance(q, Q.Every):
+            return np.flatnonzero(table.live)
+        if isinstance(q, Q.AndNot):
+            return np.setdiff1d(docs(q.a), docs(q.b), assume_unique=True)
+        if isinstance(q, Q.And):
+            parts = [docs(sub) for sub in q.subqueries]
+            out = parts[0] if parts else _EMPTY
+            for part in parts[1:]:
+                out = np.intersect1d(out, part, assume_unique=True)
+            return out
+        if isinstance(q, Q.Or):
+            parts = [docs(sub) for sub in q.subqueries]
+            return np.unique(np.concatenate(parts)) if parts else _EMPTY
+        return np.unique(np.fromiter(searcher.docs_for_query(q), dtype=np.int64))
+    found = docs(query)
+    return found[table.live[found]]
+
+
 def _matching(searcher, query, filters, table):
-    docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    docs = matching_docs(searcher, query, table)
     return table.restrict(docs, {k: v for k, v in (filters or {}).items() if v})
 
 
 def _execute(searcher, snapshot, text, filters, limit, sort, facets):
-    """(top hits, matching docnums or None, relaxed) for a query."""
+    """(top hits, the query run, facet counts, total, relaxed) for a user's query."""
     parsed = parse(text)
     flt = _filters(filters)
     builder = Searcher(snapshot)
@@ -289,7 +352,7 @@ def _execute(searcher, snapshot, text, filters, limit, sort, facets):
         if len(loose_docs):
             query, docs, relaxed = loose, loose_docs, True
     results = _run(searcher, query, flt, limit, sort)
-    return results, (table.counts(docs) if facets else None), len(docs), relaxed
+    return results, query, (table.counts(docs) if facets else None), len(docs), relaxed
 
 
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
@@ -302,9 +365,10 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     _check_paging(page, per_page, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        results, facets, total, relaxed = _execute(searcher, snapshot, text, filters,
+        results, query, facets, total, relaxed = _execute(searcher, snapshot, text, filters,
                                                    page * per_page, sort, facets=True)
-        return _render(searcher, results, text or "", page, per_page, relaxed, total, facets)
+        return _render(searcher, query, results, text or "", page, per_page, relaxed, total,
+                       facets)
 
 
 def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
@@ -313,8 +377,8 @@ def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
     _check_paging(1, 1, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        results, _, _, _ = _execute(searcher, snapshot, text, filters, limit, sort,
-                                    facets=False)
+        results, _, _, _, _ = _execute(searcher, snapshot, text, filters, limit, sort,
+                                       facets=False)
         return [hit["id"] for hit in results]
 
 
@@ -323,21 +387,24 @@ def _run(searcher, query, flt, limit, sort):
     if sort == "newest":
         sortedby = sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
                                        sorting.ScoreFacet()])
-    return searcher.search(query, limit=limit, filter=flt, sortedby=sortedby, terms=True)
+    return searcher.search(query, limit=limit, filter=flt, sortedby=sortedby)
 
 
-def _render(searcher, results, text, page, per_page, relaxed, total, facets):
-    hits = []
+def _render(searcher, query, results, text, page, per_page, relaxed, total, facets):
     start = (page - 1) * per_page
-    for hit in results[start:start + per_page]:
-        stored = hit.fields()
-        item = {k: stored.get(k) or None for k in RESULT_FIELDS}
+    page_hits = list(results[start:start + per_page])
+    stored = [hit.fields() for hit in page_hits]
+    spans = _page_spans(searcher, query, [h.docnum for h in page_hits],
+                        [f.get("citation") or "" for f in stored])
+    hits = []
+    for hit, fields in zip(page_hits, stored):
+        item = {k: fields.get(k) or None for k in RESULT_FIELDS}
         del item["stage"], item["notice_id"]
         score = hit.score
         if isinstance(score, tuple):  # sorted by (year, score): ScoreFacet keys are -score
             score = -score[-1]
         item["score"] = round(float(score or 0.0), 4)
-        item["snippet"] = snippet(searcher, hit, stored.get("citation") or "")
+        item["snippet"] = snippet(fields.get("citation") or "", spans[hit.docnum])
         hits.append(item)
     return {
         "query": text, "total": total, "page": page, "per_page": per_page,
@@ -345,23 +412,41 @@ def _render(searcher, results, text, page, per_page, relaxed, total, facets):
     }
 
 
-def _spans(searcher, hit, text):
-    spans = []
-    norm = None
-    for fieldname, term in hit.matched_terms():
+def _page_spans(searcher, query, docnums, texts):
+    """{docnum: [(start, end)]} of the query's matches in each hit's citation.
+
+    Citation terms come from the stored character offsets (one posting walk
+    per term over the page's sorted docnums); name and phrase terms are
+    found in the normalised text.
+    """
+    while isinstance(query, Q.AndNot):  # excluded words are not highlighted
+        query = query.a
+    out = {d: [] for d in docnums}
+    words = set()
+    citation_field = searcher.schema["citation"]
+    for fieldname, term in set(query.iter_all_terms()):
         if fieldname == "citation":
-            m = searcher.postings("citation", term)
-            m.skip_to(hit.docnum)
-            if m.is_active() and m.id() == hit.docnum:
-                spans += [(s, e) for _, s, e in m.value_as("characters")]
+            try:
+                m = searcher.postings("citation", citation_field.to_bytes(term))
+            except TermNotFound:
+                continue
+            for docnum in sorted(docnums):
+                if not m.is_active():
+                    break
+                m.skip_to(docnum)
+                if m.is_active() and m.id() == docnum:
+                    out[docnum] += [(s, e) for _, s, e in m.value_as("characters")]
         elif fieldname in ("name", "name_sub", "citation_pairs"):
-            word = term.decode("utf-8").replace(PAIR, "")
-            norm = norm if norm is not None else normalize(text)
-            i = norm.find(word)
-            while word and i >= 0:
-                spans.append((i, i + len(word)))
-                i = norm.find(word, i + len(word))
-    return _merge(spans)
+            words.add(str(term).replace(PAIR, ""))
+    if words:
+        for docnum, text in zip(docnums, texts):
+            norm = normalize(text)
+            for word in words:
+                i = norm.find(word)
+                while word and i >= 0:
+                    out[docnum].append((i, i + len(word)))
+                    i = norm.find(word, i + len(word))
+    return {d: _merge(v) for d, v in out.items()}
 
 
 def _merge(spans):
@@ -402,11 +487,10 @@ def mark_words(text, query):
     return mark(text or "", _merge(spans))
 
 
-def snippet(searcher, hit, text, width=SNIPPET_CHARS):
+def snippet(text, spans, width=SNIPPET_CHARS):
     """A passage of the citation around the densest matches, escaped, matches marked."""
     if not text:
         return ""
-    spans = _spans(searcher, hit, text)
     if not spans:
         start, end = 0, min(len(text), width)
     else:

@@ -170,3 +170,23 @@ def test_cli_search_json_is_the_result_object(runner, seeded_copy):
 def test_single_character_finds_names_containing_it(seeded):
     assert names(seeded.search("鑫")) == ["刘鑫鑫"]
     assert names(seeded.search("娜"))[0] == "张娜"
+
+
+def test_set_evaluation_matches_whoosh(seeded_copy, data_dir):
+    """The numpy evaluation of a query's matching docs equals Whoosh's own."""
+    import numpy as np
+    from index.query import FacetTable, Searcher, matching_docs, parse
+    seeded_copy.import_paths(sorted(data_dir.glob("*-2019-2020-*.*")))
+    li = next(seeded_copy.db.query("select id from entries where name = '刘鑫鑫'"))["id"]
+    seeded_copy.correct(li, {"citation": "新的事迹，提到投诉。"}, "test")  # a deletion + a segment
+    snapshot = seeded_copy.snapshot()
+    with snapshot.lock:
+        searcher = snapshot.searcher()
+        table = FacetTable.of(snapshot, searcher)
+        builder = Searcher(snapshot)
+        for text in ["投诉", "李玉柱 -使馆", "联通", '"北京联通"', "投诉处理", "kind:team",
+                     "cycle:2018", "", "鑫", "liyuzhu", "中国电信 投诉", "不存在", "*"]:
+            for relaxed in (False, True):
+                query = builder.build(parse(text), relaxed=relaxed)
+                expected = sorted(searcher.docs_for_query(query))
+                assert matching_docs(searcher, query, table).tolist() == expected, text

@@ -68,11 +68,14 @@ def query_mix(db, rng):
     for r in rng.sample([p for p in people if len(p[1]) == 3], 8):
         part = r[1][1:]
         mix.append(("partial name", part, {}, ids(lambda x, p=part: p in x[1])))
+    spelled = {}
+    for r in people:
+        if r[1] not in spelled:
+            spelled[r[1]] = "".join(lazy_pinyin(r[1]))
     for r in rng.sample(people, 6):
-        letters = "".join(lazy_pinyin(r[1]))
+        letters = spelled[r[1]]
         mix.append(("pinyin", letters, {},
-                    ids(lambda x, q=letters: x[2] == "individual" and
-                        "".join(lazy_pinyin(x[1])) == q)))
+                    ids(lambda x, q=letters: x[2] == "individual" and spelled[x[1]] == q)))
     for r in rng.sample(rows, 4):
         mix.append(("company", r[3], {}, ids(lambda x, c=r[3]: x[3] == c)))
     for alias, operator in (("联通", "中国联通"), ("China Mobile", "中国移动")):

@@ -139,7 +139,7 @@ class Archive:
         """What the admin status page shows."""
         from . import jobs
         out = {"store_entries": self.db["entries"].count, "snapshot": None, "age_seconds": None,
-               "index_entries": None, "drift": None,
+               "index_entries": None, "drift": None, "build_seconds": None,
                "imports": store.recent_imports(self.db), "reindex": jobs.latest(self.db)}
         try:
             snap = self.snapshot()
@@ -148,7 +148,7 @@ class Archive:
         with snap.lock:
             out["index_entries"] = snap.searcher().doc_count()
         out.update(snapshot=snap.name, age_seconds=snapshots.age_seconds(self.index_root),
-                   drift=self.check())
+                   build_seconds=snap.meta.get("build_seconds"), drift=self.check())
         return out
 
     def correct(self, entry_id, changes, user):

@@ -11,13 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
-from whoosh import sorting
 
 from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
+from .ranking import DocTable, evaluate, top
 from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 200
@@ -97,7 +95,7 @@ def parse(text):
     return parsed
 
 
-class Searcher:
+class QueryBuilder:
     """Builds Whoosh queries for one snapshot (its dictionary and aliases)."""
 
     def __init__(self, snapshot):
@@ -108,6 +106,14 @@ class Searcher:
             for name in names:
                 self.alias_of[name] = operator
                 self.alias_of[name.replace(" ", "")] = operator
+
+    @classmethod
+    def of(cls, snapshot):
+        """The builder of a snapshot, made once and kept on it."""
+        builder = getattr(snapshot, "_query_builder", None)
+        if builder is None:
+            builder = snapshot._query_builder = cls(snapshot)
+        return builder
 
     def _tokens(self, text):
         return analyze(text, self.digest, "query")
@@ -200,8 +206,7 @@ class Searcher:
         return main
 
 
-def _filters(filters):
-    terms = []
+def _check_filters(filters):
     for key, value in (filters or {}).items():
         if value in (None, ""):
             continue
@@ -209,8 +214,6 @@ def _filters(filters):
             raise QueryError(f"未知的筛选条件：{key}")
         if not isinstance(value, str) or len(value) > 64:
             raise QueryError(f"筛选条件 {key} 的值无效")
-        terms.append(Q.Term(key, value))
-    return Q.And(terms) if terms else None
 
 
 def _check_paging(page, per_page, sort):
@@ -222,137 +225,31 @@ def _check_paging(page, per_page, sort):
         raise QueryError("排序方式必须是 relevance 或 newest")
 
 
-class FacetTable:
-    """Per searcher: each document's facet and filter values as integer codes,
-    so counting a result set's facets is one numpy bincount per facet."""
-
-    def __init__(self, searcher):
-        reader = searcher.reader()
-        self.live = np.zeros(reader.doc_count_all(), dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        self.values, self.codes = {}, {}
-        for name in FILTERS:
-            column = list(reader.column_reader(name))
-            values = sorted(set(column))
-            index = {v: i for i, v in enumerate(values)}
-            self.values[name] = values
-            self.codes[name] = np.fromiter((index[v] for v in column), dtype=np.int32,
-                                           count=len(column))
-
-    @classmethod
-    def of(cls, snapshot, searcher):
-        """The table for this searcher, built once and kept on the snapshot."""
-        cached = getattr(snapshot, "_facet_table", None)
-        if cached is None or cached[0] is not searcher:
-            cached = (searcher, cls(searcher))
-            snapshot._facet_table = cached
-        return cached[1]
-
-    def restrict(self, docs, filters):
-        """The documents of `docs` that pass every filter."""
-        for name, value in filters.items():
-            try:
-                code = self.values[name].index(value)
-            except ValueError:
-                return docs[:0]
-            docs = docs[self.codes[name][docs] == code]
-        return docs
-
-    def counts(self, docs):
-        """{facet: [{"value", "count"}, …]} over the documents `docs`."""
-        out = {}
-        for name in FACETS:
-            counts = np.bincount(self.codes[name][docs], minlength=len(self.values[name]))
-            items = [{"value": v, "count": int(c)}
-                     for v, c in zip(self.values[name], counts) if c and v]
-            if name == "cycle":
-                items.sort(key=lambda x: x["value"], reverse=True)
-            else:
-                items.sort(key=lambda x: (-x["count"], x["value"]))
-            out[name] = items
-        return out
-
-
-_EMPTY = np.zeros(0, dtype=np.int64)
-
-
-def _leaf_ids(matcher):
-    """Every docnum of one segment's posting list, read block by block."""
-    if not isinstance(matcher, W3LeafMatcher):
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    parts = []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        raw = matcher._data[0]
-        if matcher._byteids:
-            parts.append(np.frombuffer(bytes(raw), dtype=np.uint8).astype(np.int64))
-        else:  # delta-encoded within each block
-            parts.append(np.cumsum(np.asarray(raw, dtype=np.int64)))
-        matcher._next_block()
-    return np.concatenate(parts) if parts else _EMPTY
-
-
-def _term_docs(searcher, fieldname, text):
-    btext = searcher.schema[fieldname].to_bytes(text)
-    parts = []
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, btext) in reader:
-            parts.append(_leaf_ids(reader.postings(fieldname, btext)) + offset)
-    return np.concatenate(parts) if parts else _EMPTY
-
-
-def matching_docs(searcher, query, table):
-    """Docnums (sorted, live) matching a query, as a numpy array.
-
-    Term/And/Or/AndNot/Every are evaluated as set operations over whole
-    posting lists; anything else (phrases, prefixes) through Whoosh.
-    """
-    def docs(q):
-        if q is Q.NullQuery:
-            return _EMPTY
-        if isinstance(q, Q.Term):
-            return _term_docs(searcher, q.fieldname, q.text)
-        if isinstance(q, Q.Every):
-            return np.flatnonzero(table.live)
-        if isinstance(q, Q.AndNot):
-            return np.setdiff1d(docs(q.a), docs(q.b), assume_unique=True)
-        if isinstance(q, Q.And):
-            parts = [docs(sub) for sub in q.subqueries]
-            out = parts[0] if parts else _EMPTY
-            for part in parts[1:]:
-                out = np.intersect1d(out, part, assume_unique=True)
-            return out
-        if isinstance(q, Q.Or):
-            parts = [docs(sub) for sub in q.subqueries]
-            return np.unique(np.concatenate(parts)) if parts else _EMPTY
-        return np.unique(np.fromiter(searcher.docs_for_query(q), dtype=np.int64))
-    found = docs(query)
-    return found[table.live[found]]
-
-
-def _matching(searcher, query, filters, table):
-    docs = matching_docs(searcher, query, table)
-    return table.restrict(docs, {k: v for k, v in (filters or {}).items() if v})
-
-
 def _execute(searcher, snapshot, text, filters, limit, sort, facets):
-    """(top hits, the query run, facet counts, total, relaxed) for a user's query."""
+    """(docnums and scores of the top hits, the query run, facet counts, total,
+    relaxed) for a user's query."""
     parsed = parse(text)
-    flt = _filters(filters)
-    builder = Searcher(snapshot)
+    _check_filters(filters)
+    builder = QueryBuilder.of(snapshot)
+    table = DocTable.of(snapshot, searcher)
+    keep = table.mask(filters or {})
+
+    def run(query):
+        ids, scores = evaluate(searcher, table, query)
+        passing = keep[ids]
+        return ids[passing], scores[passing]
+
     query = builder.build(parsed)
-    table = FacetTable.of(snapshot, searcher)
+    ids, scores = run(query)
     relaxed = False
-    docs = _matching(searcher, query, filters, table)
-    if not len(docs) and len([c for c in parsed.clauses if not c.negated]) > 1:
+    if not len(ids) and len([c for c in parsed.clauses if not c.negated]) > 1:
         loose = builder.build(parsed, relaxed=True)
-        loose_docs = _matching(searcher, loose, filters, table)
-        if len(loose_docs):
-            query, docs, relaxed = loose, loose_docs, True
-    results = _run(searcher, query, flt, limit, sort)
-    return results, query, (table.counts(docs) if facets else None), len(docs), relaxed
+        loose_ids, loose_scores = run(loose)
+        if len(loose_ids):
+            query, ids, scores, relaxed = loose, loose_ids, loose_scores, True
+    best = top(table, ids, scores, limit, sort)
+    counts = table.counts(ids, FACETS) if facets else None
+    return list(zip(ids[best].tolist(), scores[best].tolist())), query, counts, len(ids), relaxed
 
 
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
@@ -379,32 +276,21 @@ def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
         searcher = snapshot.searcher()
         results, _, _, _, _ = _execute(searcher, snapshot, text, filters, limit, sort,
                                        facets=False)
-        return [hit["id"] for hit in results]
-
-
-def _run(searcher, query, flt, limit, sort):
-    sortedby = None
-    if sort == "newest":
-        sortedby = sorting.MultiFacet([sorting.FieldFacet("year", reverse=True),
-                                       sorting.ScoreFacet()])
-    return searcher.search(query, limit=limit, filter=flt, sortedby=sortedby)
+        return [searcher.stored_fields(docnum)["id"] for docnum, _ in results]
 
 
 def _render(searcher, query, results, text, page, per_page, relaxed, total, facets):
     start = (page - 1) * per_page
-    page_hits = list(results[start:start + per_page])
-    stored = [hit.fields() for hit in page_hits]
-    spans = _page_spans(searcher, query, [h.docnum for h in page_hits],
+    page_hits = results[start:start + per_page]
+    stored = [searcher.stored_fields(docnum) for docnum, _ in page_hits]
+    spans = _page_spans(searcher, query, [d for d, _ in page_hits],
                         [f.get("citation") or "" for f in stored])
     hits = []
-    for hit, fields in zip(page_hits, stored):
+    for (docnum, score), fields in zip(page_hits, stored):
         item = {k: fields.get(k) or None for k in RESULT_FIELDS}
         del item["stage"], item["notice_id"]
-        score = hit.score
-        if isinstance(score, tuple):  # sorted by (year, score): ScoreFacet keys are -score
-            score = -score[-1]
-        item["score"] = round(float(score or 0.0), 4)
-        item["snippet"] = snippet(fields.get("citation") or "", spans[hit.docnum])
+        item["score"] = round(float(score), 4)
+        item["snippet"] = snippet(fields.get("citation") or "", spans[docnum])
         hits.append(item)
     return {
         "query": text, "total": total, "page": page, "per_page": per_page,

@@ -1,6 +1,7 @@
 """What the public must find on the seed notice, and the query language."""
 
 import pytest
+from whoosh import query as Q
 
 from index.query import QueryError
 
@@ -173,20 +174,30 @@ def test_single_character_finds_names_containing_it(seeded):
 
 
 def test_set_evaluation_matches_whoosh(seeded_copy, data_dir):
-    """The numpy evaluation of a query's matching docs equals Whoosh's own."""
-    import numpy as np
-    from index.query import FacetTable, Searcher, matching_docs, parse
+    """The numpy evaluation finds exactly Whoosh's documents, ranked like Whoosh's BM25F."""
+    from whoosh import scoring
+    from index.query import QueryBuilder, parse
+    from index.ranking import DocTable, evaluate
     seeded_copy.import_paths(sorted(data_dir.glob("*-2019-2020-*.*")))
     li = next(seeded_copy.db.query("select id from entries where name = '刘鑫鑫'"))["id"]
     seeded_copy.correct(li, {"citation": "新的事迹，提到投诉。"}, "test")  # a deletion + a segment
     snapshot = seeded_copy.snapshot()
     with snapshot.lock:
         searcher = snapshot.searcher()
-        table = FacetTable.of(snapshot, searcher)
-        builder = Searcher(snapshot)
+        table = DocTable.of(snapshot, searcher)
+        builder = QueryBuilder.of(snapshot)
         for text in ["投诉", "李玉柱 -使馆", "联通", '"北京联通"', "投诉处理", "kind:team",
-                     "cycle:2018", "", "鑫", "liyuzhu", "中国电信 投诉", "不存在", "*"]:
+                     "cycle:2018", "", "鑫", "liyuzhu", "中国电信 投诉", "不存在", "*", "宽带"]:
             for relaxed in (False, True):
                 query = builder.build(parse(text), relaxed=relaxed)
-                expected = sorted(searcher.docs_for_query(query))
-                assert matching_docs(searcher, query, table).tolist() == expected, text
+                ids, scores = evaluate(searcher, table, query)
+                assert ids.tolist() == sorted(searcher.docs_for_query(query)), text
+        # Single terms score as Whoosh's BM25F does.
+        with snapshot.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as whoosh:
+            for field, word in [("citation", "投诉"), ("citation", "使馆"), ("org", "联通")]:
+                ids, scores = evaluate(searcher, table, Q.Term(field, word))
+                expected = {hit.docnum: hit.score for hit in whoosh.search(Q.Term(field, word),
+                                                                            limit=None)}
+                assert set(ids.tolist()) == set(expected)
+                for docnum, score in zip(ids.tolist(), scores.tolist()):
+                    assert abs(score - expected[docnum]) < 0.02 * expected[docnum], (field, word)

@@ -123,8 +123,9 @@ def dashboard():
 def api_status():
     """The status as JSON (polled by the status page while a re-index runs)."""
     status = get_archive().status()
-    return jsonify({k: status[k] for k in ("snapshot", "age_seconds", "store_entries",
-                                           "index_entries", "drift", "reindex")})
+    return jsonify({k: status[k] for k in ("snapshot", "age_seconds", "build_seconds",
+                                           "store_entries", "index_entries", "drift",
+                                           "reindex")})
 
 
 def _uploads():

@@ -1,0 +1,234 @@
+"""Matching and BM25F ranking over whole posting lists, with numpy.
+
+Whoosh scores one document at a time in Python; a word found in most of
+100,000 citations then costs seconds. Here a query tree (Term, And, Or,
+AndNot, Every; phrases and prefixes through Whoosh) is evaluated as set
+operations on arrays of docnums, each term scored with BM25F from its
+posting weights and the field lengths, so facets, totals and the top hits
+come from one pass over the postings.
+"""
+
+import math
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+from .schema import FILTERS
+
+B, K1 = 0.75, 1.2
+EMPTY = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
+_LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+
+
+class DocTable:
+    """Per searcher: which docnums are live, each document's facet codes and
+    year, and the field lengths BM25F needs. Per-segment parts are cached
+    by segment, so an incremental update reads only its new segment."""
+
+    def __init__(self, searcher, cache):
+        parts = [self._leaf(leaf, cache) for leaf, _ in searcher.leaf_searchers()]
+        self.n = searcher.doc_count_all()
+        self.live = np.ones(self.n, dtype=bool)
+        offset = 0
+        for (leaf, _), part in zip(searcher.leaf_searchers(), parts):
+            reader = leaf.reader()
+            if reader.has_deletions():
+                mask = np.zeros(part["count"], dtype=bool)
+                mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+                self.live[offset:offset + part["count"]] = mask
+            offset += part["count"]
+        self.values, self.codes = {}, {}
+        for name in FILTERS:
+            column = np.concatenate([p["facets"][name] for p in parts]) if parts else \
+                np.zeros(0, dtype=object)
+            values, codes = np.unique(column.astype(str), return_inverse=True)
+            self.values[name] = [str(v) for v in values]
+            self.codes[name] = codes.astype(np.int32)
+        years = np.array([int(v[-4:]) if v[-4:].isdigit() else 0 for v in self.values["cycle"]]
+                         or [0], dtype=np.int32)
+        self.year = years[self.codes["cycle"]] if self.n else np.zeros(0, dtype=np.int32)
+        self.lengths = {}
+        self.average = {}
+        for field in parts[0]["lengths"] if parts else ():
+            self.lengths[field] = np.concatenate([p["lengths"][field] for p in parts])
+            total = searcher.field_length(field)  # as Whoosh: deleted documents included
+            self.average[field] = (total / self.n) if self.n and total else 1.0
+
+    @staticmethod
+    def _leaf(leaf, cache):
+        reader = leaf.reader()
+        key = getattr(reader, "_segment", None)
+        key = (key.segment_id(), reader.doc_count_all()) if key is not None else None
+        if key is not None and key in cache:
+            return cache[key]
+        count = reader.doc_count_all()
+        part = {"count": count, "facets": {}, "lengths": {}}
+        for name in FILTERS:
+            part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
+        perdoc = reader._perdoc
+        for field, spec in reader.schema.items():
+            if spec.scorable:
+                column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                raw = np.fromiter(column, dtype=np.uint8, count=count) if column is not None \
+                    else np.zeros(count, dtype=np.uint8)
+                part["lengths"][field] = _LENGTH_OF_BYTE[raw]
+        if key is not None:
+            cache[key] = part
+        return part
+
+    @classmethod
+    def of(cls, snapshot, searcher):
+        """The table for this searcher, built once and kept on the snapshot."""
+        cached = getattr(snapshot, "_doc_table", None)
+        if cached is None or cached[0] is not searcher:
+            segments = cached[2] if cached else {}
+            table = cls(searcher, segments)
+            snapshot._doc_table = cached = (searcher, table, segments)
+        return cached[1]
+
+    def mask(self, filters):
+        """Boolean mask over docnums: live and passing every filter."""
+        keep = self.live.copy()
+        for name, value in filters.items():
+            if value in (None, ""):
+                continue
+            try:
+                code = self.values[name].index(value)
+            except ValueError:
+                return np.zeros(self.n, dtype=bool)
+            keep &= self.codes[name] == code
+        return keep
+
+    def counts(self, docs, facets):
+        """{facet: [{"value", "count"}, …]} over the documents `docs`."""
+        out = {}
+        for name in facets:
+            counts = np.bincount(self.codes[name][docs], minlength=len(self.values[name]))
+            items = [{"value": v, "count": int(c)}
+                     for v, c in zip(self.values[name], counts) if c and v]
+            if name == "cycle":
+                items.sort(key=lambda x: x["value"], reverse=True)
+            else:
+                items.sort(key=lambda x: (-x["count"], x["value"]))
+            out[name] = items
+        return out
+
+
+def _leaf_postings(matcher):
+    """(docnums, weights) of one segment's posting list, block by block."""
+    if not isinstance(matcher, W3LeafMatcher):
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        raw = matcher._data[0]
+        if matcher._byteids:
+            block = np.frombuffer(bytes(raw), dtype=np.uint8).astype(np.int64)
+        else:  # delta-encoded within each block
+            block = np.cumsum(np.asarray(raw, dtype=np.int64))
+        w = matcher._data[1]
+        if w is None:
+            w = np.ones(len(block))
+        elif isinstance(w, float):
+            w = np.full(len(block), w)
+        else:
+            w = np.asarray(w, dtype=np.float64)
+        ids.append(block)
+        weights.append(w)
+        matcher._next_block()
+    if not ids:
+        return EMPTY, _NO_SCORES
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def term_scores(searcher, table, fieldname, text, boost=1.0):
+    """(docnums, BM25F scores) of one term; unscorable fields score `boost`."""
+    field = searcher.schema[fieldname]
+    btext = field.to_bytes(text)
+    ids, weights = [], []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, btext) in reader:
+            # The raw posting list, deleted documents included (the live mask drops
+            # them): reader.postings() would wrap it in a per-document filter.
+            terms = getattr(reader, "_terms", None)
+            matcher = terms.matcher(fieldname, btext, field.format) if terms is not None \
+                else reader.postings(fieldname, btext)
+            i, w = _leaf_postings(matcher)
+            ids.append(i + offset)
+            weights.append(w)
+    if not ids:
+        return EMPTY, _NO_SCORES
+    ids, tf = np.concatenate(ids), np.concatenate(weights)
+    if not field.scorable or fieldname not in table.lengths:
+        return ids, np.full(len(ids), float(boost))
+    idf = math.log(table.n / (len(ids) + 1)) + 1.0
+    norm = 1 - B + B * table.lengths[fieldname][ids] / table.average[fieldname]
+    return ids, idf * (tf * (K1 + 1)) / (tf + K1 * norm) * boost
+
+
+def _union(parts):
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return EMPTY, _NO_SCORES
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate([p[0] for p in parts])
+    scores = np.concatenate([p[1] for p in parts])
+    unique, inverse = np.unique(ids, return_inverse=True)
+    return unique, np.bincount(inverse, weights=scores)
+
+
+def _intersection(parts):
+    ids, scores = parts[0]
+    for other_ids, other_scores in parts[1:]:
+        ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True,
+                                           return_indices=True)
+        scores = scores[mine] + other_scores[theirs]
+    return ids, scores
+
+
+def evaluate(searcher, table, query):
+    """(sorted unique live docnums, scores) for a Whoosh query tree."""
+    def run(q):
+        if q is Q.NullQuery:
+            return EMPTY, _NO_SCORES
+        if isinstance(q, Q.Term):
+            return term_scores(searcher, table, q.fieldname, q.text, q.boost)
+        if isinstance(q, Q.Every):
+            ids = np.flatnonzero(table.live)
+            return ids, np.ones(len(ids))
+        if isinstance(q, Q.AndNot):
+            ids, scores = run(q.a)
+            keep = ~np.isin(ids, run(q.b)[0], assume_unique=True)
+            return ids[keep], scores[keep]
+        if isinstance(q, Q.And):
+            return _intersection([run(sub) for sub in q.subqueries]) if q.subqueries \
+                else (EMPTY, _NO_SCORES)
+        if isinstance(q, Q.Or):
+            return _union([run(sub) for sub in q.subqueries])
+        # Phrases, prefixes: Whoosh finds the documents; each scores its boost.
+        ids = np.unique(np.fromiter(searcher.docs_for_query(q), dtype=np.int64))
+        return ids, np.full(len(ids), float(getattr(q, "boost", 1.0)))
+    ids, scores = run(query)
+    keep = table.live[ids]
+    return ids[keep], scores[keep]
+
+
+def top(table, ids, scores, limit, sort="relevance"):
+    """Positions into ids of the best `limit` hits: by score, or newest cycle first."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    if sort == "newest":
+        order = np.lexsort((ids, -scores, -table.year[ids]))
+        return order[:limit]
+    return np.lexsort((ids, -scores))[:limit]  # ties: lower docnum first, stable pages

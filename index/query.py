@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
-from whoosh.reading import TermNotFound
 
 from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
 from .ranking import DocTable, evaluate, top
@@ -283,7 +282,7 @@ def _render(searcher, query, results, text, page, per_page, relaxed, total, face
     start = (page - 1) * per_page
     page_hits = results[start:start + per_page]
     stored = [searcher.stored_fields(docnum) for docnum, _ in page_hits]
-    spans = _page_spans(searcher, query, [d for d, _ in page_hits],
+    spans = _page_spans(query, [d for d, _ in page_hits],
                         [f.get("citation") or "" for f in stored])
     hits = []
     for (docnum, score), fields in zip(page_hits, stored):
@@ -298,41 +297,24 @@ def _render(searcher, query, results, text, page, per_page, relaxed, total, face
     }
 
 
-def _page_spans(searcher, query, docnums, texts):
-    """{docnum: [(start, end)]} of the query's matches in each hit's citation.
-
-    Citation terms come from the stored character offsets (one posting walk
-    per term over the page's sorted docnums); name and phrase terms are
-    found in the normalised text.
-    """
+def _page_spans(query, docnums, texts):
+    """{docnum: [(start, end)]}: where the query's words occur in each hit's
+    citation (normalised, so 聯通 in the text is found for 联通)."""
     while isinstance(query, Q.AndNot):  # excluded words are not highlighted
         query = query.a
-    out = {d: [] for d in docnums}
-    words = set()
-    citation_field = searcher.schema["citation"]
-    for fieldname, term in set(query.iter_all_terms()):
-        if fieldname == "citation":
-            try:
-                m = searcher.postings("citation", citation_field.to_bytes(term))
-            except TermNotFound:
-                continue
-            for docnum in sorted(docnums):
-                if not m.is_active():
-                    break
-                m.skip_to(docnum)
-                if m.is_active() and m.id() == docnum:
-                    out[docnum] += [(s, e) for _, s, e in m.value_as("characters")]
-        elif fieldname in ("name", "name_sub", "citation_pairs"):
-            words.add(str(term).replace(PAIR, ""))
-    if words:
-        for docnum, text in zip(docnums, texts):
-            norm = normalize(text)
-            for word in words:
-                i = norm.find(word)
-                while word and i >= 0:
-                    out[docnum].append((i, i + len(word)))
-                    i = norm.find(word, i + len(word))
-    return {d: _merge(v) for d, v in out.items()}
+    words = {str(term).replace(PAIR, "") for fieldname, term in query.iter_all_terms()
+             if fieldname in ("citation", "citation_pairs", "name", "name_sub")}
+    out = {}
+    for docnum, text in zip(docnums, texts):
+        norm = normalize(text)
+        spans = []
+        for word in words:
+            i = norm.find(word) if word else -1
+            while i >= 0:
+                spans.append((i, i + len(word)))
+                i = norm.find(word, i + len(word))
+        out[docnum] = _merge(spans)
+    return out
 
 
 def _merge(spans):

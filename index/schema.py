@@ -36,7 +36,9 @@ def make_schema(digest=None):
         pinyin=KEYWORD(lowercase=True, scorable=True),
         org=TEXT(analyzer=analyzer, phrase=True),
         role=TEXT(analyzer=analyzer, phrase=True),
-        citation=TEXT(analyzer=analyzer, stored=True, phrase=False, chars=True),
+        # Term frequencies only: snippets find the matched words in the stored
+        # text, so positions and character offsets would only slow matching.
+        citation=TEXT(analyzer=analyzer, stored=True, phrase=False),
         citation_pairs=TEXT(analyzer=PairTokenizer(digest), phrase=False),
         company=STORED(),
         unit=STORED(),

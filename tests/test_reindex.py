@@ -111,3 +111,25 @@ def test_rebuild_reconciles_changes_made_during_the_build(seeded_copy):
     assert meta["reconciled"] == 2 and meta["entries"] == 7
     assert [h["name"] for h in seeded_copy.search("欧阳晓明")["results"]] == ["欧阳晓明"]
     assert seeded_copy.check()["ok"]
+
+
+def test_whoosh_and_index_import_without_warnings():
+    code = "import index.query, index.build, whoosh.fields, whoosh.qparser"
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_dictionary_loads_once_per_snapshot_not_per_query(seeded_copy, monkeypatch):
+    from index import analysis
+    seeded_copy.search("李玉柱")
+    loads = []
+    real = analysis.rjieba.Jieba
+    monkeypatch.setattr(analysis.rjieba, "Jieba", lambda: loads.append(1) or real())
+    for query in ("玉柱", "投诉", "聯通", "liyuzhu"):
+        seeded_copy.search(query)
+    assert loads == []
+    digest = seeded_copy.snapshot().digest
+    assert (seeded_copy.index_root / "snapshots" / seeded_copy.snapshot().name /
+            "userdict.txt").exists()
+    assert analysis.segmenter(digest) is analysis.segmenter(digest)

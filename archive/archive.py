@@ -12,9 +12,9 @@ from .ingest import FORMATS, fields
 
 DATA_DIR = Path(__file__).parent / "data"
 
-#: Entry columns the index needs (everything but the citation's neighbours).
+#: Entry columns the index needs (see index.build.document).
 _INDEX_COLUMNS = ("id, content_hash, notice_id, kind, name, company, unit, operator, region, "
-                  "cycle, stage, seq, position, team_category, education, award, citation")
+                  "cycle, stage, position, team_category, education, citation")
 
 
 class Archive:
@@ -101,9 +101,7 @@ class Archive:
 
     def reindex(self, progress=None):
         """Full rebuild into a new snapshot, switched live atomically; returns its meta."""
-        words = set()
-        for row in self.db.query("select name, company, unit from entries"):
-            words.update(v for v in row.values() if v)
+        words = build.dictionary_words(self.db.query("select name, company, unit from entries"))
         total = self.db["entries"].count
         return build.rebuild(
             self.index_root, self._index_rows(), words=words, aliases=self.index_aliases(),

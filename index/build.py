@@ -2,8 +2,8 @@
 and the drift comparison between a store and the live snapshot.
 
 Entries come in as plain dicts with the keys id, content_hash, notice_id,
-kind, name, company, unit, operator, region, cycle, stage, seq, position,
-team_category, education, award and citation.
+kind, name, company, unit, operator, region, cycle, stage, position,
+team_category, education and citation.
 """
 
 import json
@@ -51,7 +51,6 @@ def document(entry, aliases):
         "cycle": cycle, "operator": operator, "region": entry.get("region") or "",
         "stage": entry.get("stage") or "",
         "year": int(cycle[-4:]) if cycle[-4:].isdigit() else 0,
-        "seq": int(entry.get("seq") or 0),
         "name": entry["name"],
         "name_sub": " ".join(name_substrings(entry["name"])),
         "pinyin": " ".join(pinyin_keys(entry["name"], entry.get("kind") or "individual")),

@@ -30,7 +30,6 @@ def make_schema(digest=None):
         region=ID(stored=True, sortable=True),
         stage=ID(stored=True, sortable=True),
         year=NUMERIC(int, sortable=True),
-        seq=NUMERIC(int, sortable=True),
         name=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
         name_sub=KEYWORD(lowercase=True, scorable=True),
         pinyin=KEYWORD(lowercase=True, scorable=True),

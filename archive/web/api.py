@@ -9,7 +9,7 @@ from .. import exports, store
 from . import get_archive
 from .caching import conditional
 from .openapi import spec
-from .params import bad_request, per_page, search_params
+from .params import bad_request, cycle_filters, or_404, per_page, search_params
 
 bp = Blueprint("api", __name__)
 
@@ -37,9 +37,7 @@ def search():
 def honoree(entry_id):
     """One entry with its source and the same person's other entries."""
     db = get_archive().db
-    entry = store.get_entry(db, entry_id)
-    if entry is None:
-        abort(404)
+    entry = or_404(store.get_entry(db, entry_id))
     out = exports.export_row(entry)
     out["award"] = entry["award"]
     out["source"] = {"notice_id": entry["notice_id"], "title": entry["notice_title"],
@@ -59,9 +57,7 @@ def cycles():
 @bp.get("/api/cycles/<cycle>")
 def cycle(cycle):
     """Every entry of a cycle (optionally one kind or region)."""
-    kind, region = request.args.get("kind") or None, request.args.get("region") or None
-    if kind not in (None, "individual", "team"):
-        raise bad_request("kind 只能是 individual 或 team。")
+    kind, region = cycle_filters(request.args)
     db = get_archive().db
     if not store.cycle_facets(db, cycle)["kind"]:
         abort(404)
@@ -80,9 +76,7 @@ def notices():
 def notice(notice_id):
     """One notice with its original text and its entry ids."""
     db = get_archive().db
-    found = store.get_notice(db, notice_id)
-    if found is None:
-        abort(404)
+    found = or_404(store.get_notice(db, notice_id))
     found["entries"] = [e["id"] for e in store.list_entries(db, notice=notice_id)]
     return jsonify(found)
 

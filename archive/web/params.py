@@ -67,3 +67,19 @@ def per_page(args, default):
     if not 1 <= value <= 100:
         raise bad_request("per_page 必须在 1 到 100 之间。")
     return value
+
+
+def cycle_filters(args):
+    """The kind and region filters of a cycle browse, checked (400 otherwise)."""
+    kind, region = args.get("kind") or None, args.get("region") or None
+    if kind not in (None, "individual", "team"):
+        raise bad_request("类别只能是 individual（个人）或 team（班组）。")
+    return kind, region
+
+
+def or_404(value):
+    """The value, or a 404 when there is none."""
+    if value is None:
+        from flask import abort
+        abort(404)
+    return value

@@ -7,7 +7,7 @@ from index.query import QueryError, mark_words
 from .. import exports, store
 from . import get_archive
 from .caching import conditional
-from .params import bad_request, search_params
+from .params import bad_request, cycle_filters, or_404, search_params
 
 bp = Blueprint("public", __name__)
 EXPORT_LIMIT = 10000
@@ -46,9 +46,7 @@ def search():
 def honoree(entry_id):
     """Every field, the citation, the source notice, a citation line, related entries."""
     db = get_archive().db
-    entry = store.get_entry(db, entry_id)
-    if entry is None:
-        abort(404)
+    entry = or_404(store.get_entry(db, entry_id))
     url = url_for("public.honoree", entry_id=entry_id, _external=True)
     return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
                            cite=exports.citation_line(entry, url))
@@ -64,9 +62,7 @@ def cycles():
 def cycle(cycle):
     """A cycle's entries grouped by operator and company; kind and region filters."""
     db = get_archive().db
-    kind, region = request.args.get("kind") or None, request.args.get("region") or None
-    if kind not in (None, "individual", "team"):
-        raise bad_request("类别只能是 individual 或 team。")
+    kind, region = cycle_filters(request.args)
     facets = store.cycle_facets(db, cycle)
     if not facets["kind"]:
         abort(404)
@@ -85,9 +81,7 @@ def notices():
 def notice(notice_id):
     """A notice's metadata, its entries and its original text."""
     db = get_archive().db
-    found = store.get_notice(db, notice_id)
-    if found is None:
-        abort(404)
+    found = or_404(store.get_notice(db, notice_id))
     return render_template("notice.html", notice=found,
                            entries=store.list_entries(db, notice=notice_id))
 

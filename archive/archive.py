@@ -77,7 +77,9 @@ class Archive:
     def init(self):
         """Create the schema, import the bundled notices and build the first snapshot."""
         plans = self.import_paths(self.bundled_notices())
-        if snapshots.live_name(self.index_root) is None:
+        try:
+            self.snapshot()
+        except snapshots.NoSnapshot:  # never built, or built by an older schema
             self.reindex()
         return plans
 
@@ -95,7 +97,9 @@ class Archive:
 
     def update_index(self, ids, delete_ids=()):
         """Re-index these entries and drop deleted ones, in the live snapshot."""
-        if snapshots.live_name(self.index_root) is None:
+        try:
+            self.snapshot()
+        except snapshots.NoSnapshot:
             return self.reindex()
         return build.update(self.index_root, self._index_rows(ids), delete_ids)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .analysis import load_dictionary, name_substrings, normalize, pinyin_keys, write_dictionary
-from .schema import make_schema
+from .schema import SCHEMA_VERSION, make_schema
 from .snapshots import (NoSnapshot, Snapshot, cleanup, file_lock, live_index, live_name,
                         new_name, set_live, snapshots_dir, write_lock)
 
@@ -99,11 +99,12 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
             if progress:
                 progress(count, total)
             writer.commit(optimize=True)
-            meta = {"name": name, "entries": count, "dictionary_words": word_count,
+            meta = {"name": name, "schema": SCHEMA_VERSION, "entries": count, "dictionary_words": word_count,
                     "build_seconds": round(time.monotonic() - started, 3),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
             final = snapshots_dir(root) / name
             with write_lock(root):
+                (partial / "meta.json").write_text(json.dumps(meta), "utf-8")
                 partial.rename(final)
                 snap = Snapshot(final)
                 if reconcile:

@@ -25,13 +25,17 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .analysis import load_dictionary
-from .schema import make_schema
+from .schema import SCHEMA_VERSION, make_schema
 
 KEEP = 2
 
 
 class NoSnapshot(LookupError):
     """There is no live snapshot yet (the index was never built)."""
+
+
+class StaleSnapshot(NoSnapshot):
+    """The live snapshot was built by another schema version; rebuild it."""
 
 
 def snapshots_dir(root):
@@ -124,9 +128,13 @@ class Snapshot:
     def __init__(self, path):
         self.path = Path(path)
         self.name = self.path.name
+        self.meta = read_meta(self.path)
+        if self.meta.get("schema") != SCHEMA_VERSION:
+            raise StaleSnapshot(f"index snapshot {self.name} has schema "
+                                f"{self.meta.get('schema')}, this code needs {SCHEMA_VERSION}: "
+                                "run `archive reindex`")
         self.digest = load_dictionary(self.path / "userdict.txt")
         self.aliases = json.loads((self.path / "aliases.json").read_text("utf-8"))
-        self.meta = read_meta(self.path)
         self.index = whoosh_index.open_dir(str(self.path), schema=make_schema(self.digest))
         self._searcher = None
         self.lock = threading.RLock()

@@ -133,3 +133,23 @@ def test_dictionary_loads_once_per_snapshot_not_per_query(seeded_copy, monkeypat
     assert (seeded_copy.index_root / "snapshots" / seeded_copy.snapshot().name /
             "userdict.txt").exists()
     assert analysis.segmenter(digest) is analysis.segmenter(digest)
+
+
+def test_snapshot_of_an_older_schema_is_rebuilt_by_init(seeded_copy, runner):
+    import json
+    from index.snapshots import StaleSnapshot, live_index
+    path = snapshots.snapshots_dir(seeded_copy.index_root) / snapshots.live_name(
+        seeded_copy.index_root)
+    meta = json.loads((path / "meta.json").read_text())
+    meta["schema"] = 1
+    (path / "meta.json").write_text(json.dumps(meta))
+    live_index(seeded_copy.index_root)._snapshot = None  # as a new process would see it
+    out = runner("search", "李玉柱")
+    assert out.exit_code == 1 and "archive reindex" in out.output
+    try:
+        seeded_copy.snapshot()
+        raise AssertionError("a stale snapshot was opened")
+    except StaleSnapshot:
+        pass
+    assert runner("init").exit_code == 0
+    assert seeded_copy.search("李玉柱")["results"][0]["name"] == "李玉柱"

@@ -168,3 +168,18 @@ def test_static_assets_are_served(shared_client):
     for path in ("/static/style.css", "/static/app.js"):
         with shared_client.get(path) as r:
             assert r.status_code == 200 and len(r.data) > 100
+
+
+def test_missing_index_is_a_503_with_a_message(app, client):
+    import shutil
+    from pathlib import Path
+    from index.snapshots import live_index
+    root = Path(app.config["ARCHIVE_HOME"]) / "index"
+    shutil.rmtree(root)
+    live_index(root)._snapshot = None
+    r = client.get("/search?q=李玉柱")
+    assert r.status_code == 503 and "archive reindex" in r.get_data(as_text=True)
+    r = client.get("/api/search?q=李玉柱")
+    assert r.status_code == 503 and r.get_json()["status"] == 503
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/").status_code == 200  # pages from the store still work

@@ -11,6 +11,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from .. import config
+from index.snapshots import NoSnapshot
+
 from ..archive import Archive
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,6 +55,7 @@ def create_app(test_config=None):
     app.teardown_appcontext(_close_archive)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(NoSnapshot, _no_index)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.jinja_env.globals.update(site_name=app.config["SITE_NAME"])
@@ -122,6 +125,13 @@ def _csrf_error(exc):
     exc.description = "表单已过期或缺少安全令牌（CSRF），请返回重新提交。"
     exc.custom = True
     return _http_error(exc)
+
+
+def _no_index(exc):
+    from werkzeug.exceptions import ServiceUnavailable
+    error = ServiceUnavailable("检索索引尚未建立或需要重建，请管理员运行 archive reindex。")
+    error.custom = True
+    return _http_error(error)
 
 
 def _server_error(exc):

@@ -103,13 +103,15 @@ class Archive:
             return self.reindex()
         return build.update(self.index_root, self._index_rows(ids), delete_ids)
 
-    def reindex(self, progress=None):
-        """Full rebuild into a new snapshot, switched live atomically; returns its meta."""
+    def reindex(self, progress=None, procs=None):
+        """Full rebuild into a new snapshot, switched live atomically; returns its meta.
+
+        procs: Whoosh writer processes (default: one per core, up to 4)."""
         words = build.dictionary_words(self.db.query("select name, company, unit from entries"))
         total = self.db["entries"].count
         return build.rebuild(
             self.index_root, self._index_rows(), words=words, aliases=self.index_aliases(),
-            total=total, progress=progress,
+            total=total, progress=progress, procs=procs,
             reconcile=(lambda: store.entry_hashes(self.db), self._index_rows))
 
     def check(self):

@@ -59,7 +59,8 @@ def run_reindex(archive_factory, job_id):
             archive.db["jobs"].update(job_id, {"done": done, "total": total or 0})
 
     try:
-        meta = archive.reindex(progress=progress)
+        # One writer process: forking a threaded web worker is best avoided.
+        meta = archive.reindex(progress=progress, procs=1)
         archive.db["jobs"].update(job_id, {
             "status": "done", "finished_at": store.now(), "snapshot": meta["name"],
             "done": meta["entries"], "total": meta["entries"],

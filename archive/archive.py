@@ -134,10 +134,10 @@ class Archive:
         return [rows[i] for i in ids if i in rows]
 
     def last_modified(self):
-        """When the live index last changed (rebuild or incremental), as a timestamp."""
-        snap = self.snapshot()
-        times = [p.stat().st_mtime for p in snap.path.glob("*.toc")]
-        return max(times) if times else None
+        """When the live index last changed (rebuild or incremental), as a timestamp.
+
+        The snapshot folder's own mtime: every commit adds a TOC file to it."""
+        return self.snapshot().path.stat().st_mtime
 
     def status(self):
         """What the admin status page shows."""

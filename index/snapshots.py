@@ -147,10 +147,21 @@ class Snapshot:
             if self._searcher is None or not self._searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers and so misses
                 # deletions committed to an existing segment.
-                old, self._searcher = self._searcher, self.index.searcher()
+                old, self._searcher = self._searcher, self._open_searcher()
                 if old is not None:
                     old.close()
             return self._searcher
+
+    def _open_searcher(self, attempts=5):
+        # A commit in another process may remove the TOC file being opened;
+        # the next attempt reads the newer generation.
+        for attempt in range(attempts):
+            try:
+                return self.index.searcher()
+            except OSError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     def close(self):
         """Close the searcher (its files); a later search reopens one."""

@@ -134,10 +134,11 @@ def gunicorn(home, workers=2):
     """wsgi:app under gunicorn on a free loopback port; yields its base URL."""
     port = free_port()
     env = dict(os.environ, ARCHIVE_HOME=str(home))
+    log = open(Path(home) / f"gunicorn-{port}.log", "w+b")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -148,7 +149,8 @@ def gunicorn(home, workers=2):
                         break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode())
+                    log.seek(0)
+                    raise RuntimeError("gunicorn did not start: " + log.read().decode()[-3000:])
                 time.sleep(0.2)
         yield url
     finally:
@@ -157,7 +159,11 @@ def gunicorn(home, workers=2):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        proc.stderr.close()
+        log.seek(0)
+        errors = log.read().decode()
+        log.close()
+        if "Traceback" in errors:
+            print("gunicorn log:\n" + errors[-6000:])
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from whoosh import index as whoosh_index
 
 from .analysis import load_dictionary, name_substrings, normalize, pinyin_keys, write_dictionary
 from .schema import SCHEMA_VERSION, make_schema
-from .snapshots import (NoSnapshot, Snapshot, cleanup, file_lock, live_index, live_name,
-                        new_name, set_live, snapshots_dir, write_lock)
+from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
+                        live_name, new_name, set_live, snapshots_dir, write_lock)
 
 
 def normalize_aliases(aliases):
@@ -89,16 +89,18 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
             digest = load_dictionary(partial / "userdict.txt")
             ix = whoosh_index.create_in(str(partial), make_schema(digest))
             # Separate segment files: a compound file is copied into each reader's memory.
-            writer = ix.writer(limitmb=limitmb, compound=False, procs=procs, multisegment=procs > 1)
-            count = 0
-            for entry in entries:
-                writer.add_document(**document(entry, table))
-                count += 1
-                if progress and count % 200 == 0:
+            with building():
+                writer = ix.writer(limitmb=limitmb, compound=False, procs=procs,
+                                   multisegment=procs > 1)
+                count = 0
+                for entry in entries:
+                    writer.add_document(**document(entry, table))
+                    count += 1
+                    if progress and count % 200 == 0:
+                        progress(count, total)
+                if progress:
                     progress(count, total)
-            if progress:
-                progress(count, total)
-            writer.commit(optimize=True)
+                writer.commit(optimize=True)
             meta = {"name": name, "schema": SCHEMA_VERSION, "entries": count, "dictionary_words": word_count,
                     "build_seconds": round(time.monotonic() - started, 3),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

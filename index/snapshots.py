@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -72,6 +73,43 @@ def set_live(root, name):
         os.close(fd)
 
 
+_HELD = set()  # lock files this process holds open
+_BUILDING = False  # set in the parent while a rebuild forks its writer processes
+
+
+def _after_fork_in_child():
+    # A forked child shares the parent's lock files; closing them here means a
+    # killed rebuild's helpers can never keep its locks held.
+    for f in list(_HELD):
+        try:
+            os.close(f.fileno())
+        except OSError:
+            pass
+    _HELD.clear()
+    if _BUILDING:
+        try:  # Linux: a writer helper dies with the rebuild that forked it
+            import ctypes
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:
+            os._exit(1)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@contextmanager
+def building():
+    """Mark a rebuild in progress, for the writer processes it forks."""
+    global _BUILDING
+    _BUILDING = True
+    try:
+        yield
+    finally:
+        _BUILDING = False
+
+
 @contextmanager
 def file_lock(path, blocking=True):
     """An exclusive fcntl lock on `path`, released on exit; yields False if not got."""
@@ -82,9 +120,11 @@ def file_lock(path, blocking=True):
         except BlockingIOError:
             yield False
             return
+        _HELD.add(f)
         try:
             yield True
         finally:
+            _HELD.discard(f)
             fcntl.flock(f, fcntl.LOCK_UN)
 
 

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,12 +142,14 @@ def gunicorn(home, workers=2):
         env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
                     if r.status == 200:
                         break
+            except urllib.error.HTTPError:
+                break  # it answers; the test will say what is wrong
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)

@@ -32,17 +32,43 @@ def _cli(home, *args, wait=True):
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """A small synthetic corpus, so that a re-index takes a few seconds."""
+def bigger_template(tmp_path_factory):
+    """The seed plus 1,200 synthetic entries, so that a re-index takes seconds."""
+    from archive import importer
     out = tmp_path_factory.mktemp("corpus")
-    make_corpus.make(300, 3, out)
-    return sorted(out.glob("*.txt"))
+    make_corpus.make(1200, 3, out)
+    home = tmp_path_factory.mktemp("bigger") / "instance"
+    archive = Archive(home)
+    archive.init()
+    files = [(str(p), p.read_bytes()) for p in sorted(out.glob("*.txt"))]
+    importer.apply(archive.db, archive.plan_files(files))
+    archive.reindex()
+    archive.close()
+    return home
 
 
 @pytest.fixture
-def bigger(seeded_copy, corpus):
-    seeded_copy.import_paths(corpus)
-    return seeded_copy
+def bigger(bigger_template, tmp_path):
+    import shutil
+    home = tmp_path / "instance"
+    shutil.copytree(bigger_template, home)
+    archive = Archive(home)
+    yield archive
+    archive.close()
+
+
+def _rebuild_processes(home):
+    """Pids of processes still running a re-index of this instance folder."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"ARCHIVE_HOME={home}".encode() in environ and b"reindex" in cmdline:
+            found.append(int(pid))
+    return found
 
 
 def _get_json(url):
@@ -114,6 +140,8 @@ def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL
+    time.sleep(0.5)
+    assert _rebuild_processes(bigger.home) == []  # its writer helpers died with it
     assert snapshots.live_name(root) == live
     assert partial.exists()  # the half-built snapshot is left behind…
     assert bigger.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served

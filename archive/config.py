@@ -38,11 +38,21 @@ def from_environment(environ=None):
 
 
 def secret_key(home):
-    """The instance's secret key, generated on first use into a 0600 file."""
+    """The instance's secret key, generated on first use into a 0600 file.
+
+    Written to a private temporary file and linked into place, so that
+    workers starting together all read the same, complete key."""
     path = Path(home) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()

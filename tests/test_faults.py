@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from archive import store
 from archive.archive import Archive
 from index import snapshots
 

@@ -27,7 +27,6 @@ QUERIES = st.one_of(
     st.lists(st.one_of(SYNTAX, st.text(max_size=5)), max_size=20).map("".join),
     st.text(min_size=190, max_size=10000),
 )
-COUNTED = {"search": 0, "api": 0, "page": 0}
 
 
 @FUZZ
@@ -35,7 +34,6 @@ COUNTED = {"search": 0, "api": 0, "page": 0}
        operator=st.one_of(st.none(), st.text(max_size=80)))
 def test_search_function_never_raises_anything_but_query_error(seeded, q, page, per_page,
                                                                operator):
-    COUNTED["search"] += 1
     try:
         result = seeded.search(q, filters={"operator": operator}, page=page, per_page=per_page)
     except QueryError as exc:
@@ -51,19 +49,13 @@ def test_search_function_never_raises_anything_but_query_error(seeded, q, page, 
        sort=st.sampled_from(["", "relevance", "newest", "x"]))
 def test_api_and_page_answer_200_or_400(shared_client, q, page, kind, sort):
     params = {"q": q, "page": page, "kind": kind, "sort": sort}
-    for path, key in (("/api/search", "api"), ("/search", "page")):
-        COUNTED[key] += 1
+    for path in ("/api/search", "/search"):
         r = shared_client.get(path, query_string=params)
         assert r.status_code in (200, 400), (path, params, r.status_code)
         body = r.get_data(as_text=True)
         assert "Traceback" not in body
         if r.status_code == 400 and path == "/api/search":
             assert r.get_json()["message"]
-
-
-def test_report_fuzz_counts():
-    print(f"\nfuzzed inputs: {COUNTED}")
-    assert sum(COUNTED.values()) >= 300 or sum(COUNTED.values()) == 0
 
 
 def test_oversized_query_string_is_400(shared_client):

@@ -106,9 +106,14 @@ def test_pagination(seeded):
     assert seeded.search("", per_page=2, page=9)["results"] == []
 
 
-def test_sort_newest(seeded):
-    result = seeded.search("投诉", sort="newest")
-    assert result["total"] == 4
+def test_sort_newest(seeded_copy, data_dir):
+    seeded_copy.import_paths([data_dir / "sichuan-2019-2020-candidates.txt"])
+    relevance = seeded_copy.search("李玉柱")
+    newest = seeded_copy.search("李玉柱", sort="newest")
+    assert relevance["results"][0]["cycle"] == "2017-2018"  # the name in the citation too
+    assert [h["cycle"] for h in newest["results"]] == ["2019-2020", "2017-2018"]
+    cycles = [h["cycle"] for h in seeded_copy.search("", sort="newest", per_page=100)["results"]]
+    assert cycles == sorted(cycles, reverse=True) and cycles[0] == "2019-2020"
 
 
 def test_query_language(seeded):

@@ -22,10 +22,12 @@ run: install
 	@echo "Honors Archive: http://$(HOST):$(PORT)/"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-# Debian's Chromium for the real-browser tests (Playwright never downloads one here).
+# Debian's Chromium for the real-browser tests (Playwright never downloads one here),
+# and a CJK font so that its screenshots show the Chinese text.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	@dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-wqy-microhei >/dev/null) \
 	  || echo "warning: could not install chromium; browser tests will fail"; }
 
 test: install browser

@@ -87,13 +87,7 @@ class Archive:
     def _index_rows(self, ids=None):
         if ids is None:
             return self.db.query(f"select {_INDEX_COLUMNS} from entries order by id")
-        ids = list(ids)
-        out = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            out += self.db.query(f"select {_INDEX_COLUMNS} from entries where id in "
-                                 f"({','.join('?' * len(chunk))})", chunk)
-        return out
+        return store.entries_by_ids(self.db, ids, _INDEX_COLUMNS)
 
     def update_index(self, ids, delete_ids=()):
         """Re-index these entries and drop deleted ones, in the live snapshot."""

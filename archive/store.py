@@ -228,13 +228,14 @@ def content_digest(db):
     return h.hexdigest()
 
 
-def entries_by_ids(db, ids):
-    """Entries with the given ids, in any order."""
+def entries_by_ids(db, ids, columns="*"):
+    """Entries with the given ids (those columns), in any order."""
     ids = list(ids)
     out = []
-    for i in range(0, len(ids), 500):
+    for i in range(0, len(ids), 500):  # SQLite caps the number of parameters
         chunk = ids[i:i + 500]
-        out += db.query(f"select * from entries where id in ({','.join('?' * len(chunk))})", chunk)
+        out += db.query(f"select {columns} from entries where id in "
+                        f"({','.join('?' * len(chunk))})", chunk)
     return out
 
 

@@ -304,17 +304,18 @@ def _page_spans(query, docnums, texts):
         query = query.a
     words = {str(term).replace(PAIR, "") for fieldname, term in query.iter_all_terms()
              if fieldname in ("citation", "citation_pairs", "name", "name_sub")}
-    out = {}
-    for docnum, text in zip(docnums, texts):
-        norm = normalize(text)
-        spans = []
-        for word in words:
-            i = norm.find(word) if word else -1
-            while i >= 0:
-                spans.append((i, i + len(word)))
-                i = norm.find(word, i + len(word))
-        out[docnum] = _merge(spans)
-    return out
+    return {docnum: _find_words(normalize(text), words) for docnum, text in zip(docnums, texts)}
+
+
+def _find_words(norm, words):
+    """Merged (start, end) spans of every occurrence of `words` in normalised text."""
+    spans = []
+    for word in words:
+        i = norm.find(word) if word else -1
+        while i >= 0:
+            spans.append((i, i + len(word)))
+            i = norm.find(word, i + len(word))
+    return _merge(spans)
 
 
 def _merge(spans):
@@ -344,15 +345,8 @@ def mark_words(text, query):
         parsed = parse(query)
     except QueryError:
         return html.escape(text or "")
-    norm = normalize(text or "")
-    spans = []
-    for clause in parsed.clauses:
-        word = "".join(normalize(clause.text).split())
-        i = norm.find(word) if word and not clause.negated else -1
-        while i >= 0:
-            spans.append((i, i + len(word)))
-            i = norm.find(word, i + len(word))
-    return mark(text or "", _merge(spans))
+    words = {"".join(normalize(c.text).split()) for c in parsed.clauses if not c.negated}
+    return mark(text or "", _find_words(normalize(text or ""), words))
 
 
 def snippet(text, spans, width=SNIPPET_CHARS):

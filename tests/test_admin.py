@@ -164,7 +164,9 @@ def _digest(app):
 
 @pytest.mark.parametrize("name, data, message", [
     ("empty.txt", b"", "file is empty"),
-    ("x.pdf", b"%PDF-1.4", "不支持的文件类型"),
+    ("x.exe", b"MZ", "不支持的文件类型"),
+    ("x.pdf", b"%PDF-1.4", "cannot read the PDF file"),
+    ("x.docx", b"PK not a zip", "not a Word .docx file"),
     ("page.html", "<html><body><p>新闻</p></body></html>".encode(), "award notice"),
     ("bin.txt", bytes(range(256)) * 4, "binary"),
 ])

@@ -106,7 +106,7 @@ def test_bad_files_change_nothing(runner, home, tmp_path):
         "page.html": "<html><body><h1>新闻</h1><p>无关内容</p></body></html>".encode(),
         "noname.txt": SEED.read_text("utf-8").replace("姓名:刘鑫鑫\n", "").encode(),
         "missing.csv": "# title: 表彰全国用户满意电信服务明星\n# publisher: 工业和信息化部\n"
-                       "# published: 2019-01-15\n# cycle: 2017-2018\nkind,name\nteam,甲\n".encode(),
+                       "# published: 2019-01-15\n# cycle: 2017-2018\nkind,company\nteam,甲\n".encode(),
         "notes.pdf": b"%PDF-1.4",
     }
     for name, data in bad.items():

@@ -15,7 +15,8 @@ def test_html_gbk_notice_with_tables_teams_first_and_fullwidth_colons():
     assert p.notice["published"] == "2020-09-15"
     assert p.notice["cycle"] == "2019-2020"
     assert p.notice["region"] == "广东"
-    assert p.notice["doc_number"] == "工信厅信管〔2020〕12号"
+    # 工信厅信管〔2020〕12号 is quoted in the preamble: the page has no number of its own.
+    assert p.notice["doc_number"] is None
     assert p.notice["title"].startswith("关于2019-2020年度全国用户满意电信服务明星候选名单的公示")
     assert [(e["kind"], e["name"]) for e in p.entries] == [
         ("team", "深圳10086热线夜班组"), ("individual", "陈思远"), ("individual", "周婷婷")]
@@ -105,7 +106,8 @@ def test_bad_inputs_name_the_file_and_the_problem():
     assert "empty" in _error(b"", "a.txt")
     assert "empty" in _error(b"  \n ", "a.txt")
     assert "binary" in _error(bytes(range(256)) * 8, "a.txt")
-    assert "unsupported file type" in _error(b"x", "a.pdf")
+    assert "unsupported file type" in _error(b"x", "a.exe")
+    assert "not a PDF file" in _error(b"x", "a.pdf")
     msg = _error("<html><body><p>今日新闻</p></body></html>".encode(), "news.html")
     assert msg.startswith("news.html:") and "award notice" in msg
     assert "award notice" in _error("电信服务明星 评选活动开始了".encode(), "x.txt")
@@ -127,7 +129,8 @@ def test_bad_field_values_report_line_and_field():
 
 def test_csv_errors():
     head = "# title: 全国用户满意电信服务明星名单\n# publisher: 工业和信息化部\n# published: 2019-01-15\n# cycle: 2017-2018\n# stage: honorees\n"
-    assert "lacks column company" in _error((head + "kind,name\nindividual,甲\n").encode(), "x.csv")
+    assert "lacks a name column" in _error((head + "kind,company\nindividual,甲\n").encode(),
+                                           "x.csv")
     assert "line 7" in _error((head + "kind,name,company\nrobot,甲,中国移动\n").encode(), "x.csv")
     assert "published" in _error(b"kind,name,company\n", "x.csv")
     assert "no entry rows" in _error((head + "kind,name,company\n").encode(), "x.csv")
@@ -138,5 +141,6 @@ def test_json_errors():
     assert '"notice"' in _error(b"[]", "x.json")
     doc = {"notice": {"title": "全国用户满意电信服务明星", "publisher": "工业和信息化部",
                       "published": "2019-01-15", "cycle": "2017-2018", "stage": "honorees"},
-           "entries": [{"kind": "team", "company": "中国移动"}]}
+           "entries": [{"kind": "team", "company": "中国移动"},
+                       {"kind": "team", "name": "乙班组", "company": "中国移动"}]}
     assert "entries[0]" in _error(json.dumps(doc).encode(), "x.json")

@@ -1,46 +1,126 @@
-"""Notice parsers: page text, page HTML, and structured CSV/JSON lists."""
+"""Notice parsers: page text and HTML, Word, Excel, PDF and CSV/JSON lists.
 
+Every format is read into one model (`tables.Document`: text lines and
+tables), and lists are read by one header mapper (`columns.py`). A page and
+its attachments import as one notice (`parse_files`).
+"""
+
+import io
+import zipfile
 from pathlib import Path
 
 from .decode import decode_bytes
 from .errors import ParseError
+from .metadata import FLAGS
 from .notice import ENTRY_FIELDS, NOTICE_FIELDS, ParsedNotice
 
-__all__ = ["ParseError", "ParsedNotice", "ENTRY_FIELDS", "NOTICE_FIELDS", "parse_bytes",
-           "parse_file", "FORMATS"]
+__all__ = ["ParseError", "ParsedNotice", "ENTRY_FIELDS", "NOTICE_FIELDS", "FLAGS", "parse_bytes",
+           "parse_file", "parse_files", "FORMATS"]
 
 #: File endings accepted by import, web upload included.
-FORMATS = ("txt", "html", "htm", "csv", "json")
+FORMATS = ("txt", "html", "htm", "csv", "json", "docx", "doc", "xlsx", "xls", "pdf")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def parse_bytes(data, filename):
-    """Parse one notice file's bytes; the format comes from the filename's ending."""
-    from .html_notice import parse_notice_html
-    from .tabular import parse_csv, parse_json
-    from .text_notice import parse_notice_text
-
+def _suffix(filename):
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ParseError(f"unsupported file type .{suffix or '?'}; expected one of: "
                          + ", ".join("." + f for f in FORMATS), filename=filename)
+    return suffix
+
+
+def _kind(data, suffix):
+    """What the bytes are, whatever the ending says (sites serve HTML tables as .xls)."""
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(data)):
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        if any(n.startswith("word/") for n in names):
+            return "docx"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        return suffix
+    if data.startswith(_OLE):
+        return suffix if suffix in ("doc", "xls") else "doc"
+    if suffix in ("docx", "xlsx", "xls", "doc", "pdf"):
+        head = data[:2048].lstrip().lower()
+        if head.startswith((b"<", b"\xef\xbb\xbf<")) and b"<table" in data[:1_000_000].lower():
+            return "html"  # an HTML table saved with an Office ending
+        if suffix == "doc" and head.startswith(b"{\\rtf"):
+            return "doc"  # LibreOffice reads RTF as well
+    return suffix
+
+
+def read_document(data, filename):
+    """Read a file (any format) into a Document: its text lines and tables."""
+    from .html_notice import html_document
+    from .office import doc_document, docx_document, xls_document, xlsx_document
+    from .pdf import pdf_document
+    from .tables import Document
+    from .text_notice import clean_lines
+
+    kind = _kind(data, _suffix(filename))
+    if not data:
+        raise ParseError("file is empty")
+    readers = {"docx": docx_document, "xlsx": xlsx_document, "xls": xls_document,
+               "doc": doc_document, "pdf": pdf_document}
+    if kind in readers:
+        return readers[kind](data)
+    text = decode_bytes(data, filename)
+    if kind in ("html", "htm"):
+        return html_document(text)
+    if kind == "csv":
+        from .tabular import csv_document
+        return csv_document(text)
+    if kind == "json":
+        raise ParseError("a JSON list cannot be an attachment; import it on its own")
+    return Document(lines=[line for _, line in clean_lines(text)], tables=[], text=text,
+                    format="txt")
+
+
+def parse_bytes(data, filename, overrides=None):
+    """Parse one notice file's bytes; the format comes from the bytes and the filename.
+
+    overrides: notice metadata the admin supplies (keys of FLAGS), over the file's."""
+    return parse_files((filename, data), (), overrides)
+
+
+def parse_files(main, attachments=(), overrides=None):
+    """Parse a notice given as a page (name, bytes) and its attachments, as one notice."""
+    from .documents import combine, parse_document
+    from .tabular import parse_csv, parse_json
+    from .text_notice import parse_notice_text
+
+    filename, data = main
     try:
-        text = decode_bytes(data, filename)
-        if suffix == "txt":
-            return parse_notice_text(text, fmt="txt", filename=filename)
-        if suffix in ("html", "htm"):
-            return parse_notice_html(text, filename=filename)
-        if suffix == "csv":
-            return parse_csv(text, filename=filename)
-        return parse_json(text, filename=filename)
+        kind = _kind(data, _suffix(filename))
+        if not attachments and kind in ("txt", "csv", "json"):
+            text = decode_bytes(data, filename)
+            if kind == "txt":
+                return parse_notice_text(text, fmt="txt", filename=filename, overrides=overrides)
+            parse = parse_csv if kind == "csv" else parse_json
+            return parse(text, filename=filename, overrides=overrides)
+        doc = read_document(data, filename)
+    except ParseError as exc:
+        raise exc.with_filename(filename) from None
+    others = []
+    for name, blob in attachments:
+        try:
+            others.append((Path(name).name, read_document(blob, name)))
+        except ParseError as exc:
+            raise exc.with_filename(name) from None
+    try:
+        return parse_document(combine(doc, others), overrides, filename)
     except ParseError as exc:
         raise exc.with_filename(filename) from None
 
 
-def parse_file(path):
+def parse_file(path, overrides=None):
     """Parse the notice file at path."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror}", filename=str(path)) from exc
-    return parse_bytes(data, str(path))
+    return parse_bytes(data, str(path), overrides)

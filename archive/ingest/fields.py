@@ -89,13 +89,66 @@ def parse_team_size(value):
 
 
 def region_of(*texts):
-    """Return the province named first in the first text that names one."""
+    """Return the province named first in the first text that names one; a text
+    that names no province but a prefecture-level city (九江) gives its province."""
     for text in texts:
         if not text:
             continue
         found = [(text.find(p), p) for p in PROVINCES if p in text]
         if found:
             return min(found)[1]
+    for text in texts:
+        if not text:
+            continue
+        found = [(text.find(city), province) for city, province in _cities().items()
+                 if city in text]
+        if found:
+            return min(found)[1]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cities():
+    """{city: province} from data/cities.json."""
+    table = json.loads((Path(__file__).parent.parent / "data" / "cities.json").read_text("utf-8"))
+    return {city: province for province, cities in table.items() if not province.startswith("_")
+            for city in cities}
+
+
+# Spaces a notice puts inside a name for alignment ("陈 志强", "王　海").
+_NAME_SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+# The separator of minority names, in its many typed forms, as U+00B7.
+_NAME_DOTS = re.compile(r"\s*[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff0e\uff65\u318d・•]\s*")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def clean_name(name):
+    """A person's or team's name as stored: layout spaces dropped between Chinese
+    characters ("陈 志强" -> 陈志强), the middle dot of minority names kept as "·"
+    (阿依古丽·吐尔逊); names in Latin letters keep their single spaces."""
+    if name is None:
+        return None
+    name = _NAME_DOTS.sub("\u00b7", str(name).strip())
+    if _HAN.search(name):
+        return re.sub(r"(?<=[^A-Za-z0-9]) +|  +| +(?=[^A-Za-z0-9])", "",
+                      _NAME_SPACES.sub(" ", name))
+    return _NAME_SPACES.sub(" ", name)
+
+
+_COMPANY_END = re.compile(r"(?:有限责任公司|股份有限公司|有限公司|分公司|子公司|公司|集团|管理局|局)")
+
+
+def company_prefix(name, whole=False):
+    """The company a team or unit name starts with (中国电信股份有限公司九江分公司装维
+    支撑向东班 -> 中国电信股份有限公司九江分公司), or None when it names none.
+
+    whole: a name that is a company itself is its own prefix; otherwise
+    something must follow the company (a team's own name)."""
+    name = name or ""
+    ends = [m.end() for m in _COMPANY_END.finditer(name)]
+    for end in reversed(ends):
+        if end >= 4 and (end < len(name) or whole):
+            return name[:end]
     return None
 
 

@@ -1,54 +1,156 @@
-"""Parser for notices given as the page's HTML: HTML -> lines -> text parser."""
+"""Notice pages as HTML -> a Document: the page's text lines and its data tables.
+
+Parsed by lxml (through BeautifulSoup), which is linear in the page's size.
+A table is data when it holds no other table and its cells hold no blocks:
+its rows become a grid (rowspan/colspan resolved) and, when a header names
+a name column, a list for the header mapper; a two-cell "key | value" row
+reads as the line "key：value" for the block parser. Layout tables (those
+that wrap the page, or hold paragraphs) are read as blocks, never flattened
+into one line.
+"""
 
 import re
 
 from bs4 import BeautifulSoup, NavigableString
 
+from .documents import is_list
 from .errors import ParseError
-from .text_notice import parse_notice_text, _KEYS
+from .tables import Document, Table, clean_cell
+from .text_notice import FIELD_KEYS
 
-_BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section",
-               "article", "header", "footer", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
-               "center", "form", "hr", "title")
+_BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
+               "section", "article", "header", "footer", "ul", "ol", "dl", "dt", "dd",
+               "blockquote", "pre", "center", "form", "hr", "title", "caption", "tbody")
+_CELL_BLOCKS = ("p", "div", "table", "li", "ul", "ol", "h1", "h2", "h3", "h4", "br", "section")
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "select",
               "button", "input", "textarea")
+#: Page-size limits that keep parsing fast and refuse hostile pages clearly.
+MAX_DEPTH = 400
+MAX_CELLS = 200_000
+_MARK = "\x00TABLE{}\x00"
+_MARK_RE = re.compile("\x00TABLE(\\d+)\x00")
+_META_KEYS = ("来源", "发布机构", "发文机关", "发布单位", "信息来源", "发布日期", "发布时间",
+              "成文日期", "日期", "文号", "发文字号", "标题", "名称", "索引号", "主题分类")
 
 
-def html_to_text(html):
-    """Render an HTML page as text lines, one per block; returns (text, title_hint)."""
-    soup = BeautifulSoup(html, "html.parser")
-    if soup.find(True) is None:
+def _key(text):
+    return re.sub(r"[\s:：]", "", text or "")
+
+
+def _is_key(text):
+    key = _key(text)
+    return key in FIELD_KEYS or key in _META_KEYS
+
+
+def _check_depth(soup):
+    """Refuse pages nested deeper than any real notice (a sign of a hostile file)."""
+    stack = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ParseError(f"HTML is nested more than {MAX_DEPTH} levels deep; "
+                             "not a notice page")
+        stack.extend((child, depth + 1) for child in node.find_all(True, recursive=False))
+
+
+def _grid(table):
+    """A data table's rows as a grid, with rowspan and colspan resolved."""
+    grid, pending = [], {}  # pending: column -> (rows left, text)
+    for tr in table.find_all("tr"):
+        row, col = [], 0
+        cells = tr.find_all(["td", "th"], recursive=False)
+        for cell in cells:
+            while col in pending:
+                left, text = pending[col]
+                row.append(text)
+                pending[col] = (left - 1, text)
+                if left - 1 == 0:
+                    del pending[col]
+                col += 1
+            text = clean_cell(cell.get_text("\n"))
+            span = _span(cell.get("colspan"))
+            down = _span(cell.get("rowspan"))
+            for _ in range(span):
+                row.append(text)
+                if down > 1:
+                    pending[col] = (down - 1, text)
+                col += 1
+        while col in pending:
+            left, text = pending[col]
+            row.append(text)
+            pending[col] = (left - 1, text)
+            if left - 1 == 0:
+                del pending[col]
+            col += 1
+        grid.append(row)
+        if sum(map(len, grid)) > MAX_CELLS:
+            raise ParseError(f"a table has more than {MAX_CELLS} cells; split the list")
+    return grid
+
+
+def _span(value):
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _is_data_table(table):
+    return table.find("table") is None and not any(
+        cell.find(_CELL_BLOCKS) for cell in table.find_all(["td", "th"]))
+
+
+def _row_lines(grid):
+    """A table that is not a list, as text lines: a row of "key | value" pairs gives
+    "key：value" lines (for the block parser), any other row its cells tab-separated."""
+    lines = []
+    for row in grid:
+        cells = [c.replace("\n", " ") for c in row if c]
+        if cells and len(cells) % 2 == 0 and all(_is_key(k) for k in cells[::2]):
+            lines += [f"{_key(k)}：{v}" for k, v in zip(cells[::2], cells[1::2])]
+        elif cells:
+            lines.append("\t".join(cells))
+    return lines
+
+
+def html_document(html):
+    """Read a notice page: its text lines (blocks kept apart) and its list tables."""
+    soup = BeautifulSoup(html, "lxml")
+    if soup.find(True) is None or soup.find("body") is None and soup.find("html") is None:
         raise ParseError("not an HTML document (no tags found)")
+    _check_depth(soup)
     hint = None
     for tag in ("h1", "h2", "title"):
         node = soup.find(tag)
         if node and node.get_text(strip=True):
-            hint = node.get_text(" ", strip=True)
+            hint = clean_cell(node.get_text(" ")).replace("\n", " ")
             break
     for node in soup.find_all(_DROP_TAGS):
         node.decompose()
-    head = soup.find("head")
-    if head:
-        head.decompose()
+    if soup.head:
+        soup.head.decompose()
+    tables = []
+    for table in soup.find_all("table"):
+        if not _is_data_table(table):
+            continue
+        grid = Table(rows=_grid(table), source=f"表格 {len(tables) + 1}")
+        if is_list(grid):
+            tables.append(grid)
+            table.replace_with(NavigableString("\n" + _MARK.format(len(tables) - 1) + "\n"))
+        else:
+            table.replace_with(NavigableString("\n" + "\n".join(_row_lines(grid.rows)) + "\n"))
     for br in soup.find_all("br"):
         br.replace_with(NavigableString("\n"))
-    for row in soup.find_all("tr"):
-        cells = [c.get_text(" ", strip=True) for c in row.find_all(["td", "th"], recursive=False)]
-        key = re.sub(r"\s+", "", cells[0].rstrip(":：")) if cells else ""
-        if len(cells) == 2 and key in _KEYS:
-            line = f"{key}：{cells[1]}"
-        else:
-            line = "\t".join(c for c in cells if c)
-        row.replace_with(NavigableString("\n" + line + "\n"))
     for node in soup.find_all(_BLOCK_TAGS):
         node.insert_before(NavigableString("\n"))
         node.insert_after(NavigableString("\n"))
-    return soup.get_text(), hint
-
-
-def parse_notice_html(html, filename=None):
-    """Parse a notice page's HTML; the original HTML is what is kept verbatim."""
-    text, hint = html_to_text(html)
-    parsed = parse_notice_text(text, title_hint=hint, fmt="html", filename=filename)
-    parsed.text = html
-    return parsed
+    lines = []
+    for raw in soup.get_text().split("\n"):
+        m = _MARK_RE.search(raw)
+        if m:
+            tables[int(m.group(1))].heading = lines[-3:]
+            continue
+        line = clean_cell(raw)
+        if line:
+            lines.append(line)
+    return Document(lines=lines, tables=tables, text=html, format="html", title_hint=hint)

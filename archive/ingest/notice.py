@@ -21,3 +21,4 @@ class ParsedNotice:
     text: str
     format: str
     warnings: list = field(default_factory=list)
+    tables: list = field(default_factory=list)  # columns.TableRead per list table read

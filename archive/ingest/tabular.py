@@ -1,131 +1,143 @@
-"""Structured notice lists: CSV and JSON files of entries for one notice.
+"""Structured notice lists: CSV (as our exports write, or as Excel saves a sheet)
+and JSON files of entries for one notice.
 
-CSV: leading ``# key: value`` lines give the notice metadata (title,
-publisher, published, cycle, stage, region, doc_number, source_url), then a
-header row and one row per entry. JSON: ``{"notice": {...}, "entries": [...]}``.
-Entry columns: kind (individual|team, or 个人/班组), name, company are
-required; gender, birth, education, position, unit, region, team_category,
-team_size, award, citation are optional. Column names may be the English keys
-above or the notice's Chinese labels (姓名, 单位, 推荐单位, …).
+CSV: optional leading ``# key: value`` lines give the notice metadata (title,
+publisher, published, cycle, stage, region, doc_number, source_url), then
+the table, read by the header mapper like any other list: English keys
+(kind, name, company …) or the notice's Chinese labels (序号, 姓名, 单位,
+班组名称 …), title rows above the header and group rows included. JSON:
+``{"notice": {...}, "entries": [...]}`` with the same keys. What the file
+lacks, the admin supplies (`archive import --title …`).
 """
 
 import csv
 import io
 import json
 
+from .documents import parse_document
 from .errors import ParseError
-from .fields import operator_of, parse_birth, parse_cycle, parse_date, parse_team_size, \
-    region_of, stage_of
-from .notice import ParsedNotice
+from .metadata import FLAGS
+from .tables import Document, Table, clean_cell, number_text
 
-REQUIRED_COLUMNS = ("kind", "name", "company")
-OPTIONAL_COLUMNS = ("gender", "birth", "education", "position", "unit", "region",
-                    "team_category", "team_size", "award", "citation")
-_ZH_COLUMNS = {
-    "类别": "kind", "类型": "kind", "姓名": "name", "姓名/班组名称": "name", "班组名称": "name",
-    "名称": "name", "推荐单位": "company", "推荐企业": "company", "性别": "gender",
-    "出生年月": "birth", "学历": "education", "职务": "position", "单位": "unit",
-    "工作单位": "unit", "地区": "region", "省份": "region", "班组类别": "team_category",
-    "班组人数": "team_size", "奖项": "award", "申报说明材料": "citation", "事迹": "citation",
-}
-_KINDS = {"individual": "individual", "个人": "individual", "明星": "individual",
-          "team": "team", "班组": "team", "集体": "team", "明星班组": "team"}
+# Metadata keys as an admin may write them in a CSV's "# key: value" lines.
+_META_KEYS = {**{key: key for key in FLAGS}, "标题": "title", "发布单位": "publisher",
+              "发布机构": "publisher", "发布日期": "published", "年度": "cycle",
+              "阶段": "stage", "地区": "region", "文号": "doc_number", "链接": "source_url",
+              "来源链接": "source_url"}
+MAX_JSON_DEPTH = 20
 
 
-def _notice_meta(meta, filename):
-    meta = {k: (str(v).strip() if v is not None else None) for k, v in meta.items()}
-    missing = [k for k in ("title", "publisher", "published") if not meta.get(k)]
-    if missing:
-        raise ParseError("notice metadata lacks " + ", ".join(missing), filename=filename,
-                         field=missing[0])
-    published = parse_date(meta["published"])
-    if not published:
-        raise ParseError(f"published is not a date: {meta['published']!r}", field="published")
-    cycle = parse_cycle((meta.get("cycle") or "") + "年度") or parse_cycle(meta["title"])
-    if not cycle:
-        raise ParseError("notice metadata lacks a cycle (e.g. 2017-2018)", field="cycle")
-    stage = meta.get("stage") or stage_of(meta["title"])
-    if stage not in ("candidates", "honorees"):
-        raise ParseError(f"stage must be candidates or honorees, not {stage!r}", field="stage")
-    return {"title": meta["title"], "publisher": meta["publisher"], "published": published,
-            "stage": stage, "cycle": cycle,
-            "region": meta.get("region") or region_of(meta["publisher"]),
-            "doc_number": meta.get("doc_number") or None, "source_url": meta.get("source_url") or None}
-
-
-def _entry(row, notice, where):
-    """One row (dict of column -> value) -> entry dict; where is (line, label)."""
-    line, label = where
-    row = {_ZH_COLUMNS.get(str(k).strip(), str(k).strip()): v for k, v in row.items() if k}
-    value = {k: (str(v).strip() if v not in (None, "") else None) for k, v in row.items()}
-    for column in REQUIRED_COLUMNS:
-        if not value.get(column):
-            raise ParseError(f"{label} lacks a value for {column!r}", line=line, field=column)
-    kind = _KINDS.get(value["kind"].lower())
-    if not kind:
-        raise ParseError(f"{label}: kind must be individual or team, not {value['kind']!r}",
-                         line=line, field="kind")
-    out = {"kind": kind, "name": value["name"],
-           "award": value.get("award") or ("全国用户满意电信服务明星班组" if kind == "team"
-                                           else "全国用户满意电信服务明星")}
-    for key in ("gender", "education", "position", "unit", "team_category", "company", "citation"):
-        out[key] = value.get(key)
-    for key, convert in (("birth", parse_birth), ("team_size", parse_team_size)):
-        try:
-            out[key] = convert(value[key]) if value.get(key) else None
-        except ValueError as exc:
-            raise ParseError(f"{label}: {exc}", line=line, field=key) from exc
-    out["operator"] = operator_of(out["company"], out["unit"])
-    out["region"] = value.get("region") or region_of(out["company"], out["unit"]) or notice["region"]
+def _merge(file_meta, overrides):
+    out = dict(file_meta)
+    out.update({k: v for k, v in (overrides or {}).items() if v not in (None, "")})
     return out
 
 
-def parse_csv(text, filename=None):
-    """Parse a CSV entry list with ``# key: value`` metadata lines on top."""
-    lines = text.split("\n")
+def _csv_meta(lines):
+    """The "# key: value" lines on top: (metadata, index of the first other line)."""
     meta, start = {}, 0
     for start, line in enumerate(lines):
         if line.startswith("#"):
             key, sep, val = line[1:].partition(":")
-            if sep:
-                meta[key.strip()] = val.strip()
+            if not sep:
+                key, sep, val = line[1:].partition("：")
+            key = _META_KEYS.get(key.strip().lower(), _META_KEYS.get(key.strip()))
+            if sep and key:
+                meta[key] = val.strip()
         elif line.strip():
-            break
-    notice = _notice_meta(meta, filename)
-    reader = csv.DictReader(io.StringIO("\n".join(lines[start:])))
-    columns = {_ZH_COLUMNS.get(c.strip(), c.strip()) for c in (reader.fieldnames or [])}
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ParseError("CSV header lacks column " + ", ".join(missing), line=start + 1,
-                         field=missing[0])
-    entries = []
-    for row in reader:
-        if None in row:
-            raise ParseError("row has more cells than the header",
-                             line=start + reader.line_num)
-        if not any((v or "").strip() for v in row.values()):
-            continue
-        entries.append(_entry(row, notice, (start + reader.line_num, f"row {len(entries) + 1}")))
-    if not entries:
+            return meta, start
+    return meta, len(lines)
+
+
+def parse_csv(text, filename=None, overrides=None):
+    """Parse a CSV list; metadata from its "# key: value" lines and the overrides."""
+    doc, meta = _read_csv(text)
+    return parse_document(doc, _merge(meta, overrides), filename)
+
+
+def csv_document(text):
+    """A CSV file as a Document (an attachment's list; its metadata lines are ignored)."""
+    return _read_csv(text)[0]
+
+
+def _read_csv(text):
+    lines = text.split("\n")
+    meta, start = _csv_meta(lines)
+    body = "\n".join(lines[start:])
+    try:
+        dialect = csv.Sniffer().sniff(body[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(body), dialect)
+    rows, numbers, width = [], [], None
+    try:
+        for row in reader:
+            cells = [clean_cell(c) for c in row]
+            if width is None and any(cells):
+                width = len(cells)
+            elif width is not None and any(cells[width:]):
+                raise ParseError("row has more cells than the header",
+                                 line=start + reader.line_num)
+            rows.append(cells)
+            numbers.append(start + reader.line_num)
+    except csv.Error as exc:
+        raise ParseError(f"invalid CSV: {exc}", line=start + reader.line_num) from exc
+    if not any(any(r) for r in rows):
         raise ParseError("CSV has no entry rows")
-    return ParsedNotice(notice=notice, entries=entries, text=text, format="csv")
+    doc = Document(lines=[], tables=[Table(rows=rows, source="CSV", row_numbers=numbers,
+                                                   row_label="line {}")],
+                   text=text, format="csv")
+    return doc, meta
 
 
-def parse_json(text, filename=None):
+def _depth(value, limit):
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
+
+
+def _json_cell(value, where):
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return number_text(value)
+    if isinstance(value, str):
+        return clean_cell(value)
+    raise ParseError(f"{where} is not a text or number value")
+
+
+def parse_json(text, filename=None, overrides=None):
     """Parse a JSON object {"notice": {...}, "entries": [...]}."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    except (RecursionError, ValueError) as exc:  # absurd nesting, 5,000-digit numbers
+        raise ParseError(f"invalid JSON: {str(exc)[:80] or 'nested too deeply'}") from exc
+    if not _depth(data, MAX_JSON_DEPTH):
+        raise ParseError(f"JSON is nested more than {MAX_JSON_DEPTH} levels deep")
     if not isinstance(data, dict) or not isinstance(data.get("notice"), dict) \
             or not isinstance(data.get("entries"), list):
         raise ParseError('JSON must be an object with "notice" (object) and "entries" (array)')
-    notice = _notice_meta(data["notice"], filename)
-    entries = []
-    for i, row in enumerate(data["entries"], start=1):
-        if not isinstance(row, dict):
-            raise ParseError(f"entries[{i - 1}] is not an object", field=f"entries[{i - 1}]")
-        entries.append(_entry(row, notice, (None, f"entries[{i - 1}]")))
-    if not entries:
+    records = data["entries"]
+    if not records:
         raise ParseError("JSON has no entries")
-    return ParsedNotice(notice=notice, entries=entries, text=text, format="json")
+    keys = []
+    for i, row in enumerate(records):
+        if not isinstance(row, dict):
+            raise ParseError(f"entries[{i}] is not an object", field=f"entries[{i}]")
+        keys += [k for k in row if k not in keys]
+    rows = [keys] + [[_json_cell(row.get(k), f"entries[{i}].{k}") for k in keys]
+                     for i, row in enumerate(records)]
+    meta = {k: _json_cell(v, f"notice.{k}") for k, v in data["notice"].items() if k in FLAGS}
+    table = Table(rows=rows, source="JSON", row_numbers=list(range(-1, len(records))),
+                  row_label="entries[{}]")
+    doc = Document(lines=[], tables=[table], text=text, format="json")
+    return parse_document(doc, _merge(meta, overrides), filename)

@@ -11,8 +11,9 @@ never belong to a citation.
 import re
 
 from .errors import ParseError
-from .fields import (operator_of, parse_birth, parse_cycle, parse_date, parse_doc_number,
-                     parse_team_size, region_of, stage_of)
+from .entries import EntryError, build_entry
+from .fields import operator_of
+from .metadata import SIGNATURE_DATE_RE, complete, read_metadata
 from .notice import ParsedNotice
 
 # Whitespace that notices use for layout; all become a plain space.
@@ -20,7 +21,8 @@ _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\t\f\v]
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060]")
 
 # Field keys as written (spaces inside keys are ignored) -> our field name.
-_KEYS = {
+#: Field keys as written (spaces inside keys are ignored) -> our field name.
+FIELD_KEYS = {
     "姓名": "name", "性别": "gender", "出生年月": "birth", "出生日期": "birth",
     "出生年月日": "birth", "学历": "education", "文化程度": "education",
     "职务": "position", "职位": "position", "岗位": "position", "职务/岗位": "position",
@@ -44,10 +46,6 @@ _CHROME_RE = re.compile(r"^(当前位置|您现在的位置|您的位置|首页\
 _FOOTER_RE = re.compile(
     r"^(主办单位|承办单位|网站标识码|技术支持|联系我们|网站地图|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫)"
     r"|版权所有|ICP备|公网安备")
-_SOURCE_RE = re.compile(r"(?:来源|发布机构|发文机关|发布单位|信息来源)\s*[:：]\s*(?P<publisher>[^\s:：]+)")
-_DATE_LINE_RE = re.compile(r"(?:日期|发布时间|发布日期|时间)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})")
-_SIGNATURE_DATE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
-_TITLE_HINT_RE = re.compile(r"公示|名单|表彰|通报|决定|通知|公告")
 
 
 def clean_lines(text):
@@ -65,9 +63,9 @@ def _field(line):
     if not m:
         return None
     key = re.sub(r"\s+", "", m.group("key"))
-    if key not in _KEYS:
+    if key not in FIELD_KEYS:
         return None
-    return key, _KEYS[key], m.group("value").strip()
+    return key, FIELD_KEYS[key], m.group("value").strip()
 
 
 def _is_entry_start(line):
@@ -95,18 +93,10 @@ def _section_heading(line):
     return company
 
 
-def _find_title(lines, title_hint):
-    for _, line in lines[:40]:
-        if "电信服务" in line and _TITLE_HINT_RE.search(line) and not _field(line) \
-                and not line.startswith(("附件", "根据", "按照")) and len(line) <= 120:
-            return line
-    if title_hint and _TITLE_HINT_RE.search(title_hint):
-        return title_hint
-    return None
+def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overrides=None):
+    """Parse a notice's page text into a ParsedNotice; raise ParseError if it is not one.
 
-
-def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None):
-    """Parse a notice's page text into a ParsedNotice; raise ParseError if it is not one."""
+    overrides: metadata the admin supplies (title, publisher …), over what the text says."""
     lines = [(n, line) for n, line in clean_lines(text) if not _CHROME_RE.match(line)]
     if not lines:
         raise ParseError("file has no text", filename=filename)
@@ -123,43 +113,17 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None):
     if first_block is None:
         raise ParseError("no honoree entries found (no 姓名/班组名称 fields): is this an award notice?",
                          filename=filename)
-    head = lines[:first_block]
-    head_text = "\n".join(line for _, line in head)
-
-    title = _find_title(head, title_hint) or _find_title(lines, title_hint)
-    if not title:
-        raise ParseError("cannot find the notice title", filename=filename)
-    publisher = None
-    m = _SOURCE_RE.search(head_text)
-    if m:
-        publisher = m.group("publisher")
+    head = [line for _, line in lines[:first_block]]
+    read = read_metadata(head, [line for _, line in lines], title_hint)
+    if read["title"] and not read["stage"] and not (overrides or {}).get("stage"):
+        read["stage"] = "candidates"
+        warnings = ["title names neither 公示 nor 表彰; stage assumed to be candidates"]
     else:
-        m = re.search(r"[\u4e00-\u9fff]{2,12}(通信管理局)|工业和信息化部", head_text)
-        publisher = m.group(0) if m else None
-    if not publisher:
-        raise ParseError("cannot find the publisher (来源：…)", filename=filename)
-    m = _DATE_LINE_RE.search(head_text)
-    published = parse_date(m.group("date")) if m else None
-    if not published:
-        tail_dates = [parse_date(line) for _, line in lines if _SIGNATURE_DATE_RE.match(line)]
-        published = tail_dates[-1] if tail_dates else None
-    if not published:
-        raise ParseError("cannot find the publication date (日期：YYYY-MM-DD)", filename=filename)
-    cycle = parse_cycle(title) or parse_cycle(head_text)
-    if not cycle:
-        raise ParseError("cannot find the award cycle (e.g. 2017-2018年度)", filename=filename)
-    stage = stage_of(title)
-    warnings = []
-    if stage is None:
-        stage = "candidates"
-        warnings.append("title names neither 公示 nor 表彰; stage assumed to be candidates")
-    region = region_of(publisher) if "通信管理局" in publisher else None
-    notice = {
-        "title": title, "publisher": publisher, "published": published, "stage": stage,
-        "cycle": cycle, "region": region, "doc_number": parse_doc_number(head_text),
-        "source_url": None,
-    }
-
+        warnings = []
+    try:
+        notice = complete(read, overrides)
+    except ParseError as exc:
+        raise exc.with_filename(filename) from None
     entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
     return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings)
 
@@ -243,7 +207,7 @@ def _strip_signature(citation, publisher):
     """Drop closing lines (publisher, date, attachments) after the last honoree."""
     while citation:
         line = citation[-1][1]
-        if line == publisher or _SIGNATURE_DATE_RE.match(line) or line.startswith("附件") \
+        if line == publisher or SIGNATURE_DATE_RE.match(line) or line.startswith("附件") \
                 or re.fullmatch(r"[\u4e00-\u9fff]{2,16}(通信管理局|和信息化部)", line):
             citation.pop()
         else:
@@ -256,34 +220,21 @@ def _finish(entry, notice, warnings, filename):
     if not entry["has_name"]:
         raise ParseError("entry block has no name (姓名 or 班组名称)", filename=filename,
                          line=entry["line"], field="姓名")
-    kind = entry["kind"]
-    name = fields["name"]
-    out = {"kind": kind, "name": name,
-           "award": entry["award"] or ("全国用户满意电信服务明星班组" if kind == "team"
-                                       else "全国用户满意电信服务明星")}
-    for key in ("gender", "education", "position", "unit", "team_category"):
-        out[key] = fields.get(key) or None
+    citation = _strip_signature(entry["citation"], notice["publisher"])
+    values = dict(fields, kind=entry["kind"], award=entry["award"], company=entry["company"],
+                  citation="\n".join(line for _, line in citation) or None)
     try:
-        out["birth"] = parse_birth(fields.get("birth"))
-    except ValueError as exc:
-        number, key = entry["field_lines"]["birth"]
+        out = build_entry(values, notice)
+    except EntryError as exc:
+        number, key = entry["field_lines"].get(exc.field, (entry["line"], exc.field))
         raise ParseError(str(exc), filename=filename, line=number, field=key) from exc
-    try:
-        out["team_size"] = parse_team_size(fields["team_size"]) if fields.get("team_size") else None
-    except ValueError as exc:
-        number, key = entry["field_lines"]["team_size"]
-        raise ParseError(str(exc), filename=filename, line=number, field=key) from exc
+    name = out["name"]
     if out["gender"] and out["gender"] not in ("男", "女"):
         warnings.append(f"line {entry['line']}: {name}: unusual gender {out['gender']!r}")
-    out["company"] = entry["company"]
-    out["operator"] = operator_of(out["company"], out["unit"])
-    out["region"] = region_of(out["company"], out["unit"]) or notice["region"]
-    citation = _strip_signature(entry["citation"], notice["publisher"])
-    out["citation"] = "\n".join(line for _, line in citation) or None
     if not out["citation"]:
         warnings.append(f"line {entry['line']}: {name}: no citation (申报说明材料)")
-    if not out["company"]:
+    if not entry["company"]:
         warnings.append(f"line {entry['line']}: {name}: no recommending company")
-    if kind == "individual" and not out["unit"]:
+    if out["kind"] == "individual" and not out["unit"]:
         warnings.append(f"line {entry['line']}: {name}: no unit (单位)")
     return out

@@ -1,0 +1,243 @@
+"""Header mapping: which column of a list holds what, and the list's rows as entries.
+
+Works on the table model (`tables.Table`) whatever file it came from. The
+header row is found by its labels (序号 | 姓名 | 单位, 序号 | 班组名称, or the
+English keys of our CSV), below any merged title rows. Rows that span the
+table ("中国电信（3名）", "广东省") are group rows: they set the company or the
+region of the rows below them. Kind comes from the name column (姓名 ->
+individual, 班组名称 -> team), a kind column, or the list's title (…明星班组名单).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .entries import EntryError, build_entry, kind_of
+from .fields import PROVINCES, operator_of
+
+# Header labels as printed (spaces, colons and asterisks ignored) -> field.
+HEADERS = {
+    "序号": "serial", "序": "serial", "编号": "serial", "no": "serial", "no.": "serial",
+    "姓名": "name", "名字": "name", "获奖人": "name", "获奖者": "name", "候选人": "name",
+    "候选人姓名": "name", "明星姓名": "name", "推荐人选": "name", "人员姓名": "name",
+    "班组名称": "team", "班组": "team", "集体名称": "team", "班组全称": "team",
+    "获奖班组": "team", "明星班组": "team", "明星班组名称": "team", "候选班组": "team",
+    "名称": "name_any", "姓名/班组名称": "name_any", "姓名或班组名称": "name_any",
+    "name": "name_any",
+    "类别": "kind", "类型": "kind", "奖项类别": "kind", "kind": "kind",
+    "性别": "gender", "gender": "gender",
+    "出生年月": "birth", "出生日期": "birth", "出生年月日": "birth", "出生时间": "birth",
+    "出生年份": "birth", "birth": "birth",
+    "学历": "education", "文化程度": "education", "学历学位": "education",
+    "最高学历": "education", "education": "education",
+    "职务": "position", "岗位": "position", "职位": "position", "职务职称": "position",
+    "现任职务": "position", "职务岗位": "position", "岗位职务": "position",
+    "position": "position",
+    "单位": "unit", "工作单位": "unit", "所在单位": "unit", "单位名称": "unit",
+    "所在企业": "unit", "工作单位及职务": "unit", "单位及职务": "unit", "unit": "unit",
+    "推荐单位": "company", "推荐企业": "company", "推荐公司": "company", "所属企业": "company",
+    "所属公司": "company", "企业名称": "company", "企业": "company", "company": "company",
+    "省份": "region", "地区": "region", "省区市": "region", "省(区、市)": "region",
+    "所在地区": "region", "所在省份": "region", "省份地区": "region", "省": "region",
+    "region": "region",
+    "班组类别": "team_category", "班组类型": "team_category", "班组性质": "team_category",
+    "team_category": "team_category",
+    "班组人数": "team_size", "人数": "team_size", "班组成员数": "team_size",
+    "成员人数": "team_size", "team_size": "team_size",
+    "事迹": "citation", "主要事迹": "citation", "事迹简介": "citation", "申报说明材料": "citation",
+    "申报说明": "citation", "先进事迹": "citation", "推荐理由": "citation", "事迹材料": "citation",
+    "主要事迹简介": "citation", "citation": "citation",
+    "奖项": "award", "荣誉称号": "award", "称号": "award", "award": "award",
+    # Read so that they are not mistaken for data; not stored.
+    "民族": "ignore", "政治面貌": "ignore", "备注": "ignore", "联系电话": "ignore",
+    "参加工作时间": "ignore", "籍贯": "ignore", "id": "ignore", "stage": "ignore",
+    "cycle": "ignore", "operator": "ignore", "notice_id": "ignore",
+}
+_NAME_FIELDS = ("name", "team", "name_any")
+_ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
+                      r"|\d{1,3}\s*[、.．]|附件\s*\d*\s*[:：]?)\s*")
+_COUNT_RE = re.compile(r"\s*[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人|项)?\s*[)）]\s*$"
+                       r"|\s*[，,]?\s*(?:共|计)\s*(\d{1,5})\s*(?:名|个|人|项)\s*$")
+_NOTE_RE = re.compile(r"^(?:注|备注|说明|合计|总计|小计|共计)")
+_PROVINCE_SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$")
+_GENERIC_GROUPS = re.compile(r"^(?:增值电信|基础电信|其他|其它|民营|互联网)")
+
+
+def header_field(text):
+    """The field a header label names (姓名 -> "name"), or None."""
+    key = re.sub(r"[\s:：*＊]", "", text or "").lower()
+    if key in HEADERS:
+        return HEADERS[key]
+    bare = re.sub(r"[（(][^)）]*[)）]", "", key)
+    if bare in HEADERS:
+        return HEADERS[bare]
+    for part in re.split(r"[/／、及和或]", bare):
+        if part in HEADERS:
+            return HEADERS[part]
+    return None
+
+
+def header_fields(row):
+    """The fields of a row read as a header, or None when it is not a list's header."""
+    fields = [header_field(cell) if cell else None for cell in row]
+    named = [f for f in fields if f]
+    if not any(f in _NAME_FIELDS for f in named):
+        return None
+    if len(named) < 2 and len(named) != len([c for c in row if c]):
+        return None
+    if len([c for c in row if c]) > 2 * len(named):  # a sentence that happens to say 姓名
+        return None
+    return fields
+
+
+def kind_hint(lines):
+    """The kind a list's title names: …明星班组名单 -> team, …明星名单 -> individual."""
+    text = "".join(lines)
+    if re.search(r"班组|集体", text):
+        return "team"
+    if re.search(r"明星|个人|名单", text):
+        return "individual"
+    return None
+
+
+@dataclass
+class TableRead:
+    """What the mapper made of one table, for the preview and the CLI."""
+
+    source: str
+    mapping: list = field(default_factory=list)   # (column label, field)
+    header_row: int = None
+    groups: list = field(default_factory=list)    # (row, label, what it sets)
+    skipped: list = field(default_factory=list)   # (row, reason, text)
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+
+
+class _Groups:
+    """The group rows in force: company and/or region, with stated counts."""
+
+    def __init__(self):
+        self.company = self.operator = self.region = None
+        self.current = None  # [row, label, stated count, entries seen]
+        self.all = []
+
+    def open(self, row, label, count, read):
+        bare = _PROVINCE_SUFFIX.sub("", label)
+        if bare in PROVINCES:
+            self.region, self.company, self.operator = bare, None, None
+            sets = f"地区 {bare}"
+        elif _GENERIC_GROUPS.match(label):
+            self.company, self.operator = None, "其他" if "增值" in label else None
+            sets = f"运营商 {self.operator}" if self.operator else "（分组）"
+        else:
+            self.company, self.operator = label, operator_of(label)
+            sets = f"推荐单位 {label}"
+        self.current = [row, label, count, 0]
+        self.all.append(self.current)
+        read.groups.append((row, label, sets))
+
+    def values(self):
+        if self.current:
+            self.current[3] += 1
+        return {"group_company": self.company, "group_operator": self.operator,
+                "group_region": self.region}
+
+    def check(self, read):
+        for row, label, stated, seen in self.all:
+            if stated is not None and stated != seen:
+                read.warnings.append(f"{read.source}，第 {row} 行：分组“{label}”注明 {stated} 个，"
+                                     f"实际读到 {seen} 条")
+
+
+def _group_row(row, fields):
+    """The label of a row that spans the table (a group or title row), or None."""
+    filled = [(i, c) for i, c in enumerate(row) if c]
+    values = {c for _, c in filled}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    column = fields[filled[0][0]] if len(filled) == 1 else None
+    if len(filled) == 1 and column in _NAME_FIELDS:
+        # Alone in the name column: a group only if it reads like one.
+        label = _COUNT_RE.sub("", _ENUM_RE.sub("", value))
+        if not (_COUNT_RE.search(value) or _PROVINCE_SUFFIX.sub("", label) in PROVINCES
+                or _GENERIC_GROUPS.match(label) or label in ("中国电信", "中国移动", "中国联通",
+                                                              "中国铁塔", "中国广电")
+                or _NOTE_RE.match(value) or "名单" in value):
+            return None
+    return value
+
+
+def read_table(table, notice, kind=None):
+    """Read one table's entries; errors and skipped rows are collected, not raised."""
+    read = TableRead(source=table.source)
+    fields = None
+    heading = list(table.heading)
+    groups = _Groups()
+    list_kind = kind_hint(heading) or kind
+    for index, row in enumerate(table.rows):
+        number = table.row_numbers[index]
+        if not any(row):
+            continue
+        as_header = header_fields(row)
+        if as_header is not None:
+            if fields is not None and as_header == fields:
+                read.skipped.append((number, "重复的表头", " | ".join(c for c in row if c)))
+                continue
+            fields, read.header_row, groups = as_header, number, _Groups()
+            list_kind = kind_hint(heading) or kind
+            read.mapping = [(cell, f) for cell, f in zip(row, fields) if cell]
+            continue
+        label = _group_row(row, fields or [None] * len(row))
+        if fields is None:
+            # Above the header: the list's title rows.
+            heading.append(" ".join(dict.fromkeys(c for c in row if c)))
+            continue
+        if label is not None:
+            if _NOTE_RE.match(label):
+                read.skipped.append((number, "注释或合计行", label))
+                continue
+            if "名单" in label or "电信服务明星" in label:
+                heading, list_kind = [label], kind_hint([label]) or list_kind
+                read.skipped.append((number, "名单标题", label))
+                continue
+            m = _COUNT_RE.search(label)
+            count = int(m.group(1) or m.group(2)) if m else None
+            groups.open(number, _COUNT_RE.sub("", _ENUM_RE.sub("", label)).strip(), count, read)
+            continue
+        values = {}
+        for cell, f in zip(row, fields):
+            if f and f not in ("ignore", "serial") and cell and not values.get(f):
+                values[f] = cell if f == "citation" else cell.replace("\n", " ")
+        try:
+            entry = _entry(values, list_kind, groups, notice)
+        except EntryError as exc:
+            text = " | ".join(c for c in row if c)[:60]
+            read.errors.append(f"{table.source}, {table.row_label.format(number)}: {exc} ({text})")
+            continue
+        entry["_row"] = (table.source, number)
+        read.entries.append(entry)
+    groups.check(read)
+    return read
+
+
+def _entry(values, list_kind, groups, notice):
+    person, team = values.pop("name", None), values.pop("team", None)
+    generic, kind_value = values.pop("name_any", None), values.pop("kind", None)
+    kind = kind_of(kind_value) if kind_value else None
+    if kind_value and not kind:
+        raise EntryError(f"kind must be individual or team (个人/班组), not {kind_value!r}",
+                         "kind")
+    if person:
+        name, kind = person, kind or "individual"
+    elif team:
+        name, kind = team, kind or "team"
+    else:
+        name, kind = generic, kind or list_kind
+    if not name:
+        raise EntryError("no name (姓名 or 班组名称)", "name")
+    if kind is None:
+        raise EntryError("cannot tell an individual from a team: no 类别 column and no list "
+                         "title (…明星名单 / …明星班组名单)", "kind")
+    values.update(kind=kind, name=name, **groups.values())
+    return build_entry(values, notice)

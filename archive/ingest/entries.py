@@ -1,0 +1,55 @@
+"""One place that turns the values a parser read into an entry as stored."""
+
+from .fields import clean_name, company_prefix, operator_of, parse_birth, parse_team_size, \
+    region_of
+
+#: Entry kinds as written in notices and lists -> the stored kind.
+KINDS = {"individual": "individual", "个人": "individual", "明星": "individual",
+         "服务明星": "individual", "team": "team", "班组": "team", "集体": "team",
+         "明星班组": "team", "服务明星班组": "team"}
+#: The award each kind receives unless the notice names another.
+AWARDS = {"individual": "全国用户满意电信服务明星", "team": "全国用户满意电信服务明星班组"}
+_TEXT_FIELDS = ("gender", "education", "position", "unit", "team_category", "company", "citation")
+
+
+class EntryError(ValueError):
+    """A value that cannot be stored; `field` names it."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
+def kind_of(value):
+    """individual | team for a kind as written (个人, 班组 …), or None."""
+    return KINDS.get(str(value or "").strip().lower())
+
+
+def build_entry(values, notice):
+    """An entry from a parser's values (kind, name and the optional fields).
+
+    Names lose layout spaces; a team whose name starts with its company gets
+    that company as its unit; the company falls back to the unit's company;
+    operator and region are derived. Raises EntryError for a bad value."""
+    kind = values["kind"]
+    name = clean_name(values["name"])
+    if not name:
+        raise EntryError("name is empty", "name")
+    out = {"kind": kind, "name": name, "award": values.get("award") or AWARDS[kind]}
+    for key in _TEXT_FIELDS:
+        out[key] = values.get(key) or None
+    for key, convert in (("birth", parse_birth), ("team_size", parse_team_size)):
+        try:
+            out[key] = convert(values[key]) if values.get(key) else None
+        except ValueError as exc:
+            raise EntryError(str(exc), key) from exc
+    if kind == "team" and not out["unit"]:
+        out["unit"] = company_prefix(name)
+    if not out["company"]:
+        out["company"] = values.get("group_company") or company_prefix(out["unit"], whole=True)
+    out["operator"] = operator_of(out["company"], out["unit"])
+    if out["operator"] == "其他" and values.get("group_operator"):
+        out["operator"] = values["group_operator"]
+    out["region"] = values.get("region") or values.get("group_region") \
+        or region_of(out["company"], out["unit"]) or notice["region"]
+    return out

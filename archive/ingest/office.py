@@ -1,0 +1,182 @@
+"""Word and Excel attachments -> Documents (text lines + tables).
+
+.docx through python-docx (merged cells come back as the same cell, so
+their text repeats over the span), .xlsx through openpyxl (merged ranges
+filled from their top-left cell), .xls through xlrd (merged ranges and
+number formats need formatting_info), and Word 97 .doc by converting it to
+.docx with LibreOffice when it is installed.
+"""
+
+import datetime as _dt
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .errors import ParseError
+from .tables import Document, Table, clean_cell, date_text, fill_merged, number_text, trim_grid
+
+#: Sheets and rows past these are refused: no notice lists more.
+MAX_ROWS = 100_000
+MAX_SHEET_CELLS = 2_000_000
+
+
+def _check_zip(data, what):
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ParseError(f"not a {what} file (damaged, or another format saved with its ending)")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if sum(i.file_size for i in z.infolist()) > 200 * 1024 * 1024:
+            raise ParseError(f"{what} file unpacks to more than 200 MB; refused")
+
+
+def docx_document(data):
+    """Read a .docx: paragraphs as lines, tables in document order with their headings."""
+    _check_zip(data, "Word .docx")
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds for a damaged package
+        raise ParseError(f"cannot read the Word .docx file: {exc}") from exc
+    lines, tables, text = [], [], []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            line = clean_cell(Paragraph(child, document).text)
+            if line:
+                lines += line.split("\n")
+                text.append(line)
+        elif tag == "tbl":
+            grid = [[clean_cell(cell.text) for cell in row.cells]
+                    for row in DocxTable(child, document).rows]
+            table = Table(rows=trim_grid(grid), heading=lines[-3:],
+                          source=f"表格 {len(tables) + 1}")
+            tables.append(table)
+            text += table.as_lines()
+    return Document(lines=lines, tables=tables, text="\n".join(text), format="docx")
+
+
+def _sheet_text(grid):
+    return ["\t".join(c.replace("\n", " ") for c in row).rstrip("\t") for row in grid]
+
+
+def _sheets_document(sheets, fmt):
+    """Sheets given as (name, grid) -> one Document, a table per sheet."""
+    tables, text = [], []
+    for name, grid in sheets:
+        grid = trim_grid(grid)
+        if not grid:
+            continue
+        tables.append(Table(rows=grid, source=f"工作表 {name}"))
+        text += [f"[工作表 {name}]"] + _sheet_text(grid)
+    if not tables:
+        raise ParseError("the workbook's sheets are empty")
+    return Document(lines=[], tables=tables, text="\n".join(text), format=fmt)
+
+
+def _xlsx_value(cell):
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return date_text(value, cell.number_format)
+    if isinstance(value, (int, float)):
+        return number_text(value, cell.number_format)
+    return clean_cell(value)
+
+
+def xlsx_document(data):
+    """Read an .xlsx workbook: every visible sheet is a table, merged ranges filled."""
+    _check_zip(data, "Excel .xlsx")
+    import openpyxl
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise ParseError(f"cannot read the Excel .xlsx file: {exc}") from exc
+    sheets = []
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        if sheet.max_row > MAX_ROWS or sheet.max_row * sheet.max_column > MAX_SHEET_CELLS:
+            raise ParseError(f"sheet {sheet.title} has {sheet.max_row} rows; more than "
+                             f"{MAX_ROWS} are refused")
+        grid = [[_xlsx_value(c) for c in row] for row in sheet.iter_rows()]
+        ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
+                  for r in sheet.merged_cells.ranges]
+        sheets.append((sheet.title, fill_merged(grid, ranges)))
+    return _sheets_document(sheets, "xlsx")
+
+
+def xls_document(data):
+    """Read an Excel 97 .xls workbook (xlrd, with merged cells and number formats)."""
+    import xlrd
+    if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ParseError("not an Excel .xls file (damaged, or another format saved as .xls)")
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, struct.error, … for damaged files
+        raise ParseError(f"cannot read the Excel .xls file: {exc}") from exc
+    sheets = []
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        if sheet.visibility or sheet.nrows > MAX_ROWS:
+            if sheet.nrows > MAX_ROWS:
+                raise ParseError(f"sheet {sheet.name} has {sheet.nrows} rows; more than "
+                                 f"{MAX_ROWS} are refused")
+            continue
+        grid = [[_xls_value(book, sheet, r, c) for c in range(sheet.ncols)]
+                for r in range(sheet.nrows)]
+        sheets.append((sheet.name, fill_merged(grid, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1
+                                                      in sheet.merged_cells])))
+    return _sheets_document(sheets, "xls")
+
+
+def _xls_value(book, sheet, r, c):
+    import xlrd
+    cell = sheet.cell(r, c)
+    fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+    fmt_text = fmt.format_str if fmt else None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return date_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode), fmt_text)
+        except (ValueError, OverflowError):
+            return number_text(cell.value, fmt_text)
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        return number_text(cell.value, fmt_text)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return number_text(bool(cell.value))
+    if cell.ctype == xlrd.XL_CELL_TEXT:
+        return clean_cell(cell.value)
+    return ""
+
+
+def doc_converter():
+    """The LibreOffice program that converts Word 97 files, or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def doc_document(data, timeout=120):
+    """Read a Word 97 .doc by converting it to .docx with LibreOffice (tables kept)."""
+    if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ParseError("not a Word 97 .doc file (damaged, or another format saved as .doc)")
+    program = doc_converter()
+    if program is None:
+        raise ParseError("cannot read Word 97 .doc files here (LibreOffice is not installed); "
+                         "open it in Word or WPS and save it as .docx, then import that")
+    with tempfile.TemporaryDirectory(prefix="archive-doc-") as tmp:
+        source = Path(tmp) / "notice.doc"
+        source.write_bytes(data)
+        try:
+            subprocess.run([program, "--headless", "--norestore", "--convert-to", "docx",
+                            "--outdir", tmp, f"-env:UserInstallation=file://{tmp}/profile",
+                            str(source)], check=True, capture_output=True, timeout=timeout)
+            converted = (Path(tmp) / "notice.docx").read_bytes()
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise ParseError("LibreOffice could not convert this .doc file; save it as .docx "
+                             "and import that") from exc
+    doc = docx_document(converted)
+    doc.format = "doc"
+    return doc

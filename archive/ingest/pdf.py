@@ -1,0 +1,122 @@
+"""Text PDFs -> a Document: pdfplumber's ruled tables, else columns read from
+the positions of the words under a header line (序号 姓名 单位).
+
+A PDF without a text layer (a scan) is refused: it needs OCR first.
+"""
+
+import io
+import logging
+
+from .columns import header_fields
+from .errors import ParseError
+from .tables import Document, Table, clean_cell
+
+MAX_PAGES = 500
+# pdfminer logs every odd font at WARNING; a notice import has nothing to learn from it.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+def pdf_document(data):
+    """Read a text PDF's lines and tables; refuse a scanned one."""
+    if not data.startswith(b"%PDF"):
+        raise ParseError("not a PDF file (damaged, or another format saved as .pdf)")
+    import pdfplumber
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many kinds for a damaged file
+        raise ParseError(f"cannot read the PDF file: {exc}") from exc
+    with pdf:
+        if len(pdf.pages) > MAX_PAGES:
+            raise ParseError(f"PDF has {len(pdf.pages)} pages; more than {MAX_PAGES} are refused")
+        try:
+            pages = [_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+        except ParseError:
+            raise
+        except Exception as exc:
+            raise ParseError(f"cannot read the PDF file: {exc}") from exc
+    lines = [line for page_lines, _ in pages for line in page_lines]
+    if not any(lines) and not any(tables for _, tables in pages):
+        raise ParseError("the PDF has no text layer (a scanned image); run OCR on it or "
+                         "ask for the original document, then import that")
+    tables = _join_pages([t for _, page_tables in pages for t in page_tables])
+    if not tables:
+        tables = _positional_tables(data)
+    text = "\n".join(lines)
+    return Document(lines=lines, tables=tables, text=text, format="pdf")
+
+
+def _page(page, number):
+    """One page: its text lines outside ruled tables, and those tables."""
+    found = page.find_tables()
+    tables = []
+    for i, table in enumerate(found, start=1):
+        grid = [[clean_cell(c) for c in row] for row in table.extract()]
+        tables.append(Table(rows=grid, source=f"第 {number} 页表格 {i}",
+                            row_numbers=list(range(1, len(grid) + 1))))
+    outside = page
+    for table in found:
+        outside = outside.outside_bbox(table.bbox)
+    text = outside.extract_text() or ""
+    lines = [clean_cell(line) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    for table, box in zip(tables, found):
+        above = page.crop((0, 0, page.width, box.bbox[1])).extract_text() if box.bbox[1] > 1 \
+            else ""
+        table.heading = [clean_cell(line) for line in (above or "").split("\n")
+                         if clean_cell(line)][-3:]
+    return lines, tables
+
+
+def _join_pages(tables):
+    """A list that runs over several pages: a table without a header of its own, as
+    wide as the one before, continues it."""
+    out = []
+    for table in tables:
+        if out and out[-1].width == table.width and not any(
+                header_fields(row) for row in table.rows[:3]):
+            previous = out[-1]
+            previous.rows += table.rows
+            previous.row_numbers += [f"{table.source} 第 {n} 行" for n in table.row_numbers]
+            continue
+        out.append(table)
+    return out
+
+
+def _positional_tables(data):
+    """Lists printed without rules: cells from the x position of each word, taking
+    the columns from the header line."""
+    import pdfplumber
+    rows, numbers, columns = [], [], None
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page_number, page in enumerate(pdf.pages, start=1):
+            for line_number, words in enumerate(_word_lines(page), start=1):
+                texts = [w["text"] for w in words]
+                if header_fields(texts) is not None:
+                    centres = [(w["x0"] + w["x1"]) / 2 for w in words]
+                    columns = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+                    rows.append(texts)
+                    numbers.append(f"第 {page_number} 页第 {line_number} 行")
+                    continue
+                if columns is None:
+                    continue
+                cells = [""] * (len(columns) + 1)
+                for w in words:
+                    col = sum(1 for edge in columns if w["x0"] >= edge)
+                    cells[col] = (cells[col] + " " + w["text"]).strip()
+                rows.append(cells)
+                numbers.append(f"第 {page_number} 页第 {line_number} 行")
+    if not rows:
+        return []
+    return [Table(rows=rows, source="PDF 文本", row_numbers=numbers)]
+
+
+def _word_lines(page):
+    """The page's words grouped into lines, left to right."""
+    lines = []
+    for word in sorted(page.extract_words(keep_blank_chars=False, use_text_flow=False),
+                       key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]

@@ -1,0 +1,118 @@
+"""One model for every notice file: its text lines and its tables.
+
+Each reader (HTML, Word, Excel, PDF, CSV) turns a file into a `Document`:
+the text a person reads, line by line (for the title, publisher, date and
+stated counts), and the tables it holds, each a plain grid of strings with
+merged cells resolved (the value repeated over the cells it spans) and
+numbers written as a person reads them ("1", not "1.0"). The header mapper
+(`columns.py`) reads entries out of the tables whatever the file format.
+"""
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+# Control characters never belong in a field; \n and \t are layout.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+_DECIMALS = re.compile(r"0\.(0+)")
+
+
+@dataclass
+class Table:
+    """A grid of cell texts; `heading` is the text just above it (its list title)."""
+
+    rows: list
+    heading: list = field(default_factory=list)
+    source: str = "表格 1"
+    row_numbers: list = None
+    row_label: str = "row {}"  # how an error names a row ("line {}" in a CSV file)
+
+    def __post_init__(self):
+        width = max((len(r) for r in self.rows), default=0)
+        self.rows = [list(r) + [""] * (width - len(r)) for r in self.rows]
+        if self.row_numbers is None:
+            self.row_numbers = list(range(1, len(self.rows) + 1))
+
+    @property
+    def width(self):
+        """Number of columns."""
+        return len(self.rows[0]) if self.rows else 0
+
+    def as_lines(self):
+        """The table as tab-separated text lines (for the stored text of a file)."""
+        return ["\t".join(c.replace("\n", " ") for c in row).rstrip("\t") for row in self.rows]
+
+
+@dataclass
+class Document:
+    """A notice file as read: text lines outside tables, tables, the text to keep."""
+
+    lines: list
+    tables: list
+    text: str
+    format: str
+    title_hint: str = None
+    head_lines: list = None  # the lines metadata is read from (a page's, not its attachments')
+
+
+def clean_cell(text):
+    """A cell's text: control characters dropped, runs of spaces made one, lines
+    kept (a citation's paragraphs), blank lines dropped."""
+    if text is None:
+        return ""
+    text = _CONTROLS.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def number_text(value, number_format=None):
+    """A number as a person reads it in the sheet: 1.0 -> "1", 1985.10 in a 0.00
+    format -> "1985.10"."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    m = _DECIMALS.search(number_format or "")
+    if m and "%" not in number_format:
+        return f"{value:.{len(m.group(1))}f}"
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def date_text(value, number_format=None):
+    """A date cell as ISO text; year and month only when the format shows no day."""
+    if isinstance(value, _dt.time):
+        return value.isoformat()
+    fmt = (number_format or "").lower()
+    if isinstance(value, _dt.datetime) and value.time() != _dt.time(0) and "h" in fmt:
+        return value.isoformat(sep=" ")
+    if fmt and "d" not in fmt.replace("[red]", "") and ("m" in fmt or "月" in fmt):
+        return f"{value.year:04d}-{value.month:02d}"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def fill_merged(grid, ranges):
+    """Copy each merged range's top-left value into every cell it covers.
+
+    ranges: (first_row, first_col, last_row, last_col), 0-based and inclusive."""
+    for r0, c0, r1, c1 in ranges:
+        if r0 >= len(grid):
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+    return grid
+
+
+def trim_grid(grid):
+    """Drop trailing empty rows and columns (sheets carry formatted blank cells)."""
+    while grid and not any(grid[-1]):
+        grid.pop()
+    width = max((max((i + 1 for i, c in enumerate(r) if c), default=0) for r in grid), default=0)
+    return [r[:width] + [""] * (width - len(r[:width])) for r in grid]

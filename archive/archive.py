@@ -22,7 +22,6 @@ class Archive:
 
     def __init__(self, home=None):
         self.home = Path(home) if home else instance_path()
-        self.home.mkdir(parents=True, exist_ok=True)
         self.db_path = self.home / "archive.db"
         self.index_root = self.home / "index"
         index.analysis.set_cache_dir(self.home / "cache")
@@ -32,6 +31,7 @@ class Archive:
     def db(self):
         """The store (opened, and upgraded, on first use)."""
         if self._db is None:
+            self.home.mkdir(parents=True, exist_ok=True)
             self._db = store.connect(self.db_path)
         return self._db
 
@@ -51,9 +51,18 @@ class Archive:
         return {op: spec.get("aliases", []) for op, spec in self.aliases()["operators"].items()}
 
     # -- import ----------------------------------------------------------
-    def plan_files(self, files):
-        """Parse and plan (name, bytes) pairs without writing (dry run, preview)."""
-        return importer.plan_files(self.db, files)
+    def plan_files(self, files, overrides=None, attachments=()):
+        """Parse and plan (name, bytes) pairs without writing (dry run, preview).
+
+        An instance folder that does not exist yet is left so: the plan is made
+        against an empty in-memory store."""
+        if self._db is None and not self.db_path.exists():
+            empty = store.connect(":memory:")
+            try:
+                return importer.plan_files(empty, files, overrides, attachments)
+            finally:
+                empty.conn.close()
+        return importer.plan_files(self.db, files, overrides, attachments)
 
     def apply(self, plans, user=None):
         """Store the plans in one transaction, then update the index for them."""
@@ -61,10 +70,14 @@ class Archive:
         self.update_index(upsert, delete)
         return upsert, delete
 
-    def import_paths(self, paths, dry_run=False, user=None):
-        """Import notice files (all or nothing); returns the plans."""
+    def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=()):
+        """Import notice files (all or nothing); returns the plans.
+
+        overrides: notice metadata for what the files lack (title, publisher …);
+        attachments: paths of files that belong to the one notice page given."""
         files = [(str(p), Path(p).read_bytes()) for p in paths]
-        plans = self.plan_files(files)
+        extra = [(str(p), Path(p).read_bytes()) for p in attachments]
+        plans = self.plan_files(files, overrides, extra)
         if not dry_run:
             self.apply(plans, user=user)
         return plans

@@ -52,18 +52,44 @@ def init(ctx):
     click.echo(f"archive ready in {archive.home}")
 
 
+def _metadata_options(command):
+    """The flags that supply notice metadata a file lacks (and override what it says)."""
+    options = [
+        ("--title", "Notice title (关于表彰…的通报)."),
+        ("--publisher", "Publisher, e.g. 工业和信息化部."),
+        ("--published", "Publication date, YYYY-MM-DD."),
+        ("--cycle", "Award cycle, e.g. 2021-2022."),
+        ("--stage", "candidates (公示) or honorees (表彰)."),
+        ("--doc-number", "The notice's own document number, e.g. 工信行建〔2023〕1号."),
+        ("--region", "Province of a provincial notice, e.g. 北京."),
+        ("--source-url", "Where the notice is published (http or https)."),
+    ]
+    for flag, text in reversed(options):
+        command = click.option(flag, help=text)(command)
+    return command
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False),
+              help="An attachment of the notice page (.docx .doc .xlsx .xls .pdf .html "
+                   ".csv); repeat for each. The page and its attachments are one notice.")
+@_metadata_options
 @click.option("--dry-run", is_flag=True, help="Print what would be stored; write nothing.")
 @click.pass_context
-def import_(ctx, paths, dry_run):
-    """Import notice files (.txt, .html, .csv, .json): all or nothing.
+def import_(ctx, paths, attachments, dry_run, **metadata):
+    """Import notice files, all or nothing: pages (.txt .html), lists (.csv .json
+    .docx .doc .xlsx .xls .pdf).
 
     Prints per file: imported, unchanged or replaced, with entry counts.
+    The metadata flags supply what a list-only file lacks and override what
+    a file says.
     """
     archive = _archive(ctx)
+    overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
-        plans = archive.import_paths(paths, dry_run=dry_run)
+        plans = archive.import_paths(paths, dry_run=dry_run, overrides=overrides,
+                                     attachments=attachments)
     except (ParseError, OSError) as exc:
         raise click.ClickException(f"nothing imported:\n{exc}") from exc
     for p in plans:
@@ -75,12 +101,41 @@ def import_(ctx, paths, dry_run):
             click.echo(f"  conflict: {c['name']} {c['field']}: corrected {c['corrected']!r}, "
                        f"notice says {c['incoming']!r}")
         if dry_run:
-            n = p.parsed.notice
-            click.echo(f"  notice {p.notice_id}: {n['title']} | {n['publisher']} | "
-                       f"{n['published']} | {n['cycle']} | {n['stage']}")
-            for row in p.rows:
-                click.echo(f"  {row['id']} {row['kind']:<10} {row['name']} | {row['company']} | "
-                           f"{row['operator']} | {row['region']}")
+            _echo_plan(p)
+
+
+def _echo_plan(p):
+    n = p.parsed.notice
+    click.echo(f"  notice {p.notice_id}: {n['title']} | {n['publisher']} | "
+               f"{n['published']} | {n['cycle']} | {n['stage']} | {n['doc_number'] or '-'}")
+    for t in p.parsed.tables:
+        columns = ", ".join(f"{label}->{field or '?'}" for label, field in t.mapping)
+        click.echo(f"  {t.source}: header row {t.header_row}: {columns}")
+        for row, label, sets in t.groups:
+            click.echo(f"    row {row}: group {label} ({sets})")
+        for row, reason, text in t.skipped:
+            click.echo(f"    row {row}: skipped, {reason}: {text[:40]}")
+    for row in p.rows:
+        click.echo(f"  {row['id']} {row['kind']:<10} {row['name']} | {row['unit'] or '-'} | "
+                   f"{row['company'] or '-'} | {row['operator']} | {row['region'] or '-'}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of notices.")
+@click.pass_context
+def notices(ctx, as_json):
+    """List every notice with its metadata and entry count."""
+    rows = [{k: r[k] for k in NOTICE_COLUMNS} for r in store.list_notices(_archive(ctx).db)]
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {r['published']}  {r['cycle']}  {r['stage']:<10}  "
+                   f"{r['entries']:>5}  {r['publisher']}  {r['title']}")
+
+
+NOTICE_COLUMNS = ("id", "title", "publisher", "published", "cycle", "stage", "region",
+                  "doc_number", "source_url", "entries")
 
 
 @main.command("list")

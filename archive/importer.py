@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import store
-from .ingest import ENTRY_FIELDS, ParseError, parse_bytes
+from .ingest import ENTRY_FIELDS, ParseError, parse_files
 
 
 @dataclass
@@ -100,12 +100,18 @@ def _conflicts(db, old, rows):
     return out
 
 
-def plan_files(db, files):
-    """Parse and plan (name, bytes) pairs; raise one ParseError listing every bad file."""
+def plan_files(db, files, overrides=None, attachments=()):
+    """Parse and plan (name, bytes) pairs; raise one ParseError listing every bad file.
+
+    overrides: notice metadata the admin supplies, for every file; attachments:
+    (name, bytes) pairs that belong to the one notice file given."""
+    if attachments and len(files) != 1:
+        raise ParseError("attachments belong to one notice page: give exactly one file "
+                         "with its attachments")
     plans, errors = [], []
     for name, data in files:
         try:
-            parsed = parse_bytes(data, name)
+            parsed = parse_files((name, data), attachments, overrides)
         except ParseError as exc:
             errors.append(exc)
             continue

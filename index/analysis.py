@@ -38,7 +38,6 @@ def set_cache_dir(path):
     """Keep jieba's dictionary caches in path (the instance folder), not /tmp."""
     global _CACHE_DIR
     _CACHE_DIR = str(path)
-    os.makedirs(_CACHE_DIR, exist_ok=True)
 
 
 # Full-width ASCII (！ to ～) and the ideographic space -> their half-width forms.
@@ -122,6 +121,7 @@ def reference_segmenter(path=None):
     jieba.setLogLevel(logging.WARNING)
     seg = jieba.Tokenizer()
     if _CACHE_DIR:
+        os.makedirs(_CACHE_DIR, exist_ok=True)
         seg.tmp_dir = _CACHE_DIR
     seg.initialize()
     for word, freq in read_user_words(path) if path else ():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .entries import EntryError, build_entry, kind_of
 from .fields import PROVINCES, operator_of
+from .tables import one_line
 
 # Header labels as printed (spaces, colons and asterisks ignored) -> field.
 HEADERS = {
@@ -157,6 +158,8 @@ def _group_row(row, fields):
         return None
     value = values.pop()
     column = fields[filled[0][0]] if len(filled) == 1 else None
+    if column == "serial" and re.fullmatch(r"\d+(?:\.0)?", value):
+        return None  # a numbered row whose cells are empty: an entry that cannot be read
     if len(filled) == 1 and column in _NAME_FIELDS:
         # Alone in the name column: a group only if it reads like one.
         label = _COUNT_RE.sub("", _ENUM_RE.sub("", value))
@@ -208,12 +211,13 @@ def read_table(table, notice, kind=None):
         values = {}
         for cell, f in zip(row, fields):
             if f and f not in ("ignore", "serial") and cell and not values.get(f):
-                values[f] = cell if f == "citation" else cell.replace("\n", " ")
+                values[f] = cell if f == "citation" else one_line(cell)
         try:
             entry = _entry(values, list_kind, groups, notice)
         except EntryError as exc:
             text = " | ".join(c for c in row if c)[:60]
-            read.errors.append(f"{table.source}, {table.row_label.format(number)}: {exc} ({text})")
+            where = number if isinstance(number, str) else table.row_label.format(number)
+            read.errors.append(f"{table.source}, {where}: {exc} ({text})")
             continue
         entry["_row"] = (table.source, number)
         read.entries.append(entry)

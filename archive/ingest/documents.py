@@ -22,6 +22,23 @@ def is_list(table):
     return any(header_fields(row) is not None for row in table.rows[:30])
 
 
+def list_tables(tables):
+    """The tables that hold lists; a table without a header of its own right after
+    a list, and as wide, continues it (a list that runs over pages)."""
+    out, previous = [], None
+    for table in tables:
+        if is_list(table):
+            out.append(table)
+            previous = table
+        elif previous is not None and table.width == previous.width and table.rows:
+            previous.rows += table.rows
+            previous.row_numbers += [f"{table.source} {table.row_label.format(n)}"
+                                     for n in table.row_numbers]
+        else:
+            previous = None
+    return out
+
+
 def combine(main, attachments):
     """A page and its attachments as one document (one notice).
 
@@ -42,7 +59,7 @@ def combine(main, attachments):
 
 def parse_document(doc, overrides=None, filename=None):
     """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries."""
-    lists = [t for t in doc.tables if is_list(t)]
+    lists = list_tables(doc.tables)
     if not lists and doc.format in ("csv", "json"):
         raise ParseError("the header lacks a name column (姓名, 班组名称 or name)",
                          filename=filename, field="name")

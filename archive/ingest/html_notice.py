@@ -12,6 +12,7 @@ into one line.
 import re
 
 from bs4 import BeautifulSoup, NavigableString
+from bs4.element import PreformattedString
 
 from .documents import is_list
 from .errors import ParseError
@@ -67,7 +68,7 @@ def _grid(table):
                 if left - 1 == 0:
                     del pending[col]
                 col += 1
-            text = clean_cell(cell.get_text("\n"))
+            text = _cell_text(cell)
             span = _span(cell.get("colspan"))
             down = _span(cell.get("rowspan"))
             for _ in range(span):
@@ -88,6 +89,22 @@ def _grid(table):
     return grid
 
 
+def _cell_text(cell):
+    """A cell's text: inline markup joined (Word's HTML splits words into spans), a
+    line break for <br> and between paragraphs."""
+    parts = []
+    for node in cell.descendants:
+        if isinstance(node, NavigableString):
+            if not isinstance(node, PreformattedString):  # comments, CDATA, doctypes
+                parts.append(str(node))
+        elif node.name == "br" or node.name in _LINE_TAGS:
+            parts.append("\n")
+    return clean_cell("".join(parts))
+
+
+_LINE_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd")
+
+
 def _span(value):
     try:
         return max(1, min(int(str(value).strip()), 1000))
@@ -95,9 +112,10 @@ def _span(value):
         return 1
 
 
-def _is_data_table(table):
-    return table.find("table") is None and not any(
-        cell.find(_CELL_BLOCKS) for cell in table.find_all(["td", "th"]))
+def _is_simple(table):
+    """Whether a table that is not a list holds short rows (key | value) rather than
+    page content: no cell holds more than two paragraphs."""
+    return not any(len(cell.find_all(_CELL_BLOCKS)) > 2 for cell in table.find_all(["td", "th"]))
 
 
 def _row_lines(grid):
@@ -131,13 +149,13 @@ def html_document(html):
         soup.head.decompose()
     tables = []
     for table in soup.find_all("table"):
-        if not _is_data_table(table):
-            continue
+        if table.find("table") is not None:
+            continue  # a layout table: its inner tables are read on their own
         grid = Table(rows=_grid(table), source=f"表格 {len(tables) + 1}")
         if is_list(grid):
             tables.append(grid)
             table.replace_with(NavigableString("\n" + _MARK.format(len(tables) - 1) + "\n"))
-        else:
+        elif _is_simple(table):
             table.replace_with(NavigableString("\n" + "\n".join(_row_lines(grid.rows)) + "\n"))
     for br in soup.find_all("br"):
         br.replace_with(NavigableString("\n"))

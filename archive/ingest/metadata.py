@@ -187,8 +187,12 @@ def complete(read, overrides=None):
     if missing:
         names = {"title": "title", "publisher": "publisher", "published": "publication date",
                  "cycle": "award cycle", "stage": "stage (candidates or honorees)"}
+        flags = [REQUIRED[k] for k in missing
+                 if not ("title" in missing and k in ("cycle", "stage"))]
+        derived = [REQUIRED[k] for k in missing if "title" in missing and k in ("cycle", "stage")]
+        hint = f" ({' and '.join(derived)} too, unless the title names them)" if derived else ""
         raise ParseError("notice metadata missing: " + ", ".join(names[k] for k in missing)
-                         + "; give " + " ".join(f"{REQUIRED[k]} …" for k in missing),
+                         + "; give " + " ".join(f"{flag} …" for flag in flags) + hint,
                          field=missing[0])
     for key in FLAGS:
         meta.setdefault(key, None)

@@ -8,6 +8,7 @@ import io
 import logging
 
 from .columns import header_fields
+from .documents import is_list
 from .errors import ParseError
 from .tables import Document, Table, clean_cell
 
@@ -30,6 +31,8 @@ def pdf_document(data):
             raise ParseError(f"PDF has {len(pdf.pages)} pages; more than {MAX_PAGES} are refused")
         try:
             pages = [_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
+            # The stored text: every page's whole text, tables included.
+            text = "\n".join(clean_cell(page.extract_text() or "") for page in pdf.pages)
         except ParseError:
             raise
         except Exception as exc:
@@ -38,10 +41,9 @@ def pdf_document(data):
     if not any(lines) and not any(tables for _, tables in pages):
         raise ParseError("the PDF has no text layer (a scanned image); run OCR on it or "
                          "ask for the original document, then import that")
-    tables = _join_pages([t for _, page_tables in pages for t in page_tables])
-    if not tables:
+    tables = [t for _, page_tables in pages for t in page_tables]
+    if not any(is_list(t) for t in tables):
         tables = _positional_tables(data)
-    text = "\n".join(lines)
     return Document(lines=lines, tables=tables, text=text, format="pdf")
 
 
@@ -65,21 +67,6 @@ def _page(page, number):
         table.heading = [clean_cell(line) for line in (above or "").split("\n")
                          if clean_cell(line)][-3:]
     return lines, tables
-
-
-def _join_pages(tables):
-    """A list that runs over several pages: a table without a header of its own, as
-    wide as the one before, continues it."""
-    out = []
-    for table in tables:
-        if out and out[-1].width == table.width and not any(
-                header_fields(row) for row in table.rows[:3]):
-            previous = out[-1]
-            previous.rows += table.rows
-            previous.row_numbers += [f"{table.source} 第 {n} 行" for n in table.row_numbers]
-            continue
-        out.append(table)
-    return out
 
 
 def _positional_tables(data):

@@ -66,6 +66,20 @@ def clean_cell(text):
     return "\n".join(line for line in lines if line)
 
 
+_CJK_EDGE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def one_line(text):
+    """A wrapped cell's lines as one line: no space where a line break fell between
+    Chinese characters (中国电信股份有限公司 / 九江分公司), a space between words."""
+    lines = (text or "").split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        cjk = _CJK_EDGE.match(out[-1:] or " ") or _CJK_EDGE.match(line[:1] or " ")
+        out += line if cjk else " " + line
+    return out
+
+
 def number_text(value, number_format=None):
     """A number as a person reads it in the sheet: 1.0 -> "1", 1985.10 in a 0.00
     format -> "1985.10"."""

@@ -1,0 +1,266 @@
+"""Official notices in the formats they are published: HTML tables, Word, Excel, PDF.
+
+Fixtures are built here (tests/notice_files.py), with fictional names.
+"""
+
+import re
+import shutil
+
+import pytest
+
+import notice_files as nf
+from archive.ingest import ParseError, parse_bytes, parse_files
+from archive.ingest.columns import header_field
+from archive.ingest.fields import clean_name, company_prefix, parse_birth, region_of
+from archive.ingest.metadata import find_doc_number, stated_counts
+from archive.ingest.tables import number_text, one_line
+
+META = {"title": nf.TITLE, "publisher": "工业和信息化部", "published": "2023-05-18"}
+
+
+def _facts(parsed):
+    return [(e["kind"], e["name"], e["unit"], e["company"], e["operator"], e["region"], e["birth"])
+            for e in parsed.entries]
+
+
+def _expected(pdf=False):
+    out = nf.EXPECTED
+    if pdf:
+        out = [(k, nf.PDF_NAMES.get(n, n), *rest) for k, n, *rest in out]
+    return out
+
+
+BUILDERS = {
+    "docx": nf.docx_list,
+    "xlsx": nf.xlsx_list,
+    "xls": nf.xls_list,
+    "pdf": nf.pdf_list,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(BUILDERS))
+def test_attachment_lists_give_every_honoree_with_the_admins_metadata(fmt):
+    parsed = parse_bytes(BUILDERS[fmt](), f"附件.{fmt}", META)
+    assert _facts(parsed) == _expected(pdf=fmt == "pdf")
+    assert parsed.format == fmt
+    assert parsed.notice == {**META, "stage": "honorees", "cycle": "2021-2022", "region": None,
+                             "doc_number": None, "source_url": None}
+    assert parsed.warnings == []
+    assert [e["award"] for e in parsed.entries] == \
+        ["全国用户满意电信服务明星"] * 6 + ["全国用户满意电信服务明星班组"] * 3
+    # What the preview shows: the header found below the title row, the group rows.
+    first = parsed.tables[0]
+    assert first.header_row == 2 if fmt != "pdf" else first.header_row == 1
+    assert [f for _, f in first.mapping] == ["serial", "name", "unit", "birth"]
+    assert [label for _, label, _ in first.groups] == ["中国电信", "中国移动", "中国联通",
+                                                       "增值电信企业"]
+    # The stored text is the list as read, so a re-import of the same file is a no-op.
+    assert "装维支撑向东班" in parsed.text
+    assert parse_bytes(BUILDERS[fmt](), f"附件.{fmt}", META).text == parsed.text
+
+
+def test_pdf_without_rules_is_read_by_word_positions():
+    parsed = parse_bytes(nf.pdf_list(ruled=False), "附件.pdf", META)
+    assert _facts(parsed) == _expected(pdf=True)
+
+
+def test_commendation_page_with_html_tables():
+    parsed = parse_bytes(nf.commendation_html(), "通报.html")
+    assert _facts(parsed) == _expected()
+    assert parsed.notice == {
+        "title": nf.TITLE, "publisher": "工业和信息化部",
+        "published": "2023-05-18",  # 发布日期, not the 成文日期 of 2023-05-15
+        "stage": "honorees", "cycle": "2021-2022", "region": None,
+        "doc_number": "工信行建〔2023〕1号",  # its own, not the 工信厅行建〔2022〕7号 it quotes
+        "source_url": None}
+    assert parsed.warnings == []
+    assert parsed.text == nf.commendation_html().decode()  # the page is kept verbatim
+
+
+def test_page_and_attachment_are_one_notice():
+    page = re.sub(rb"<table border=1>.*?</table>", b"", nf.commendation_html(), flags=re.S)
+    parsed = parse_files(("通报.html", page), [("附件.xlsx", nf.xlsx_list())])
+    assert _facts(parsed) == _expected()
+    assert parsed.notice["doc_number"] == "工信行建〔2023〕1号"
+    assert parsed.notice["published"] == "2023-05-18"
+    assert "[附件：附件.xlsx]" in parsed.text and parsed.text.startswith("<!DOCTYPE html>")
+
+
+def test_stated_counts_are_compared_with_what_was_read():
+    page = nf.commendation_html().replace("等6名个人".encode(), "等7名个人".encode())
+    parsed = parse_bytes(page, "通报.html")
+    assert parsed.warnings == ["通知称共 7 名个人，实际读到 6 条"]
+    page = nf.commendation_html(word_cells=False)
+    page = page.replace("中国移动（2名）".encode(), "中国移动（3名）".encode())
+    warnings = parse_bytes(page, "通报.html").warnings
+    assert len(warnings) == 1 and "中国移动" in warnings[0] and "注明 3 个" in warnings[0]
+    assert stated_counts(["授予赵学林、马滢等133名个人…称号，授予…等65个班组…称号"]) == \
+        {"individual": 133, "team": 65}
+    assert stated_counts(["现将我省候选人名单公示如下，共12名。"]) == {"individual": 12}
+
+
+def test_list_without_metadata_is_refused_naming_the_flags():
+    with pytest.raises(ParseError) as info:
+        parse_bytes(nf.xlsx_list(), "附件.xlsx")
+    message = str(info.value)
+    assert message.startswith("附件.xlsx:")
+    for flag in ("--title", "--publisher", "--published"):
+        assert flag in message
+    assert "--cycle" not in message  # the sheet's title row names 2021-2022
+    with pytest.raises(ParseError) as info:
+        parse_bytes(nf.xlsx_list(), "附件.xlsx", {**META, "published": "去年"})
+    assert "--published must be a date" in str(info.value)
+    with pytest.raises(ParseError) as info:
+        parse_bytes(nf.xlsx_list(), "附件.xlsx", {**META, "source_url": "javascript:alert(1)"})
+    assert "--source-url must be an http(s) address" in str(info.value)
+
+
+def test_flags_override_what_the_file_says():
+    parsed = parse_bytes(nf.commendation_html(), "通报.html",
+                         {"published": "2023-05-20", "source_url": "https://www.miit.gov.cn/x.html",
+                          "doc_number": "工信行建〔2023〕2号"})
+    assert parsed.notice["published"] == "2023-05-20"
+    assert parsed.notice["doc_number"] == "工信行建〔2023〕2号"
+    assert parsed.notice["source_url"] == "https://www.miit.gov.cn/x.html"
+
+
+def test_excel_saved_csv_in_gbk_reads_as_a_list_of_individuals():
+    with pytest.raises(ParseError) as info:
+        parse_bytes(nf.excel_csv(), "名单.csv")
+    assert "--title" in str(info.value) and "lacks column" not in str(info.value)
+    parsed = parse_bytes(nf.excel_csv(), "名单.csv", {**META, "stage": "honorees"})
+    assert _facts(parsed) == _expected()[:6]
+
+
+def test_gbk_candidate_page_with_blocks_inside_a_layout_table():
+    parsed = parse_bytes(nf.province_blocks_page(), "hunan.html")
+    assert parsed.notice["publisher"] == "湖南省通信管理局"
+    assert parsed.notice["published"] == "2022-09-20"
+    assert parsed.notice["stage"] == "candidates" and parsed.notice["region"] == "湖南"
+    liu, tan = parsed.entries
+    assert (liu["name"], liu["birth"], liu["position"], liu["company"]) == \
+        ("刘思远", "1987-06", "装维班长", "中国移动湖南公司")
+    assert liu["citation"] == "刘思远同志扎根装维一线十年，客户满意率连续三年排名全省第一。"
+    assert (tan["name"], tan["birth"], tan["unit"]) == ("谭丽华", "1991-02", "中国电信股份有限公司岳阳分公司")
+    assert tan["citation"].endswith("累计服务三千余人次。")  # the signature stays out
+
+
+def test_gbk_candidate_page_with_a_data_table_inside_a_layout_table():
+    parsed = parse_bytes(nf.province_table_page(), "hunan.html")
+    assert parsed.notice["stage"] == "candidates" and parsed.notice["cycle"] == "2021-2022"
+    assert [(e["name"], e["gender"], e["birth"], e["education"], e["position"], e["operator"],
+             e["region"], e["citation"]) for e in parsed.entries] == [
+        ("刘思远", "男", "1987-06", "大学本科", "装维班长", "中国移动", "湖南", None),
+        ("谭丽华", "女", "1991-02", "大专", "营业员", "中国电信", "湖南", None),
+        ("欧阳春", "男", "1983-12", "硕士研究生", "客服经理", "中国联通", "湖南", None)]
+    assert parsed.warnings == []  # it states 共3名, and three were read
+
+
+def test_scanned_pdf_is_refused_with_a_reason():
+    with pytest.raises(ParseError) as info:
+        parse_bytes(nf.scanned_pdf(), "扫描件.pdf", META)
+    assert "no text layer" in str(info.value) and "OCR" in str(info.value)
+
+
+def test_word_97_doc_is_converted_when_libreoffice_is_there(tmp_path):
+    assert shutil.which("soffice"), "make test installs LibreOffice (libreoffice-writer-nogui)"
+    doc = nf.doc_from_docx(nf.docx_list(), tmp_path)
+    assert doc.startswith(b"\xd0\xcf\x11\xe0")
+    parsed = parse_bytes(doc, "附件.doc", META)
+    assert _facts(parsed) == _expected()
+    assert parsed.format == "doc"
+
+
+def test_word_97_doc_without_a_converter_says_to_save_as_docx(monkeypatch):
+    monkeypatch.setattr("archive.ingest.office.doc_converter", lambda: None)
+    with pytest.raises(ParseError) as info:
+        parse_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "附件.doc", META)
+    assert "save it as .docx" in str(info.value)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("x.docx", b"PK\x03\x04 broken", "not a Word .docx file"),
+    ("x.xlsx", b"plain text", "not a Excel .xlsx file"),
+    ("x.xls", b"plain text", "not an Excel .xls file"),
+    ("x.pdf", b"<html></html>", "not a PDF file"),
+    ("x.doc", b"plain text", "not a Word 97 .doc file"),
+])
+def test_wrong_bytes_behind_an_office_ending_are_refused(name, data, message):
+    with pytest.raises(ParseError) as info:
+        parse_bytes(data, name, META)
+    assert message in str(info.value) and str(info.value).startswith(name)
+
+
+def test_html_table_saved_as_xls_is_read_as_html():
+    parsed = parse_bytes(nf.commendation_html(), "名单.xls")
+    assert _facts(parsed) == _expected()
+
+
+def test_unreadable_rows_are_reported_with_their_row_number_and_nothing_is_kept():
+    import openpyxl
+    import io
+    book = openpyxl.load_workbook(io.BytesIO(nf.xlsx_list()))
+    book["明星"]["D4"] = "1985年13月"   # the first person's birth month
+    book["明星"]["B8"] = None          # 林晓雯's name gone, her unit still there
+    buf = io.BytesIO()
+    book.save(buf)
+    with pytest.raises(ParseError) as info:
+        parse_bytes(buf.getvalue(), "附件.xlsx", META)
+    message = str(info.value)
+    assert "2 rows cannot be read" in message
+    assert "工作表 明星, row 4: birth month out of range" in message
+    assert "工作表 明星, row 8: no name" in message
+
+
+def test_header_mapping_variants():
+    assert [header_field(h) for h in ("序 号", "姓　名", "出生\n年月", "职务（岗位）", "职务/岗位",
+                                      "所在单位", "工作单位", "推荐单位", "省份", "省（区、市）",
+                                      "班组名称", "班组类别", "班组人数", "主要事迹", "申报说明材料",
+                                      "备注", "籍贯")] == [
+        "serial", "name", "birth", "position", "position", "unit", "unit", "company", "region",
+        "region", "team", "team_category", "team_size", "citation", "citation", "ignore",
+        "ignore"]
+    assert header_field("说明") is None
+
+
+def test_teams_named_only_by_a_generic_column_take_their_kind_from_the_list_title():
+    from archive.ingest.columns import read_table
+    from archive.ingest.tables import Table
+    table = Table(rows=[["2019-2020年度全国用户满意电信服务明星班组名单", ""], ["序号", "名称"],
+                        ["1", "中国移动通信集团广东有限公司深圳分公司10086热线夜班组"]])
+    read = read_table(table, {"region": None})
+    assert [(e["kind"], e["unit"], e["region"]) for e in read.entries] == [
+        ("team", "中国移动通信集团广东有限公司深圳分公司", "广东")]
+
+
+def test_province_group_rows_set_the_region():
+    from archive.ingest.columns import read_table
+    from archive.ingest.tables import Table
+    table = Table(rows=[["序号", "姓名", "单位"], ["河北省", "河北省", "河北省"],
+                        ["1", "赵一", "中国电信股份有限公司"], ["注：排名不分先后", "", ""]])
+    read = read_table(table, {"region": None})
+    assert [(e["name"], e["region"]) for e in read.entries] == [("赵一", "河北")]
+    assert read.skipped == [(4, "注释或合计行", "注：排名不分先后")]
+
+
+@pytest.mark.parametrize("written, iso", [
+    ("1985年3月", "1985-03"), ("1985.03", "1985-03"), ("1985/3", "1985-03"), ("198503", "1985-03"),
+    ("1985-3", "1985-03"), ("1985年3月12日", "1985-03-12"), ("1985.3.12", "1985-03-12"),
+])
+def test_birth_in_every_common_spelling(written, iso):
+    assert parse_birth(written) == iso
+
+
+def test_names_numbers_and_places():
+    assert clean_name("陈 志强") == "陈志强"
+    assert clean_name("王\u3000海") == "王海"
+    assert clean_name("阿依古丽 • 吐尔逊") == "阿依古丽·吐尔逊"
+    assert clean_name("Li Yuzhu") == "Li Yuzhu"
+    assert number_text(3.0) == "3" and number_text(1985.1, "0.00") == "1985.10"
+    assert one_line("中国电信股份有限公司\n九江分公司") == "中国电信股份有限公司九江分公司"
+    assert company_prefix("中国电信股份有限公司九江分公司装维支撑向东班") == "中国电信股份有限公司九江分公司"
+    assert company_prefix("集中处理专席") is None
+    assert region_of("中国移动通信集团有限公司赣州分公司") == "江西"
+    assert find_doc_number(["根据《通知》（工信行建〔2018〕1号）要求"]) is None
+    assert find_doc_number(["工信行建〔2023〕1号"]) == "工信行建〔2023〕1号"
+    assert find_doc_number(["发文字号：工信厅信管函〔2021〕35号"]) == "工信厅信管函〔2021〕35号"

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install browser lock bench clean
+.PHONY: run test install system-packages lock bench clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,17 @@ run: install
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # Debian's Chromium for the real-browser tests (Playwright never downloads one here),
-# and a CJK font so that its screenshots show the Chinese text.
-browser:
-	@dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || { \
+# a CJK font so that its screenshots show the Chinese text, and LibreOffice's
+# Writer, which converts Word 97 .doc notices (and makes the tests' .doc files).
+system-packages:
+	@dpkg -s chromium fonts-wqy-microhei libreoffice-writer-nogui >/dev/null 2>&1 || { \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei >/dev/null) \
-	  || echo "warning: could not install chromium; browser tests will fail"; }
+	    chromium fonts-wqy-microhei >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui >/dev/null) \
+	  || echo "warning: could not install chromium or LibreOffice; browser and .doc tests will fail"; }
 
-test: install browser
+test: install system-packages
 	$(PY) -m pytest -q
 
 # Regenerate the lock (exact versions with hashes) after changing pyproject.toml.

@@ -201,6 +201,7 @@ class Archive:
                 raise FileExistsError(f"{self.db_path} already holds entries; restore into a "
                                       "new instance folder")
             self.close()
+            self.home.mkdir(parents=True, exist_ok=True)
             target = sqlite3.connect(self.db_path)
             try:
                 source.backup(target)

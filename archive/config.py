@@ -7,7 +7,7 @@ from pathlib import Path
 
 #: name: (default, help)
 SETTINGS = {
-    "MAX_CONTENT_LENGTH": (5 * 1024 * 1024, "Largest accepted request body (uploads), bytes."),
+    "MAX_CONTENT_LENGTH": (20 * 1024 * 1024, "Largest accepted request body (uploads), bytes."),
     "PER_PAGE": (20, "Search results per page."),
     "SESSION_HOURS": (8, "Admin session lifetime, hours."),
     "LOGIN_ATTEMPTS": (5, "Failed logins allowed per user and per address in LOGIN_WINDOW."),

@@ -292,3 +292,38 @@ def province_table_page():
 <table border="1"><tr><td>序号</td><td>姓名</td><td>性别</td><td>出生年月</td><td>学历</td>
 <td>职务/岗位</td><td>工作单位</td></tr>{body}</table>"""
     return _layout_page(content).encode("gbk")
+
+
+def long_pdf_list(people=60):
+    """A ruled PDF list that runs over pages, its header repeated on each, one group
+    row (中国移动（N名）) covering people on both pages."""
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    def build(buf, size):
+        grid = [["序号", "姓名", "单位"], [f"中国移动（{people}名）", "", ""]]
+        grid += [[str(i), f"测试{i:03d}号", "中国移动通信集团河南有限公司郑州分公司"]
+                 for i in range(1, people + 1)]
+        look = TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+                           ("GRID", (0, 0), (-1, -1), 0.5, "black"), ("SPAN", (0, 1), (-1, 1))])
+        SimpleDocTemplate(buf, pagesize=size).build([Table(grid, style=look, repeatRows=1)])
+    return _pdf(build)
+
+
+def two_block_docx():
+    """A Word list printed in two column blocks, inside a one-cell layout table."""
+    import docx
+    document = docx.Document()
+    document.add_paragraph(LIST1)
+    outer = document.add_table(rows=1, cols=1)
+    inner = outer.cell(0, 0).add_table(rows=4, cols=6)
+    rows = [["序号", "姓名", "单位", "序号", "姓名", "单位"],
+            ["中国联通（3名）"] * 6,
+            ["1", "赵 一", "中国联合网络通信有限公司沈阳市分公司", "2", "钱二", "中国联合网络通信有限公司大连市分公司"],
+            ["3", "孙三", "中国联合网络通信有限公司合肥市分公司", "", "", ""]]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            inner.cell(r, c).text = text
+    document.add_paragraph("")
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()

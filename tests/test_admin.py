@@ -272,3 +272,67 @@ def test_create_user_cli(runner, home):
     row = next(a.db.query("select password_hash from users where name = 'chief'"))
     a.close()
     assert row["password_hash"].startswith("$argon2id$")
+
+
+# -- official formats in the admin upload ---------------------------------------------
+
+def test_list_attachment_asks_for_metadata_then_previews_the_table_as_read(logged_in, app):
+    import io
+    import notice_files as nf
+    before = _digest(app)
+    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
+                                              "notice": (io.BytesIO(nf.xlsx_list()), "附件.xlsx")},
+                       content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "请补充通知信息" in body and "--title" in body
+    assert 'name="title"' in body and 'name="published"' in body
+    token = re.search(r'/admin/upload/([0-9a-f]+)/metadata', body).group(1)
+    r = logged_in.post(f"/admin/upload/{token}/metadata", data={
+        "csrf_token": _token(body), "title": nf.TITLE, "publisher": "工业和信息化部",
+        "published": "2023-05-18", "stage": "", "doc_number": "工信行建〔2023〕1号"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200, body
+    assert "这是一份新通知，将导入 9 条记录" in body
+    assert "读取的表格：工作表 明星" in body and "表头在第 2 行" in body
+    assert "<td>单位</td><td>单位</td>" in body and "<td>出生年月</td><td>出生年月</td>" in body
+    assert "第 3 行“中国电信”：推荐单位 中国电信" in body
+    assert "第 11 行“增值电信企业”：运营商 其他" in body
+    assert "工信行建〔2023〕1号" in body and "表彰获奖" in body
+    assert _digest(app) == before  # nothing written before the confirm
+    r = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert r.status_code == 302
+    hits = logged_in.get("/api/search?q=阿依古丽").get_json()["results"]
+    assert [(h["name"], h["region"]) for h in hits] == [("阿依古丽·吐尔逊", "新疆")]
+
+
+def test_page_and_attachments_in_one_upload_are_one_notice(logged_in, app):
+    import io
+    import notice_files as nf
+    page = re.sub(rb"<table border=1>.*?</table>", b"", nf.commendation_html(), flags=re.S)
+    r = logged_in.post("/admin/upload", data={
+        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(page), "通报.html"),
+        "attachments": [(io.BytesIO(nf.docx_list()), "附件1.docx")]},
+        content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200, body
+    assert "附件：附件1.docx" in body and "将导入 9 条记录" in body
+    assert "工信行建〔2023〕1号" in body
+    # A skipped row is shown with its reason: the sheet's note row.
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    r = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert r.status_code == 302
+    assert logged_in.get("/api/search?q=向东班").get_json()["total"] == 1
+
+
+def test_preview_lists_skipped_rows_and_why(logged_in):
+    import io
+    text = ("序号,姓名,单位\n1,赵晓光,中国电信股份有限公司赣州分公司\n合计,1人,\n").encode("utf-8")
+    r = logged_in.post("/admin/upload", data={
+        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(text), "名单.csv"),
+        "title": "关于2021-2022年度全国用户满意电信服务明星的表彰通报", "publisher": "工业和信息化部",
+        "published": "2023-05-18"}, content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200, body
+    assert "第 3 行：注释或合计行" in body
+    assert "赵晓光" in body and "江西" in body

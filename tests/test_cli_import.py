@@ -168,3 +168,84 @@ def test_v1_database_is_upgraded_in_place_keeping_its_data(tmp_path, seed_path):
     assert upgraded.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION >= 2
     assert {"users", "audit", "jobs", "login_failures"} <= set(upgraded.table_names())
     assert store.content_digest(upgraded) == digest and upgraded["entries"].count == 5
+
+
+# -- official formats through the CLI -------------------------------------------------
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_list_attachment_needs_the_flags_it_lacks_then_imports(runner, home, tmp_path):
+    import notice_files as nf
+    runner("init")
+    before = _state(home)
+    sheet = _write(tmp_path, "附件.xlsx", nf.xlsx_list())
+    refused = runner("import", sheet)
+    assert refused.exit_code == 1
+    assert "nothing imported" in refused.output and "--title" in refused.output \
+        and "--published" in refused.output
+    assert _state(home) == before
+    out = runner("import", sheet, "--title", nf.TITLE, "--publisher", "工业和信息化部",
+                 "--published", "2023-05-18", "--doc-number", "工信行建〔2023〕1号",
+                 "--source-url", "https://www.miit.gov.cn/notice.html")
+    assert out.exit_code == 0, out.output
+    assert "附件.xlsx: imported (9 entries)" in out.output
+    notices = json.loads(runner("notices", "--json").output)
+    assert [list(n) for n in notices][0] == ["id", "title", "publisher", "published", "cycle",
+                                             "stage", "region", "doc_number", "source_url",
+                                             "entries"]
+    honours = next(n for n in notices if n["title"] == nf.TITLE)
+    assert honours == {**honours, "publisher": "工业和信息化部", "published": "2023-05-18",
+                       "cycle": "2021-2022", "stage": "honorees", "doc_number": "工信行建〔2023〕1号",
+                       "source_url": "https://www.miit.gov.cn/notice.html", "entries": 9}
+    rows = json.loads(runner("list", "--cycle", "2021-2022", "--json").output)
+    assert {r["name"] for r in rows} >= {"陈志强", "王海", "阿依古丽·吐尔逊"}
+    found = json.loads(runner("search", "陈志强", "--json").output)
+    assert found["results"][0]["name"] == "陈志强"
+    again = runner("import", sheet, "--title", nf.TITLE, "--publisher", "工业和信息化部",
+                   "--published", "2023-05-18")
+    assert "unchanged (9 entries)" in again.output
+    table = runner("notices").output
+    assert "2023-05-18  2021-2022  honorees" in table and "9" in table
+
+
+def test_page_with_attachments_imports_as_one_notice(runner, tmp_path):
+    import re
+    import notice_files as nf
+    page = re.sub(rb"<table border=1>.*?</table>", b"", nf.commendation_html(), flags=re.S)
+    page_path = _write(tmp_path, "通报.html", page)
+    out = runner("import", page_path, "--attach", _write(tmp_path, "附件1.docx", nf.docx_list()))
+    assert out.exit_code == 0, out.output
+    assert "通报.html: imported (9 entries)" in out.output and "warning" not in out.output
+    notices = json.loads(runner("notices", "--json").output)
+    assert [(n["doc_number"], n["entries"]) for n in notices] == [("工信行建〔2023〕1号", 9)]
+    two = runner("import", page_path, page_path, "--attach", tmp_path / "附件1.docx")
+    assert two.exit_code == 1 and "exactly one file" in two.output
+
+
+def test_dry_run_before_init_writes_nothing_anywhere(runner, home, tmp_path):
+    import notice_files as nf
+    sheet = _write(tmp_path, "附件.xls", nf.xls_list())
+    out = runner("import", "--dry-run", sheet, "--title", nf.TITLE, "--publisher",
+                 "工业和信息化部", "--published", "2023-05-18")
+    assert out.exit_code == 0, out.output
+    assert "附件.xls: would be imported (9 entries)" in out.output
+    assert "工作表 明星: header row 2: 序号->serial, 姓名->name, 所在单位->unit, 出生年月->birth" \
+        in out.output
+    assert "row 3: group 中国电信 (推荐单位 中国电信)" in out.output
+    assert "individual 陈志强 | 中国电信股份有限公司九江分公司 | 中国电信 | 中国电信 | 江西" \
+        in out.output
+    assert not home.exists()
+    assert runner("import", "--dry-run", SEED).exit_code == 0
+    assert not home.exists()
+
+
+def test_count_mismatch_is_a_warning_in_the_cli(runner, tmp_path):
+    import notice_files as nf
+    page = nf.commendation_html().replace("等3个班组".encode(), "等4个班组".encode())
+    out = runner("import", _write(tmp_path, "通报.html", page))
+    assert out.exit_code == 0
+    assert "warning: 通知称共 4 个班组，实际读到 3 条" in out.output

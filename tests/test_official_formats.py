@@ -264,3 +264,32 @@ def test_names_numbers_and_places():
     assert find_doc_number(["根据《通知》（工信行建〔2018〕1号）要求"]) is None
     assert find_doc_number(["工信行建〔2023〕1号"]) == "工信行建〔2023〕1号"
     assert find_doc_number(["发文字号：工信厅信管函〔2021〕35号"]) == "工信厅信管函〔2021〕35号"
+
+
+def test_pdf_list_over_pages_keeps_its_group_and_skips_the_repeated_header():
+    parsed = parse_bytes(nf.long_pdf_list(60), "附件.pdf", META)
+    assert len(parsed.entries) == 60
+    assert {(e["company"], e["operator"], e["region"]) for e in parsed.entries} == \
+        {("中国移动", "中国移动", "河南")}
+    assert [e["name"] for e in parsed.entries] == [f"测试{i:03d}号" for i in range(1, 61)]
+    assert parsed.warnings == []  # the group's stated 60 were all read
+    assert [reason for _, reason, _ in parsed.tables[0].skipped] == ["重复的表头"]
+
+
+def test_list_in_two_column_blocks_inside_a_word_layout_table():
+    parsed = parse_bytes(nf.two_block_docx(), "附件.docx", META)
+    assert [(e["name"], e["company"], e["region"]) for e in parsed.entries] == [
+        ("赵一", "中国联通", "辽宁"), ("钱二", "中国联通", "辽宁"), ("孙三", "中国联通", "安徽")]
+    assert parsed.warnings == []
+
+
+def test_headerless_table_numbered_on_goes_on_with_the_list_and_a_footer_table_does_not():
+    from archive.ingest.documents import list_tables
+    from archive.ingest.tables import Table
+    first = Table(rows=[["序号", "姓名", "省份"], ["1", "赵一", "北京市"]])
+    more = Table(rows=[["2", "钱二", "广西壮族自治区"]])
+    footer = Table(rows=[["联系人", "电话", "地址"]])
+    assert list_tables([first, more, footer]) == [first]
+    from archive.ingest.columns import read_table
+    assert [(e["name"], e["region"]) for e in read_table(first, {"region": None}).entries] == \
+        [("赵一", "北京"), ("钱二", "广西")]

@@ -191,6 +191,10 @@ def read_table(table, notice, kind=None):
             list_kind = kind_hint(heading) or kind
             read.mapping = [(cell, f) for cell, f in zip(row, fields) if cell]
             continue
+        first = next(c for c in row if c)
+        if fields is not None and _NOTE_RE.match(first) and not re.match(r"^注\S{1,3}$", first):
+            read.skipped.append((number, "注释或合计行", " ".join(c for c in row if c)))
+            continue
         label = _group_row(row, fields or [None] * len(row))
         if fields is None:
             # Above the header: the list's title rows.

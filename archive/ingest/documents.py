@@ -11,7 +11,7 @@ from .errors import ParseError
 from .fields import parse_cycle
 from .metadata import complete, read_metadata, stated_counts
 from .notice import ParsedNotice
-from .tables import Document
+from .tables import Document, Table
 from .text_notice import parse_notice_text
 
 _KIND_WORDS = {"individual": "名个人", "team": "个班组"}
@@ -22,6 +22,38 @@ def is_list(table):
     return any(header_fields(row) is not None for row in table.rows[:30])
 
 
+def side_by_side(table):
+    """A list printed in column blocks (序号 姓名 单位 | 序号 姓名 单位) as one list,
+    read row by row, left block first; any other table as itself."""
+    for row in table.rows[:30]:
+        fields = header_fields(row)
+        if fields is None:
+            continue
+        names = [i for i, f in enumerate(fields) if f in ("name", "team", "name_any")]
+        if len(names) < 2:
+            return table
+        starts = []
+        for i in names:
+            while i > 0 and fields[i - 1] == "serial":
+                i -= 1
+            starts.append(i)
+        starts[0] = 0
+        width = max(b - a for a, b in zip(starts, starts[1:] + [table.width]))
+        rows, numbers = [], []
+        for number, original in zip(table.row_numbers, table.rows):
+            blocks = [original[a:b] + [""] * (width - (b - a))
+                      for a, b in zip(starts, starts[1:] + [table.width])]
+            if len({tuple(b) for b in blocks}) == 1 or header_fields(original) is not None:
+                blocks = blocks[:1]  # a row across the blocks (title, group) or the header
+            for block in blocks:
+                if any(block):
+                    rows.append(block)
+                    numbers.append(number)
+        return Table(rows=rows, heading=table.heading, source=table.source, row_numbers=numbers,
+                     row_label=table.row_label)
+    return table
+
+
 def list_tables(tables):
     """The tables that hold lists; a table without a header of its own right after
     a list, and as wide, continues it (a list that runs over pages)."""
@@ -30,13 +62,26 @@ def list_tables(tables):
         if is_list(table):
             out.append(table)
             previous = table
-        elif previous is not None and table.width == previous.width and table.rows:
+        elif previous is not None and _continues(previous, table):
             previous.rows += table.rows
             previous.row_numbers += [f"{table.source} {table.row_label.format(n)}"
                                      for n in table.row_numbers]
         else:
             previous = None
-    return out
+    return [side_by_side(table) for table in out]
+
+
+def _continues(previous, table):
+    """Whether a headerless table goes on with the list before it: as wide, and
+    numbered in the list's 序号 column (a table that merely follows is not)."""
+    if table.width != previous.width or not table.rows:
+        return False
+    fields = next(f for f in map(header_fields, previous.rows) if f is not None)
+    if "serial" not in fields:
+        return False
+    column = fields.index("serial")
+    numbered = sum(1 for row in table.rows if row[column].strip().rstrip(".").isdigit())
+    return numbered * 2 >= len(table.rows)
 
 
 def combine(main, attachments):

@@ -50,6 +50,7 @@ def build_entry(values, notice):
     out["operator"] = operator_of(out["company"], out["unit"])
     if out["operator"] == "其他" and values.get("group_operator"):
         out["operator"] = values["group_operator"]
-    out["region"] = values.get("region") or values.get("group_region") \
+    given = values.get("region")
+    out["region"] = (region_of(given) or given if given else None) or values.get("group_region") \
         or region_of(out["company"], out["unit"]) or notice["region"]
     return out

@@ -50,13 +50,27 @@ def docx_document(data):
                 lines += line.split("\n")
                 text.append(line)
         elif tag == "tbl":
-            grid = [[clean_cell(cell.text) for cell in row.cells]
-                    for row in DocxTable(child, document).rows]
-            table = Table(rows=trim_grid(grid), heading=lines[-3:],
-                          source=f"表格 {len(tables) + 1}")
-            tables.append(table)
-            text += table.as_lines()
+            for found in _docx_tables(DocxTable(child, document)):
+                grid = [[clean_cell(cell.text) for cell in row.cells] for row in found.rows]
+                table = Table(rows=trim_grid(grid), heading=lines[-3:],
+                              source=f"表格 {len(tables) + 1}")
+                tables.append(table)
+                text += table.as_lines()
     return Document(lines=lines, tables=tables, text="\n".join(text), format="docx")
+
+
+def _docx_tables(table, depth=0):
+    """A Word table and the tables nested in its cells (a layout table around a list)."""
+    yield table
+    if depth < 5:
+        seen = set()
+        for row in table.rows:
+            for cell in row.cells:
+                if id(cell._tc) in seen:
+                    continue
+                seen.add(id(cell._tc))
+                for inner in cell.tables:
+                    yield from _docx_tables(inner, depth + 1)
 
 
 def _sheet_text(grid):

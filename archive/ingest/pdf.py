@@ -41,7 +41,7 @@ def pdf_document(data):
     if not any(lines) and not any(tables for _, tables in pages):
         raise ParseError("the PDF has no text layer (a scanned image); run OCR on it or "
                          "ask for the original document, then import that")
-    tables = [t for _, page_tables in pages for t in page_tables]
+    tables = _join_pages([page_tables for _, page_tables in pages])
     if not any(is_list(t) for t in tables):
         tables = _positional_tables(data)
     return Document(lines=lines, tables=tables, text=text, format="pdf")
@@ -67,6 +67,30 @@ def _page(page, number):
         table.heading = [clean_cell(line) for line in (above or "").split("\n")
                          if clean_cell(line)][-3:]
     return lines, tables
+
+
+def _header(table):
+    return next((f for f in map(header_fields, table.rows[:5]) if f is not None), None)
+
+
+def _join_pages(pages):
+    """A list that goes on over a page break with its header repeated is one list
+    (so its group rows go on applying): the first table of a page joins the last
+    table of the page before when both have the same header."""
+    out, last_on_previous = [], None
+    for page_tables in pages:
+        for index, table in enumerate(page_tables):
+            header = _header(table)
+            if index == 0 and last_on_previous is not None and header is not None \
+                    and header == _header(last_on_previous) \
+                    and table.width == last_on_previous.width:
+                last_on_previous.rows += table.rows
+                last_on_previous.row_numbers += [f"{table.source} 第 {n} 行"
+                                                 for n in table.row_numbers]
+                continue
+            out.append(table)
+        last_on_previous = out[-1] if page_tables else None
+    return out
 
 
 def _positional_tables(data):

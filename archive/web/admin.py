@@ -9,12 +9,13 @@ from pathlib import Path
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, session, url_for)
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .. import auth, jobs, store
-from ..ingest import FORMATS, ParseError
+from ..ingest import FLAGS, FORMATS, ParseError
 from . import get_archive
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,8 +26,30 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired(), Length(max=1024)])
 
 
-class UploadForm(FlaskForm):
-    notice = FileField("通知文件（txt、html、csv、json）", validators=[FileRequired()])
+class MetadataForm(FlaskForm):
+    """Notice metadata the admin supplies where a file lacks it (or says it wrong)."""
+
+    title = StringField("通知标题", validators=[Length(max=500)])
+    publisher = StringField("发布单位", validators=[Length(max=100)])
+    published = StringField("发布日期（YYYY-MM-DD）", validators=[Length(max=20)])
+    cycle = StringField("评选年度（如 2021-2022）", validators=[Length(max=20)])
+    stage = SelectField("阶段", choices=[SelectChoice("", "按标题判断"),
+                                        SelectChoice("candidates", "候选人公示"),
+                                        SelectChoice("honorees", "表彰获奖")], default="")
+    doc_number = StringField("文号（通知自身的文号）", validators=[Length(max=100)])
+    region = StringField("地区（省级通知，如 北京）", validators=[Length(max=20)])
+    source_url = StringField("原文链接（http 或 https）", validators=[Length(max=500)])
+
+    def overrides(self):
+        """The values filled in, keyed as the importer takes them."""
+        return {key: getattr(self, key).data.strip() for key in FLAGS
+                if (getattr(self, key).data or "").strip()}
+
+
+class UploadForm(MetadataForm):
+    notice = FileField("通知文件（网页 html/txt，或名单 docx、doc、xlsx、xls、pdf、csv、json）",
+                       validators=[FileRequired()])
+    attachments = MultipleFileField("附件（可多选；与通知合为同一份通知导入）")
 
 
 class ActionForm(FlaskForm):
@@ -147,30 +170,84 @@ def _upload_dir(token):
     return path, meta
 
 
+def _suffix(filename):
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
 @bp.post("/upload")
 @login_required
 def upload():
-    """Receive a notice file, parse it, and show the preview (nothing written)."""
+    """Receive a notice file (and its attachments), parse them, and show the preview
+    (nothing written). Files are kept for the preview until confirm or cancel."""
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
-    file = form.notice.data
-    filename = Path(file.filename or "notice").name
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix not in FORMATS:
-        return _upload_error(f"{filename}: 不支持的文件类型，请上传 txt、html、csv 或 json 文件。")
-    data = file.read()
-    try:
-        plans = get_archive().plan_files([(filename, data)])
-    except ParseError as exc:
-        return _upload_error(f"无法导入：{exc}")
+    files = [form.notice.data] + [f for f in (form.attachments.data or []) if f and f.filename]
+    names = [Path(f.filename or "notice").name for f in files]
+    bad = [n for n in names if _suffix(n) not in FORMATS]
+    if bad:
+        return _upload_error(f"{bad[0]}: 不支持的文件类型，请上传 "
+                             + "、".join(FORMATS) + " 文件。")
     token = secrets.token_hex(16)
     folder = _uploads() / token
     folder.mkdir()
-    (folder / "data").write_bytes(data)
-    (folder / "meta.json").write_text(json.dumps({"user": current_user(), "filename": filename}),
-                                      "utf-8")
-    return render_template("admin/preview.html", plan=plans[0], token=token, form=ActionForm())
+    for i, f in enumerate(files):
+        f.save(folder / f"file{i}")
+    meta = {"user": current_user(), "filename": names[0], "attachments": names[1:],
+            "overrides": form.overrides()}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    return _preview(folder, meta, token)
+
+
+def _files(folder, meta):
+    names = [meta["filename"]] + meta.get("attachments", [])
+    pairs = [(name, (folder / f"file{i}").read_bytes()) for i, name in enumerate(names)]
+    return pairs[:1], pairs[1:]
+
+
+def _plan(folder, meta):
+    files, attachments = _files(folder, meta)
+    return get_archive().plan_files(files, meta.get("overrides"), attachments)
+
+
+def _preview(folder, meta, token):
+    """The preview of a kept upload; the metadata form when the files lack some."""
+    try:
+        plans = _plan(folder, meta)
+    except ParseError as exc:
+        if exc.field in FLAGS:
+            form = MetadataForm(data=meta.get("overrides") or {})
+            return render_template("admin/preview.html", plan=None, token=token, meta=meta,
+                                   form=ActionForm(), metadata=form,
+                                   error=f"请补充通知信息：{exc}"), 400
+        shutil.rmtree(folder, ignore_errors=True)
+        return _upload_error(f"无法导入：{exc}")
+    plan = plans[0]
+    return render_template("admin/preview.html", plan=plan, token=token, meta=meta,
+                           form=ActionForm(), metadata=MetadataForm(data=meta["overrides"]),
+                           added=set(plan.added), changed=set(plan.changed),
+                           removed=set(plan.removed), field_labels=FIELD_LABELS)
+
+
+#: What each column the header mapper found holds, as the preview names it.
+FIELD_LABELS = {"serial": "序号", "name": "姓名", "team": "班组名称", "name_any": "名称",
+                "kind": "类别", "gender": "性别", "birth": "出生年月", "education": "学历",
+                "position": "职务", "unit": "单位", "company": "推荐单位", "region": "地区",
+                "team_category": "班组类别", "team_size": "班组人数", "citation": "事迹",
+                "award": "奖项", "ignore": "不导入", None: "未识别，不导入"}
+
+
+@bp.post("/upload/<token>/metadata")
+@login_required
+def metadata(token):
+    """Supply or correct the notice's metadata, then preview again."""
+    form = MetadataForm()
+    if not form.validate_on_submit():
+        abort(400)
+    folder, meta = _upload_dir(token)
+    meta["overrides"] = form.overrides()
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    return _preview(folder, meta, token)
 
 
 def _upload_error(message):
@@ -181,13 +258,13 @@ def _upload_error(message):
 @bp.post("/upload/<token>/confirm")
 @login_required
 def confirm(token):
-    """Import the previewed file in one transaction and update the index."""
+    """Import the previewed files in one transaction and update the index."""
     if not ActionForm().validate_on_submit():
         abort(400)
     folder, meta = _upload_dir(token)
     archive = get_archive()
     try:
-        plans = archive.plan_files([(meta["filename"], (folder / "data").read_bytes())])
+        plans = _plan(folder, meta)
         archive.apply(plans, user=current_user())
     except ParseError as exc:
         return _upload_error(f"无法导入：{exc}")

@@ -285,7 +285,7 @@ def test_list_attachment_asks_for_metadata_then_previews_the_table_as_read(logge
                        content_type="multipart/form-data")
     body = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "请补充通知信息" in body and "--title" in body
+    assert "文件中没有以下通知信息，请在下方补充：通知标题、发布单位、发布日期（YYYY-MM-DD）、阶段" in body
     assert 'name="title"' in body and 'name="published"' in body
     token = re.search(r'/admin/upload/([0-9a-f]+)/metadata', body).group(1)
     r = logged_in.post(f"/admin/upload/{token}/metadata", data={

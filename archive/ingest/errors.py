@@ -9,11 +9,14 @@ class ParseError(ValueError):
         self.filename = filename
         self.line = line
         self.field = field
+        self.missing = []  # notice metadata keys the file lacks (see metadata.complete)
         super().__init__(str(self))
 
     def with_filename(self, filename):
         """Return the same error, naming the file it came from."""
-        return ParseError(self.message, filename=filename, line=self.line, field=self.field)
+        error = ParseError(self.message, filename=filename, line=self.line, field=self.field)
+        error.missing = self.missing
+        return error
 
     def __str__(self):
         if self.filename is None and self.line is None and self.field is None:

@@ -191,9 +191,11 @@ def complete(read, overrides=None):
                  if not ("title" in missing and k in ("cycle", "stage"))]
         derived = [REQUIRED[k] for k in missing if "title" in missing and k in ("cycle", "stage")]
         hint = f" ({' and '.join(derived)} too, unless the title names them)" if derived else ""
-        raise ParseError("notice metadata missing: " + ", ".join(names[k] for k in missing)
-                         + "; give " + " ".join(f"{flag} …" for flag in flags) + hint,
-                         field=missing[0])
+        error = ParseError("notice metadata missing: " + ", ".join(names[k] for k in missing)
+                           + "; give " + " ".join(f"{flag} …" for flag in flags) + hint,
+                           field=missing[0])
+        error.missing = missing
+        raise error
     for key in FLAGS:
         meta.setdefault(key, None)
     return {key: meta[key] for key in ("title", "publisher", "published", "stage", "cycle",

@@ -217,9 +217,13 @@ def _preview(folder, meta, token):
     except ParseError as exc:
         if exc.field in FLAGS:
             form = MetadataForm(data=meta.get("overrides") or {})
+            if exc.missing:
+                labels = "、".join(getattr(form, key).label.text for key in exc.missing)
+                error = f"文件中没有以下通知信息，请在下方补充：{labels}。"
+            else:
+                error = f"通知信息有误，请更正：{exc}"
             return render_template("admin/preview.html", plan=None, token=token, meta=meta,
-                                   form=ActionForm(), metadata=form,
-                                   error=f"请补充通知信息：{exc}"), 400
+                                   form=ActionForm(), metadata=form, error=error), 400
         shutil.rmtree(folder, ignore_errors=True)
         return _upload_error(f"无法导入：{exc}")
     plan = plans[0]

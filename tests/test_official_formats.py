@@ -293,3 +293,20 @@ def test_headerless_table_numbered_on_goes_on_with_the_list_and_a_footer_table_d
     from archive.ingest.columns import read_table
     assert [(e["name"], e["region"]) for e in read_table(first, {"region": None}).entries] == \
         [("赵一", "北京"), ("钱二", "广西")]
+
+
+def test_hostile_pages_are_refused_with_a_reason():
+    deep = ("<html><body>" + "<div>" * 20000 + "全国用户满意电信服务明星 姓名：张三"
+            + "</div>" * 20000 + "</body></html>").encode()
+    with pytest.raises(ParseError) as info:
+        parse_bytes(deep, "deep.html")
+    assert "nested more than" in str(info.value)
+    rows = "".join(f"<tr><td>{i}</td><td>测试{i}</td><td>单位</td></tr>" for i in range(100_000))
+    page = f"<html><body><table><tr><td>序号</td><td>姓名</td><td>单位</td></tr>{rows}</table>"
+    with pytest.raises(ParseError) as info:
+        parse_bytes(page.encode(), "big.html")
+    assert "more than 20000 rows" in str(info.value)
+    lines = "\n".join(f"{i},测试{i},单位" for i in range(20_001))
+    with pytest.raises(ParseError) as info:
+        parse_bytes(f"序号,姓名,单位\n{lines}\n".encode(), "big.csv", META)
+    assert "more than 20000 rows" in str(info.value)

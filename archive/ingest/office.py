@@ -16,11 +16,11 @@ import zipfile
 from pathlib import Path
 
 from .errors import ParseError
-from .tables import Document, Table, clean_cell, date_text, fill_merged, number_text, trim_grid
+from .tables import (Document, Table, check_rows, clean_cell, date_text, fill_merged, number_text,
+                     trim_grid)
 
-#: Sheets and rows past these are refused: no notice lists more.
-MAX_ROWS = 100_000
-MAX_SHEET_CELLS = 2_000_000
+#: Sheets wider than this are not lists (a sheet's used range can be absurd).
+MAX_COLUMNS = 200
 
 
 def _check_zip(data, what):
@@ -51,6 +51,7 @@ def docx_document(data):
                 text.append(line)
         elif tag == "tbl":
             for found in _docx_tables(DocxTable(child, document)):
+                check_rows(len(found.rows), f"table {len(tables) + 1}")
                 grid = [[clean_cell(cell.text) for cell in row.cells] for row in found.rows]
                 table = Table(rows=trim_grid(grid), heading=lines[-3:],
                               source=f"表格 {len(tables) + 1}")
@@ -114,10 +115,9 @@ def xlsx_document(data):
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
             continue
-        if sheet.max_row > MAX_ROWS or sheet.max_row * sheet.max_column > MAX_SHEET_CELLS:
-            raise ParseError(f"sheet {sheet.title} has {sheet.max_row} rows; more than "
-                             f"{MAX_ROWS} are refused")
-        grid = [[_xlsx_value(c) for c in row] for row in sheet.iter_rows()]
+        check_rows(sheet.max_row, f"sheet {sheet.title}")
+        grid = [[_xlsx_value(c) for c in row]
+                for row in sheet.iter_rows(max_col=min(sheet.max_column, MAX_COLUMNS))]
         ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
                   for r in sheet.merged_cells.ranges]
         sheets.append((sheet.title, fill_merged(grid, ranges)))
@@ -136,12 +136,10 @@ def xls_document(data):
     sheets = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
-        if sheet.visibility or sheet.nrows > MAX_ROWS:
-            if sheet.nrows > MAX_ROWS:
-                raise ParseError(f"sheet {sheet.name} has {sheet.nrows} rows; more than "
-                                 f"{MAX_ROWS} are refused")
+        if sheet.visibility:
             continue
-        grid = [[_xls_value(book, sheet, r, c) for c in range(sheet.ncols)]
+        check_rows(sheet.nrows, f"sheet {sheet.name}")
+        grid = [[_xls_value(book, sheet, r, c) for c in range(min(sheet.ncols, MAX_COLUMNS))]
                 for r in range(sheet.nrows)]
         sheets.append((sheet.name, fill_merged(grid, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1
                                                       in sheet.merged_cells])))

@@ -17,6 +17,18 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _DECIMALS = re.compile(r"0\.(0+)")
 
+#: The most rows one list may have, in every format. Every cycle's honorees and
+#: candidates together number in the thousands; a larger table is refused.
+MAX_ROWS = 20_000
+
+
+def check_rows(count, where):
+    """Refuse a table longer than MAX_ROWS with a clear message."""
+    if count > MAX_ROWS:
+        from .errors import ParseError
+        raise ParseError(f"{where} has more than {MAX_ROWS} rows; no notice lists that many — "
+                         "split the file")
+
 
 @dataclass
 class Table:

@@ -17,7 +17,7 @@ import json
 from .documents import parse_document
 from .errors import ParseError
 from .metadata import FLAGS
-from .tables import Document, Table, clean_cell, number_text
+from .tables import Document, Table, check_rows, clean_cell, number_text
 
 # Metadata keys as an admin may write them in a CSV's "# key: value" lines.
 _META_KEYS = {**{key: key for key in FLAGS}, "标题": "title", "发布单位": "publisher",
@@ -80,6 +80,7 @@ def _read_csv(text):
                                  line=start + reader.line_num)
             rows.append(cells)
             numbers.append(start + reader.line_num)
+            check_rows(len(rows), "the CSV file")
     except csv.Error as exc:
         raise ParseError(f"invalid CSV: {exc}", line=start + reader.line_num) from exc
     if not any(any(r) for r in rows):
@@ -127,6 +128,7 @@ def parse_json(text, filename=None, overrides=None):
             or not isinstance(data.get("entries"), list):
         raise ParseError('JSON must be an object with "notice" (object) and "entries" (array)')
     records = data["entries"]
+    check_rows(len(records), "entries")
     if not records:
         raise ParseError("JSON has no entries")
     keys = []

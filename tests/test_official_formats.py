@@ -310,3 +310,15 @@ def test_hostile_pages_are_refused_with_a_reason():
     with pytest.raises(ParseError) as info:
         parse_bytes(f"序号,姓名,单位\n{lines}\n".encode(), "big.csv", META)
     assert "more than 20000 rows" in str(info.value)
+
+
+def test_a_page_whose_lists_are_attachments_says_to_attach_them():
+    page = re.sub(rb"<table border=1>.*?</table>", b"", nf.commendation_html(), flags=re.S)
+    with pytest.raises(ParseError) as info:
+        parse_bytes(page, "通报.html")
+    assert "--attach" in str(info.value)
+
+
+def test_the_issuing_body_wins_over_the_source_line():
+    page = nf.commendation_html().replace(b"<h1>", "<p>来源：信息通信管理局</p><h1>".encode())
+    assert parse_bytes(page, "通报.html").notice["publisher"] == "工业和信息化部"

@@ -26,8 +26,11 @@ _TITLE_HINT_RE = re.compile(r"公示|名单|表彰|通报|决定|通知|公告")
 _NOTICE_TITLE_RE = re.compile(r"关于|公示|表彰|通报|决定|通知|公告")
 _LABEL_LINE_RE = re.compile(r"^[\u4e00-\u9fff ]{1,8}[:：]")
 _TITLE_LABEL_RE = re.compile(r"^(?:标\s*题|文件名称|名\s*称)\s*[:：]\s*(?P<title>.+)$")
-_SOURCE_RE = re.compile(
-    r"(?:来源|发布机构|发文机关|发布单位|信息来源|发文单位)\s*[:：]\s*(?P<publisher>[^\s:：]+)")
+# The issuing body (发文机关) before the page's source line (来源 may name a department).
+_SOURCE_RES = (
+    re.compile(r"(?:发文机关|发布机构|发文单位)\s*[:：]\s*(?P<publisher>[^\s:：]+)"),
+    re.compile(r"(?:来源|信息来源|发布单位)\s*[:：]\s*(?P<publisher>[^\s:：]+)"),
+)
 _ORG = r"[\u4e00-\u9fff]{2,16}(?:通信管理局|信息化部|办公厅)"
 _ORG_LINE_RE = re.compile(rf"^(?:{_ORG}|工业和信息化部)$")
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,12}通信管理局|工业和信息化部")
@@ -67,9 +70,10 @@ def find_publisher(head_lines, all_lines):
     """The publisher: a source label, else the signature, else the first ministry or
     administration the head names."""
     head = "\n".join(head_lines)
-    m = _SOURCE_RE.search(head)
-    if m:
-        return m.group("publisher")
+    for label in _SOURCE_RES:
+        m = label.search(head)
+        if m:
+            return m.group("publisher")
     for line in reversed(all_lines[-15:]):
         if _ORG_LINE_RE.match(line):
             return line

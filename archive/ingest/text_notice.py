@@ -111,6 +111,10 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
             first_block = i
             break
     if first_block is None:
+        if any("附件" in line for _, line in lines):
+            raise ParseError("no honoree entries found on the page: its lists are in its "
+                             "attachments; import it with --attach FILE (or upload them with it)",
+                             filename=filename)
         raise ParseError("no honoree entries found (no 姓名/班组名称 fields): is this an award notice?",
                          filename=filename)
     head = [line for _, line in lines[:first_block]]

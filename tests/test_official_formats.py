@@ -322,3 +322,12 @@ def test_a_page_whose_lists_are_attachments_says_to_attach_them():
 def test_the_issuing_body_wins_over_the_source_line():
     page = nf.commendation_html().replace(b"<h1>", "<p>来源：信息通信管理局</p><h1>".encode())
     assert parse_bytes(page, "通报.html").notice["publisher"] == "工业和信息化部"
+
+
+def test_html_rowspan_and_colspan_repeat_the_cell_over_its_span():
+    from bs4 import BeautifulSoup
+    from archive.ingest.html_notice import _grid
+    table = BeautifulSoup("<table><tr><td rowspan=2>A</td><td colspan=2>B</td></tr>"
+                          "<tr><td>c</td><td>d</td></tr><tr><td>e</td><td rowspan=3>f</td>"
+                          "<td>g</td></tr><tr><td>h</td><td>i</td></tr></table>", "lxml").table
+    assert _grid(table) == [["A", "B", "B"], ["A", "c", "d"], ["e", "f", "g"], ["h", "f", "i"]]

@@ -56,33 +56,29 @@ def _check_depth(soup):
 
 def _grid(table):
     """A data table's rows as a grid, with rowspan and colspan resolved."""
-    grid, pending = [], {}  # pending: column -> (rows left, text)
-    for tr in table.find_all("tr"):
-        row, col = [], 0
-        cells = tr.find_all(["td", "th"], recursive=False)
-        for cell in cells:
-            while col in pending:
-                left, text = pending[col]
-                row.append(text)
-                pending[col] = (left - 1, text)
-                if left - 1 == 0:
-                    del pending[col]
-                col += 1
-            text = _cell_text(cell)
-            span = _span(cell.get("colspan"))
-            down = _span(cell.get("rowspan"))
-            for _ in range(span):
-                row.append(text)
-                if down > 1:
-                    pending[col] = (down - 1, text)
-                col += 1
-        while col in pending:
+    grid, pending = [], {}  # pending: column -> (rows left, text) of cells spanning down
+
+    def fill_pending(row):
+        while len(row) in pending:
+            col = len(row)
             left, text = pending[col]
             row.append(text)
-            pending[col] = (left - 1, text)
-            if left - 1 == 0:
+            if left == 1:
                 del pending[col]
-            col += 1
+            else:
+                pending[col] = (left - 1, text)
+
+    for tr in table.find_all("tr"):
+        row = []
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            fill_pending(row)
+            text = _cell_text(cell)
+            down = _span(cell.get("rowspan"))
+            for _ in range(_span(cell.get("colspan"))):
+                if down > 1:
+                    pending[len(row)] = (down - 1, text)
+                row.append(text)
+        fill_pending(row)
         grid.append(row)
         check_rows(len(grid), "a table")
     return grid

@@ -6,7 +6,7 @@ from pathlib import Path
 import index.analysis
 from index import build, query, snapshots
 
-from . import importer, store
+from . import importer, private, store
 from .config import instance_path
 from .ingest import FORMATS, fields
 
@@ -23,23 +23,41 @@ class Archive:
     def __init__(self, home=None):
         self.home = Path(home) if home else instance_path()
         self.db_path = self.home / "archive.db"
+        self.private_path = self.home / "admin.db"
         self.index_root = self.home / "index"
         index.analysis.set_cache_dir(self.home / "cache")
         self._db = None
+        self._private = None
 
     @property
     def db(self):
-        """The store (opened, and upgraded, on first use)."""
+        """The public store, archive.db (opened, and upgraded, on first use)."""
         if self._db is None:
             self.home.mkdir(parents=True, exist_ok=True)
-            self._db = store.connect(self.db_path)
+            db = store.connect(self.db_path, upgrade=False)
+            try:
+                if private.holds_private_data(db):
+                    private.adopt(db, self.private)  # an instance from before the split
+                store.migrate(db)
+            except BaseException:
+                db.conn.close()
+                raise
+            self._db = db
         return self._db
 
+    @property
+    def private(self):
+        """The private store, admin.db (mode 0600): accounts, logins, audit, jobs."""
+        if self._private is None:
+            self._private = private.connect(self.private_path)
+        return self._private
+
     def close(self):
-        """Close the database connection."""
-        if self._db is not None:
-            self._db.conn.close()
-            self._db = None
+        """Close the database connections."""
+        for name in ("_db", "_private"):
+            if getattr(self, name) is not None:
+                getattr(self, name).conn.close()
+                setattr(self, name, None)
 
     # -- aliases ---------------------------------------------------------
     def aliases(self):
@@ -66,7 +84,11 @@ class Archive:
 
     def apply(self, plans, user=None):
         """Store the plans in one transaction, then update the index for them."""
-        upsert, delete = importer.apply(self.db, plans, user=user)
+        upsert, delete, logged = importer.apply(self.db, plans)
+        if user and logged:
+            with store.transaction(self.private):
+                self.private["import_users"].insert_all(
+                    {"import_id": i, "user": user} for i in logged)
         self.update_index(upsert, delete)
         return upsert, delete
 
@@ -151,7 +173,7 @@ class Archive:
         from . import jobs
         out = {"store_entries": self.db["entries"].count, "snapshot": None, "age_seconds": None,
                "index_entries": None, "drift": None, "build_seconds": None,
-               "imports": store.recent_imports(self.db), "reindex": jobs.latest(self.db)}
+               "imports": self.recent_imports(), "reindex": jobs.latest(self.private)}
         try:
             snap = self.snapshot()
         except snapshots.NoSnapshot:
@@ -162,12 +184,29 @@ class Archive:
                    build_seconds=snap.meta.get("build_seconds"), drift=self.check())
         return out
 
+    def recent_imports(self, limit=10):
+        """The latest imports, newest first, with the admin who made each."""
+        rows = store.recent_imports(self.db, limit)
+        users = {r["import_id"]: r["user"] for r in self.private.query(
+            "select import_id, user from import_users where import_id in "
+            f"({','.join('?' * len(rows))})", [r["id"] for r in rows])} if rows else {}
+        return [{**r, "user": users.get(r["id"])} for r in rows]
+
     def correct(self, entry_id, changes, user):
-        """Apply an admin's correction to an entry, audit it, update the index."""
-        changed = store.update_entry(self.db, entry_id, changes, user)
-        if changed:
+        """Apply an admin's correction to an entry, audit it (who, privately), update
+        the index; returns the names of the fields that changed."""
+        done = store.update_entry(self.db, entry_id, changes)
+        if done:
+            with store.transaction(self.private):
+                self.private["audit"].insert_all({**change, "user": user} for change in done)
             self.update_index([entry_id])
-        return changed
+        return [change["field"] for change in done]
+
+    def audit_trail(self, entry_id):
+        """An entry's corrections, newest first, with who made each (admin pages only)."""
+        users = {r["correction_id"]: r["user"] for r in self.private.query(
+            "select correction_id, user from audit where entry_id = ?", [entry_id])}
+        return [{**c, "user": users.get(c["id"])} for c in store.corrections(self.db, entry_id)]
 
     def backup(self, path):
         """Copy the store to `path` with SQLite's online backup API (safe while serving)."""

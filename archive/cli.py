@@ -256,7 +256,7 @@ def create_user(ctx, name):
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        auth.create_user(_archive(ctx).db, name, password)
+        auth.create_user(_archive(ctx).private, name, password)
     except auth.AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"admin user {name} created")

@@ -86,11 +86,11 @@ def plan(db, parsed, source_name):
 
 def _conflicts(db, old, rows):
     """Manually corrected fields that the new version of the notice would overwrite."""
-    if not old or not db["audit"].exists():
+    if not old:
         return []
     out = []
     by_id = {r["id"]: r for r in rows}
-    for audit in db.query("select distinct entry_id, field from audit where entry_id in "
+    for audit in db.query("select distinct entry_id, field from corrections where entry_id in "
                           f"({','.join('?' * len(old))}) order by entry_id, field", list(old)):
         row = by_id.get(audit["entry_id"])
         stored = old[audit["entry_id"]].get(audit["field"])
@@ -127,9 +127,10 @@ def plan_files(db, files, overrides=None, attachments=()):
     return plans
 
 
-def apply(db, plans, user=None):
-    """Write the plans in one transaction; returns the ids to re-index and to delete."""
-    upsert, delete = [], []
+def apply(db, plans):
+    """Write the plans in one transaction; returns the ids to re-index and to delete,
+    and the ids of the rows written to the imports log."""
+    upsert, delete, logged = [], [], []
     stamp = store.now()
     with store.transaction(db):
         # Planned again under the write lock: another import may have landed
@@ -155,8 +156,9 @@ def apply(db, plans, user=None):
                 elif row["id"] in p.changed:
                     stamped["updated_at"] = stamp
                 db["entries"].upsert(stamped, pk="id")
-            db["imports"].insert({"at": stamp, "notice_id": p.notice_id, "action": p.action,
-                                  "entries": len(p.rows), "source_name": p.source_name, "user": user})
+            logged.append(db["imports"].insert({
+                "at": stamp, "notice_id": p.notice_id, "action": p.action,
+                "entries": len(p.rows), "source_name": p.source_name}).last_pk)
             upsert += p.added + p.changed
             delete += p.removed
-    return upsert, delete
+    return upsert, delete, logged

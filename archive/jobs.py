@@ -56,17 +56,17 @@ def run_reindex(archive_factory, job_id):
     def progress(done, total):
         if time.monotonic() - last[0] > 0.5 or done == total:
             last[0] = time.monotonic()
-            archive.db["jobs"].update(job_id, {"done": done, "total": total or 0})
+            archive.private["jobs"].update(job_id, {"done": done, "total": total or 0})
 
     try:
         # One writer process: forking a threaded web worker is best avoided.
         meta = archive.reindex(progress=progress, procs=1)
-        archive.db["jobs"].update(job_id, {
+        archive.private["jobs"].update(job_id, {
             "status": "done", "finished_at": store.now(), "snapshot": meta["name"],
             "done": meta["entries"], "total": meta["entries"],
             "seconds": round(time.monotonic() - started, 3)})
     except Exception as exc:  # recorded for the status page, not raised in a thread
-        archive.db["jobs"].update(job_id, {"status": "failed", "error": str(exc)[:500],
+        archive.private["jobs"].update(job_id, {"status": "failed", "error": str(exc)[:500],
                                            "finished_at": store.now()})
     finally:
         archive.close()
@@ -74,7 +74,7 @@ def run_reindex(archive_factory, job_id):
 
 def start_reindex(archive, user):
     """Start a background re-index; returns the job id (raises Busy)."""
-    job_id = begin(archive.db, user)
+    job_id = begin(archive.private, user)
     home = archive.home
     from .archive import Archive
     thread = threading.Thread(target=run_reindex, args=(lambda: Archive(home), job_id),

@@ -68,7 +68,24 @@ def _v2(db):
     db["jobs"].create_index(["kind", "status"])
 
 
-MIGRATIONS = [_v1, _v2]
+def _v3(db):
+    """Private data leaves archive.db (see archive/private.py, which copies it first);
+    the public record of corrections (what changed, when; not who) stays."""
+    db["corrections"].create({"id": int, "entry_id": str, "field": str, "before": str,
+                              "after": str, "at": str}, pk="id", not_null={"entry_id", "field"})
+    db["corrections"].create_index(["entry_id"])
+    db["corrections"].create_index(["at"])
+    if db["audit"].exists():
+        db.execute("insert into corrections (id, entry_id, field, before, after, at) "
+                   "select id, entry_id, field, before, after, at from audit")
+    for table in ("users", "login_failures", "audit", "jobs"):
+        if db[table].exists():
+            db[table].drop()
+    if "user" in db["imports"].columns_dict:  # who imported is the admins' business
+        db["imports"].transform(drop={"user"})
+
+
+MIGRATIONS = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -77,8 +94,9 @@ def now():
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def connect(path):
-    """Open (creating and upgrading as needed) the archive database at path."""
+def connect(path, migrations=None, upgrade=True):
+    """Open (creating and upgrading as needed) a database at path: archive.db, or
+    with its own migrations the private admin.db."""
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None,
                            check_same_thread=False)
     db = sqlite_utils.Database(conn)
@@ -87,18 +105,26 @@ def connect(path):
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    migrate(db)
+    if upgrade:
+        migrate(db, migrations)
     return db
 
 
-def migrate(db):
+def version(db):
+    """The schema version a database records."""
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db, migrations=None):
     """Run the migrations this database has not seen yet, each in a transaction."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(f"database schema v{version} is newer than this code (v{SCHEMA_VERSION})")
-    for number in range(version, SCHEMA_VERSION):
+    migrations = MIGRATIONS if migrations is None else migrations
+    current = version(db)
+    if current > len(migrations):
+        raise RuntimeError(f"database schema v{current} is newer than this code "
+                           f"(v{len(migrations)})")
+    for number in range(current, len(migrations)):
         with transaction(db):
-            MIGRATIONS[number](db)
+            migrations[number](db)
             db.execute(f"PRAGMA user_version = {number + 1}")
 
 
@@ -152,11 +178,6 @@ def get_notice(db, nid, with_text=True):
     cols = "*" if with_text else ", ".join(c for c in db["notices"].columns_dict if c != "text")
     rows = list(db.query(f"select {cols} from notices where id = ?", [nid]))
     return rows[0] if rows else None
-
-
-def find_notice(db, notice):
-    """The stored notice with the same identity as a parsed one, or None."""
-    return get_notice(db, notice_id(notice))
 
 
 def list_notices(db):
@@ -282,12 +303,11 @@ def _typed(field, value):
     return str(value)
 
 
-def update_entry(db, entry_id, changes, user):
-    """Correct an entry's fields; records each change in the audit table.
+def update_entry(db, entry_id, changes):
+    """Correct an entry's fields; records each change in the public corrections table.
 
-    Returns the names of the fields that changed; raises ValueError for bad
-    values or fields that cannot be edited.
-    """
+    Returns one dict per changed field (field, before, after, at, correction_id);
+    raises ValueError for bad values or fields that cannot be edited."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError("cannot edit: " + ", ".join(sorted(unknown)))
@@ -300,6 +320,7 @@ def update_entry(db, entry_id, changes, user):
     if "name" in typed and not typed["name"]:
         raise ValueError("name: 不能为空")
     stamp = now()
+    done = []
     with transaction(db):
         rows = list(db.query("select * from entries where id = ?", [entry_id]))
         if not rows:
@@ -309,21 +330,24 @@ def update_entry(db, entry_id, changes, user):
         if not changed:
             return []
         for field in changed:
-            db["audit"].insert({"entry_id": entry_id, "user": user, "at": stamp, "field": field,
-                                "before": None if row[field] is None else str(row[field]),
-                                "after": None if typed[field] is None else str(typed[field])})
+            change = {"entry_id": entry_id, "at": stamp, "field": field,
+                      "before": None if row[field] is None else str(row[field]),
+                      "after": None if typed[field] is None else str(typed[field])}
+            change["correction_id"] = db["corrections"].insert(change).last_pk
+            done.append(change)
             row[field] = typed[field]
         row["person_key"] = person_key(row)
         row["content_hash"] = content_hash(row)
         row["updated_at"] = stamp
         db["entries"].update(entry_id, {k: row[k] for k in changed + [
             "person_key", "content_hash", "updated_at"]})
-    return changed
+    return done
 
 
-def audit_trail(db, entry_id):
-    """An entry's corrections, newest first."""
-    return list(db.query("select * from audit where entry_id = ? order by id desc", [entry_id]))
+def corrections(db, entry_id):
+    """An entry's corrections (public: what changed and when), newest first."""
+    return list(db.query("select * from corrections where entry_id = ? order by id desc",
+                         [entry_id]))
 
 
 def recent_imports(db, limit=10):

@@ -20,7 +20,7 @@ def _token(html):
 @pytest.fixture
 def admin_user(app):
     a = Archive(app.config["ARCHIVE_HOME"])
-    auth.create_user(a.db, "editor", PASSWORD)
+    auth.create_user(a.private, "editor", PASSWORD)
     a.close()
     return "editor"
 
@@ -81,7 +81,7 @@ def test_wrong_password_and_throttling(client, admin_user, app):
     assert r.status_code == 429 and "登录失败次数过多" in r.get_data(as_text=True)
     # Per address too: another user from the same address is refused…
     a = Archive(app.config["ARCHIVE_HOME"])
-    auth.create_user(a.db, "second", PASSWORD)
+    auth.create_user(a.private, "second", PASSWORD)
     a.close()
     assert login(client, user="second").status_code == 429
     # …but not from another address.
@@ -202,7 +202,7 @@ def test_edit_records_audit_and_updates_search(logged_in, app):
     assert logged_in.get("/api/search?q=怀柔").get_json()["results"][0]["name"] == "刘鑫鑫"
     assert logged_in.get("/api/search?q=密云").get_json()["total"] == 0
     a = Archive(app.config["ARCHIVE_HOME"])
-    audit = store.audit_trail(a.db, hit["id"])
+    audit = a.audit_trail(hit["id"])
     assert {row["field"] for row in audit} == {"unit", "citation"}
     assert all(row["user"] == "editor" for row in audit)
     assert a.check()["ok"]
@@ -252,12 +252,12 @@ def test_reindex_from_the_web_while_searching(logged_in):
 def test_only_one_reindex_at_a_time(app):
     from archive import jobs
     a = Archive(app.config["ARCHIVE_HOME"])
-    first = jobs.begin(a.db, "x")
+    first = jobs.begin(a.private, "x")
     with pytest.raises(jobs.Busy):
-        jobs.begin(a.db, "y")
-    a.db["jobs"].update(first, {"pid": 999999999})  # its process died
-    jobs.begin(a.db, "y")
-    assert jobs.get(a.db, first)["status"] == "failed"
+        jobs.begin(a.private, "y")
+    a.private["jobs"].update(first, {"pid": 999999999})  # its process died
+    jobs.begin(a.private, "y")
+    assert jobs.get(a.private, first)["status"] == "failed"
     a.close()
 
 
@@ -269,7 +269,7 @@ def test_create_user_cli(runner, home):
     weak = runner("admin", "create-user", "other", input="short\n")
     assert weak.exit_code == 1 and "至少" in weak.output
     a = Archive(home)
-    row = next(a.db.query("select password_hash from users where name = 'chief'"))
+    row = next(a.private.query("select password_hash from users where name = 'chief'"))
     a.close()
     assert row["password_hash"].startswith("$argon2id$")
 

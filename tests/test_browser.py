@@ -84,7 +84,7 @@ def test_admin_logs_in_uploads_confirms_and_finds_the_honoree(page, live_server,
                                                               artifacts):
     from archive import auth
     from conftest import DATA
-    auth.create_user(seeded_copy.db, "editor", "correct horse battery")
+    auth.create_user(seeded_copy.private, "editor", "correct horse battery")
     page.goto(page.base + "/admin/")
     page.wait_for_url("**/admin/login**")
     page.get_by_label("用户名").fill("editor")

@@ -155,7 +155,7 @@ def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
     import io
     from archive import auth
     from archive.web import create_app
-    auth.create_user(seeded_copy.db, "editor", "correct horse battery")
+    auth.create_user(seeded_copy.private, "editor", "correct horse battery")
     app = create_app({"ARCHIVE_HOME": str(seeded_copy.home), "SECRET_KEY": "k"})
     client = app.test_client()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',

@@ -75,7 +75,7 @@ def current_user():
     """The logged-in admin's name, or None (the account must still exist)."""
     if "user" not in g:
         name = session.get("user")
-        g.user = name if name and auth.user_exists(get_archive().db, name) else None
+        g.user = name if name and auth.user_exists(get_archive().private, name) else None
     return g.user
 
 
@@ -104,7 +104,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            name = auth.login(get_archive().db, form.username.data, form.password.data,
+            name = auth.login(get_archive().private, form.username.data, form.password.data,
                               request.remote_addr or "?",
                               limit=current_app.config["LOGIN_ATTEMPTS"],
                               window=current_app.config["LOGIN_WINDOW"])
@@ -316,7 +316,7 @@ def entry(entry_id):
         error = "表单内容无效：" + "；".join(f"{getattr(form, k).label.text}：{'，'.join(v)}"
                                         for k, v in form.errors.items())
     return render_template("admin/entry.html", entry=row, form=form, error=error,
-                           history=store.audit_trail(archive.db, entry_id)), 400 if error else 200
+                           history=archive.audit_trail(entry_id)), 400 if error else 200
 
 
 @bp.get("/entries")

@@ -1,0 +1,76 @@
+"""The private database (instance/admin.db, mode 0600): what must never be published.
+
+Admin accounts (argon2 hashes, session versions), failed logins, who made
+each correction, and background jobs. archive.db holds only public data and
+can be handed to Datasette or a journalist as it is. Instances from before
+this split are moved over on first open (`adopt`).
+"""
+
+import os
+from pathlib import Path
+
+from . import store
+
+PRIVATE_TABLES = ("users", "login_failures", "audit", "jobs")
+
+
+def _v1(db):
+    db["users"].create({"id": int, "name": str, "password_hash": str, "created_at": str,
+                        "session_version": int}, pk="id",
+                       not_null={"name", "password_hash"}, defaults={"session_version": 0})
+    db["users"].create_index(["name"], unique=True)
+    db["login_failures"].create({"id": int, "at": float, "username": str, "address": str},
+                                pk="id")
+    db["login_failures"].create_index(["at"])
+    db["login_failures"].create_index(["username", "address"])
+    db["audit"].create({"id": int, "correction_id": int, "entry_id": str, "user": str, "at": str,
+                        "field": str, "before": str, "after": str}, pk="id",
+                       not_null={"entry_id", "field"})
+    db["audit"].create_index(["entry_id"])
+    db["jobs"].create({"id": int, "kind": str, "status": str, "user": str, "started_at": str,
+                       "finished_at": str, "done": int, "total": int, "seconds": float,
+                       "snapshot": str, "error": str, "pid": int, "heartbeat": float}, pk="id")
+    db["jobs"].create_index(["kind", "status"])
+    db["import_users"].create({"import_id": int, "user": str}, pk="import_id")
+
+
+MIGRATIONS = [_v1]
+
+
+def connect(path):
+    """Open (creating with mode 0600, and upgrading) the private database at path."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    return store.connect(path, MIGRATIONS)
+
+
+def holds_private_data(public):
+    """Whether an archive.db from before the split still holds private tables or the
+    imports' user column."""
+    return any(public[t].exists() for t in PRIVATE_TABLES) or (
+        public["imports"].exists() and "user" in public["imports"].columns_dict)
+
+
+def adopt(public, private):
+    """Move the private tables of an archive.db from before the split into admin.db.
+
+    Copies first (admin.db commits), so a crash before archive.db drops them
+    loses nothing; a second run copies nothing twice (ids are kept)."""
+    tables = [t for t in PRIVATE_TABLES if public[t].exists()]
+    with store.transaction(private):
+        for table in tables:
+            columns = set(private[table].columns_dict)
+            rows = [{k: v for k, v in row.items() if k in columns}
+                    for row in public.query(f"select * from [{table}]")]
+            if table == "audit":  # archive.db's corrections keep the audit rows' ids
+                rows = [{**row, "correction_id": row["id"]} for row in rows]
+            if rows:
+                private[table].insert_all(rows, pk="id", ignore=True)
+        if "user" in public["imports"].columns_dict:
+            private["import_users"].insert_all(
+                ({"import_id": r["id"], "user": r["user"]} for r in
+                 public.query("select id, user from imports where user is not null")),
+                pk="import_id", ignore=True)

@@ -1,6 +1,7 @@
 """The archive service: one instance folder's store and index, used by the
 CLI and the web app alike (imports, search, re-index, drift check)."""
 
+import shutil
 from pathlib import Path
 
 import index.analysis
@@ -226,29 +227,79 @@ class Archive:
         return path
 
     def restore(self, path):
-        """Restore a backup into this (new) instance and build its index."""
+        """Restore a backup into this (new) instance and build its index.
+
+        The backup is copied to a temporary file beside archive.db and checked
+        there (integrity, schema version, tables, foreign keys) and upgraded;
+        only then is it moved into place. A refused backup leaves nothing."""
         import sqlite3
         path = Path(path)
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        if self.db_path.exists() and self.db["entries"].count:
+            raise FileExistsError(f"{self.db_path} already holds entries; restore into a "
+                                  "new instance folder")
+        self.close()
+        created = not self.home.exists()
+        self.home.mkdir(parents=True, exist_ok=True)
+        tmp = self.home / "archive.db.restoring"
         try:
-            if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise ValueError(f"{path}: backup fails SQLite's integrity check")
-            tables = {r[0] for r in source.execute("select name from sqlite_master")}
-            if not {"notices", "entries"} <= tables:
-                raise ValueError(f"{path}: not an archive backup (no notices/entries tables)")
-            if self.db_path.exists() and self.db["entries"].count:
-                raise FileExistsError(f"{self.db_path} already holds entries; restore into a "
-                                      "new instance folder")
-            self.close()
-            self.home.mkdir(parents=True, exist_ok=True)
-            target = sqlite3.connect(self.db_path)
             try:
-                source.backup(target)
-            finally:
-                target.close()
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{path}: not a SQLite database ({exc})") from exc
-        finally:
-            source.close()
-        store.migrate(self.db)
+                source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    target = sqlite3.connect(tmp)
+                    try:
+                        source.backup(target)
+                    finally:
+                        target.close()
+                finally:
+                    source.close()
+                _check_backup(tmp, path)
+                candidate = store.connect(tmp, upgrade=False)
+                try:
+                    if private.holds_private_data(candidate):
+                        private.adopt(candidate, self.private)
+                    store.migrate(candidate)
+                    candidate.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    candidate.conn.close()
+            except sqlite3.DatabaseError as exc:
+                raise ValueError(f"{path}: not an archive backup ({exc})") from exc
+            tmp.replace(self.db_path)
+        except BaseException:
+            self.close()
+            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"),
+                             tmp.with_name(tmp.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            if created:
+                shutil.rmtree(self.home, ignore_errors=True)
+            raise
         return self.reindex()
+
+
+#: Tables a backup of any schema version may hold.
+_BACKUP_TABLES = {"notices", "entries", "imports", "corrections", "users", "login_failures",
+                  "audit", "jobs", "sqlite_sequence"}
+
+
+def _check_backup(tmp, path):
+    """Refuse a backup that is damaged, from a newer version, not ours, or inconsistent."""
+    import sqlite3
+    conn = sqlite3.connect(tmp)
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValueError(f"{path}: backup fails SQLite's integrity check")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > store.SCHEMA_VERSION:
+            raise ValueError(f"{path}: backup is from a newer version of the archive "
+                             f"(schema v{version}, this code knows v{store.SCHEMA_VERSION})")
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        if not {"notices", "entries"} <= tables:
+            raise ValueError(f"{path}: not an archive backup (no notices/entries tables)")
+        unknown = sorted(t for t in tables - _BACKUP_TABLES if not t.startswith("sqlite_"))
+        if unknown:
+            raise ValueError(f"{path}: not an archive backup: unknown tables: {', '.join(unknown)}")
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ValueError(f"{path}: backup breaks {len(broken)} foreign key references "
+                             "(entries whose notice is missing)")
+    finally:
+        conn.close()

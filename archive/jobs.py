@@ -21,22 +21,41 @@ def _alive(pid):
     return True
 
 
+#: A running job that has not reported for this long is taken for dead, even if a
+#: process with its pid exists (pids are reused; a worker may hang).
+STALE_SECONDS = 600
+
+
+def _reap(db, kind):
+    """Mark running jobs whose process died (or that stopped reporting) as failed;
+    returns the ids of the ones still running. Call inside a transaction."""
+    running = []
+    for job in db.query("select id, pid, heartbeat from jobs where kind = ? and "
+                        "status = 'running'", [kind]):
+        stale = job["heartbeat"] is not None and time.time() - job["heartbeat"] > STALE_SECONDS
+        if _alive(job["pid"]) and not stale:
+            running.append(job["id"])
+        else:
+            db["jobs"].update(job["id"], {"status": "failed", "finished_at": store.now(),
+                                          "error": "process died" if not stale else
+                                          f"no progress for {STALE_SECONDS} s"})
+    return running
+
+
 def begin(db, user, kind="reindex"):
     """Record a new running job; raises Busy if one is running (in any process)."""
     with store.transaction(db):
-        for job in db.query("select id, pid from jobs where kind = ? and status = 'running'",
-                            [kind]):
-            if _alive(job["pid"]):
-                raise Busy("已有重建索引任务在运行。")
-            db["jobs"].update(job["id"], {"status": "failed", "error": "process died",
-                                          "finished_at": store.now()})
+        if _reap(db, kind):
+            raise Busy("已有重建索引任务在运行。")
         return db["jobs"].insert({"kind": kind, "status": "running", "user": user,
                                   "started_at": store.now(), "done": 0, "total": 0,
-                                  "pid": os.getpid()}).last_pk
+                                  "pid": os.getpid(), "heartbeat": time.time()}).last_pk
 
 
 def latest(db, kind="reindex"):
-    """The newest job of a kind, or None."""
+    """The newest job of a kind, or None; a job whose process died shows as failed."""
+    with store.transaction(db):
+        _reap(db, kind)
     rows = list(db.query("select * from jobs where kind = ? order by id desc limit 1", [kind]))
     return rows[0] if rows else None
 
@@ -56,7 +75,8 @@ def run_reindex(archive_factory, job_id):
     def progress(done, total):
         if time.monotonic() - last[0] > 0.5 or done == total:
             last[0] = time.monotonic()
-            archive.private["jobs"].update(job_id, {"done": done, "total": total or 0})
+            archive.private["jobs"].update(job_id, {"done": done, "total": total or 0,
+                                                    "heartbeat": time.time()})
 
     try:
         # One writer process: forking a threaded web worker is best avoided.

@@ -336,3 +336,15 @@ def test_preview_lists_skipped_rows_and_why(logged_in):
     assert r.status_code == 200, body
     assert "第 3 行：注释或合计行" in body
     assert "赵晓光" in body and "江西" in body
+
+
+def test_a_reindex_whose_process_died_shows_as_failed(logged_in, app):
+    from archive import jobs
+    a = Archive(app.config["ARCHIVE_HOME"])
+    job = jobs.begin(a.private, "editor")
+    a.private["jobs"].update(job, {"pid": 999999999})  # the worker was killed (kill -9)
+    a.close()
+    status = logged_in.get("/admin/api/status").get_json()["reindex"]
+    assert status["id"] == job and status["status"] == "failed"
+    assert "process died" in status["error"]
+    assert "失败" in logged_in.get("/admin/").get_data(as_text=True)

@@ -215,3 +215,40 @@ def test_workers_starting_together_share_one_secret_key(tmp_path):
         keys = set(pool.map(lambda _: secret_key(tmp_path), range(32)))
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def _backup_copy(seeded_copy, tmp_path, name, change):
+    import sqlite3
+    path = tmp_path / name
+    seeded_copy.backup(path)
+    conn = sqlite3.connect(path)
+    change(conn)
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_a_bad_backup_is_refused_and_leaves_nothing_behind(seeded_copy, tmp_path, runner,
+                                                          monkeypatch):
+    def foreign_keys_broken(conn):
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("delete from notices")
+
+    cases = {
+        "future.db": (lambda conn: conn.execute("PRAGMA user_version = 99"), "newer"),
+        "foreign.db": (lambda conn: conn.execute("create table evil (x)"), "unknown tables: evil"),
+        "orphans.db": (foreign_keys_broken, "foreign key"),
+    }
+    good = tmp_path / "good.db"
+    seeded_copy.backup(good)
+    for name, (change, message) in cases.items():
+        backup = _backup_copy(seeded_copy, tmp_path, name, change)
+        home = tmp_path / f"into-{name}"
+        monkeypatch.setenv("ARCHIVE_HOME", str(home))
+        out = runner("restore", backup)
+        assert out.exit_code == 1 and message in out.output, (name, out.output)
+        assert "Traceback" not in out.output
+        assert not home.exists() or not any(home.iterdir()), name
+        # The same folder then takes a good backup.
+        out = runner("restore", good)
+        assert out.exit_code == 0, out.output

@@ -252,3 +252,34 @@ def test_a_bad_backup_is_refused_and_leaves_nothing_behind(seeded_copy, tmp_path
         # The same folder then takes a good backup.
         out = runner("restore", good)
         assert out.exit_code == 0, out.output
+
+
+def test_control_characters_never_reach_the_store_and_the_feed_stays_xml(client, app, tmp_path,
+                                                                        runner):
+    import json
+    import xml.etree.ElementTree as ET
+    from conftest import DATA
+    doc = json.loads((DATA / "hubei-2019-2020-honorees.json").read_text("utf-8"))
+    doc["notice"]["title"] += "\u0000\u001b[31m"
+    hostile = ["<script>alert(1)</script>\u0001", "A&B ]]> \u0085\ufffe", "王\u0000五\u001b"]
+    for entry, name in zip(doc["entries"], hostile):
+        entry["name"] = name
+        entry["citation"] = "第一段\u0007。\n第二段\u000b。"
+    doc["entries"].append({**doc["entries"][0], "name": hostile[2]})
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(doc, ensure_ascii=True), "utf-8")
+    out = runner("import", path)
+    assert out.exit_code == 0, out.output
+    a = Archive(app.config["ARCHIVE_HOME"])
+    rows = list(a.db.query("select name, citation from entries where cycle = '2019-2020'"))
+    title = a.db.execute("select title from notices where title like '%湖北%'").fetchone()[0]
+    a.close()
+    stored = "".join(f"{r['name']}{r['citation']}" for r in rows) + title
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]", stored)
+    assert {r["name"] for r in rows} >= {"<script>alert(1)</script>", "A&B ]]>", "王五"}
+    assert all(r["citation"] == "第一段。\n第二段。" for r in rows)
+    feed = client.get("/feed.atom")
+    assert feed.status_code == 200
+    root = ET.fromstring(feed.data)  # well-formed, whatever the names held
+    titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any("<script>alert(1)</script>" in (t or "") for t in titles)

@@ -12,7 +12,8 @@ import re
 from urllib.parse import urlsplit
 
 from .errors import ParseError
-from .fields import (PROVINCES, parse_cycle, parse_date, region_of, stage_of)
+from .fields import PROVINCES, parse_cycle, parse_date, region_of, stage_of
+from .tables import CONTROLS
 
 #: Notice metadata an import needs, with the CLI flag that supplies each.
 REQUIRED = {"title": "--title", "publisher": "--publisher", "published": "--published",
@@ -138,7 +139,7 @@ def read_metadata(head_lines, all_lines, title_hint=None, strict_title=False):
 
 def check_value(key, value):
     """One metadata value as stored, or ParseError naming its flag."""
-    value = re.sub(r"[\x00-\x1f\x7f]", "", str(value)).strip()
+    value = " ".join(CONTROLS.sub("", str(value)).split())
     flag = FLAGS[key]
     if key == "published":
         date = parse_date(value)

@@ -12,8 +12,11 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-# Control characters never belong in a field; \n and \t are layout.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from .errors import ParseError
+
+#: Characters that never belong in a stored field (and that XML cannot carry):
+#: C0 and C1 controls but \n and \t, and the non-characters U+FFFE/U+FFFF.
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _DECIMALS = re.compile(r"0\.(0+)")
 
@@ -25,7 +28,6 @@ MAX_ROWS = 20_000
 def check_rows(count, where):
     """Refuse a table longer than MAX_ROWS with a clear message."""
     if count > MAX_ROWS:
-        from .errors import ParseError
         raise ParseError(f"{where} has more than {MAX_ROWS} rows; no notice lists that many — "
                          "split the file")
 
@@ -73,7 +75,7 @@ def clean_cell(text):
     kept (a citation's paragraphs), blank lines dropped."""
     if text is None:
         return ""
-    text = _CONTROLS.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROLS.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -15,12 +15,12 @@ from .entries import EntryError, build_entry
 from .fields import operator_of
 from .metadata import SIGNATURE_DATE_RE, complete, read_metadata
 from .notice import ParsedNotice
+from .tables import CONTROLS
 
 # Whitespace that notices use for layout; all become a plain space.
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff\t\f\v]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060]")
 
-# Field keys as written (spaces inside keys are ignored) -> our field name.
 #: Field keys as written (spaces inside keys are ignored) -> our field name.
 FIELD_KEYS = {
     "姓名": "name", "性别": "gender", "出生年月": "birth", "出生日期": "birth",
@@ -52,7 +52,7 @@ def clean_lines(text):
     """Split text into (line number, stripped line) pairs, layout spaces made plain."""
     out = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = _ZERO_WIDTH.sub("", _SPACES.sub(" ", raw)).strip()
+        line = CONTROLS.sub("", _ZERO_WIDTH.sub("", _SPACES.sub(" ", raw))).strip()
         if line:
             out.append((number, line))
     return out

@@ -283,3 +283,23 @@ def test_control_characters_never_reach_the_store_and_the_feed_stays_xml(client,
     root = ET.fromstring(feed.data)  # well-formed, whatever the names held
     titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
     assert any("<script>alert(1)</script>" in (t or "") for t in titles)
+
+
+@pytest.mark.parametrize("path", ["/search?q=a%0d%0aSet-Cookie:x", "/export/search.csv?q=%00",
+                                  "/export/search.json?q=x%0ay", "/api/search?q=%0d",
+                                  "/cycles/2017-2018?region=%00"])
+def test_cr_lf_nul_in_a_parameter_is_a_400_with_security_headers(shared_client, path):
+    r = shared_client.get(path)
+    assert r.status_code == 400
+    assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_export_filenames_are_quoted_safely(shared_client):
+    r = shared_client.get('/export/search.csv?q=玉柱"; x="y')
+    assert r.status_code == 200
+    disposition = r.headers["Content-Disposition"]
+    plain = re.search(r'filename="([^"]*)"', disposition).group(1)
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", plain)
+    assert disposition.count('"') == 2
+    assert "filename*=UTF-8''" in disposition and "%E7%8E%89%E6%9F%B1" in disposition

@@ -52,6 +52,7 @@ def create_app(test_config=None):
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.before_request(_refuse_control_characters)
     app.teardown_appcontext(_close_archive)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -83,6 +84,19 @@ def _close_archive(_exc=None):
     archive = g.pop("archive", None)
     if archive is not None:
         archive.close()
+
+
+def _refuse_control_characters():
+    """CR, LF or NUL in a query parameter (or NUL in a form field) is never a real
+    request: answer 400 before any view sees it (header or log injection)."""
+    from werkzeug.exceptions import BadRequest
+    args = request.args.items(multi=True)
+    if any(ch in k + v for k, v in args for ch in "\r\n\x00") or (
+            request.method == "POST" and request.mimetype != "multipart/form-data"
+            and any("\x00" in v for v in request.form.values())):
+        error = BadRequest("请求参数中含有控制字符（回车、换行或 NUL）。")
+        error.custom = True
+        raise error
 
 
 def _security_headers(response):

@@ -1,5 +1,7 @@
 """Public pages: home, search, honoree, cycles, notices, about, exports, feed."""
 
+import re
+
 from flask import (Blueprint, Response, abort, render_template, request, url_for)
 
 from index.query import QueryError, mark_words
@@ -94,10 +96,11 @@ def about():
 
 def _download(body, mimetype, filename):
     from urllib.parse import quote
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    # RFC 6266: a plain ASCII fallback with nothing to escape, the real name in filename*.
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "honorees"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(filename)}"})
+                               f"filename*=UTF-8''{quote(filename, safe='')}"})
 
 
 def _export(entries, fmt, filename, **meta):

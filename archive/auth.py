@@ -40,33 +40,83 @@ def user_exists(db, name):
     return db.execute("select 1 from users where name = ?", [name]).fetchone() is not None
 
 
-def _failures(db, column, value, since):
-    return db.execute(f"select count(*) from login_failures where {column} = ? and at > ?",
-                      [value, since]).fetchone()[0]
+def session_version(db, name):
+    """The user's session version (bumped by logout and password changes), or None."""
+    row = db.execute("select session_version from users where name = ?", [name]).fetchone()
+    return None if row is None else row[0] or 0
 
 
-def login(db, name, password, address, limit=5, window=900):
+def end_sessions(db, name):
+    """Invalidate every session of the user (logout, password change)."""
+    with store.transaction(db):
+        db.execute("update users set session_version = coalesce(session_version, 0) + 1 "
+                   "where name = ?", [name])
+
+
+def set_password(db, name, password):
+    """Change a user's password and end their sessions; raises AuthError."""
+    if len(password or "") < MIN_PASSWORD:
+        raise AuthError(f"密码至少需要 {MIN_PASSWORD} 个字符。")
+    with store.transaction(db):
+        changed = db.execute("update users set password_hash = ?, session_version = "
+                             "coalesce(session_version, 0) + 1 where name = ?",
+                             [_hasher.hash(password), name]).rowcount
+    if not changed:
+        raise AuthError(f"用户 {name} 不存在。")
+
+
+#: How long a login waits when failures across all users exceed the global ceiling.
+SLOWDOWN_SECONDS = 1.0
+
+
+def _locked_for(failures, now, limit, base_delay, window):
+    """Seconds the (user, address) pair must still wait: none below the limit, then
+    base_delay doubling with each further failure (capped at the window)."""
+    if len(failures) < limit:
+        return 0
+    delay = min(base_delay * 2 ** (len(failures) - limit), window)
+    return max(0, int(failures[-1] + delay - now))
+
+
+def login(db, name, password, address, limit=5, window=900, base_delay=30,
+          global_limit=None, now=None):
     """Check a login; returns the user name. Raises Throttled or AuthError.
 
-    Failed attempts are counted per user name and per client address over
-    the last `window` seconds; at `limit` further attempts are refused.
+    Failures are counted per (user name, client address) over `window`
+    seconds: past `limit`, that pair waits base_delay seconds, doubling with
+    each further failure. A correct password from any other address still
+    gets in, so nobody can lock the admin out. Past `global_limit` failures
+    a minute (all users), each attempt is slowed down, never refused. The
+    attempt is recorded as a failure before the password is checked, in one
+    transaction with the count, so concurrent attempts cannot overrun the
+    limit; a correct password then clears the pair's failures.
     """
-    now = time.time()
-    since = now - window
+    now = time.time() if now is None else now
     name = (name or "").strip()[:64]
-    if _failures(db, "username", name, since) >= limit or \
-            _failures(db, "address", address, since) >= limit:
-        raise Throttled(f"登录失败次数过多，请 {window // 60} 分钟后再试。")
+    with store.transaction(db):
+        failures = [r[0] for r in db.execute(
+            "select at from login_failures where username = ? and address = ? and at > ? "
+            "order by at", [name, address, now - window])]
+        wait = _locked_for(failures, now, limit, base_delay, window)
+        if wait:
+            error = Throttled(f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试。")
+            error.retry_after = wait
+            raise error
+        recent = db.execute("select count(*) from login_failures where at > ?",
+                            [now - 60]).fetchone()[0]
+        attempt = db["login_failures"].insert(
+            {"at": now, "username": name, "address": address}).last_pk
+        db.execute("delete from login_failures where at < ?", [now - 7 * 86400])
+    if global_limit is not None and recent >= global_limit:
+        time.sleep(SLOWDOWN_SECONDS)
     row = db.execute("select password_hash from users where name = ?", [name]).fetchone()
     try:
         _hasher.verify(row[0] if row else _DUMMY, password or "")
         if row is None:
             raise VerifyMismatchError()
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        with store.transaction(db):
-            db["login_failures"].insert({"at": now, "username": name, "address": address})
-            db.execute("delete from login_failures where at < ?", [now - 7 * 86400])
         raise AuthError("用户名或密码错误。") from None
     with store.transaction(db):
-        db.execute("delete from login_failures where username = ?", [name])
+        db.execute("delete from login_failures where id = ? or (username = ? and address = ?)",
+                   [attempt, name, address])
     return name

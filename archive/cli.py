@@ -262,6 +262,24 @@ def create_user(ctx, name):
     click.echo(f"admin user {name} created")
 
 
+@admin.command("set-password")
+@click.argument("name")
+@click.pass_context
+def set_password(ctx, name):
+    """Change an admin's password and end their sessions. The password is asked
+    twice on a terminal, or read from the first line of standard input."""
+    from . import auth
+    if sys.stdin.isatty():
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        auth.set_password(_archive(ctx).private, name, password)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password of {name} changed; their sessions have ended")
+
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.pass_context

@@ -10,8 +10,16 @@ SETTINGS = {
     "MAX_CONTENT_LENGTH": (20 * 1024 * 1024, "Largest accepted request body (uploads), bytes."),
     "PER_PAGE": (20, "Search results per page."),
     "SESSION_HOURS": (8, "Admin session lifetime, hours."),
-    "LOGIN_ATTEMPTS": (5, "Failed logins allowed per user and per address in LOGIN_WINDOW."),
-    "LOGIN_WINDOW": (15 * 60, "Throttling window for failed logins, seconds."),
+    "LOGIN_ATTEMPTS": (5, "Failed logins allowed per (user, address) before it must wait."),
+    "LOGIN_WINDOW": (15 * 60, "How long failed logins are remembered (and the longest wait), "
+                              "seconds."),
+    "LOGIN_BACKOFF": (30, "First wait past LOGIN_ATTEMPTS, seconds; doubles with each failure."),
+    "LOGIN_GLOBAL_LIMIT": (100, "Failed logins a minute (all users) past which every login "
+                                "is slowed down by a second; never locks. 0 turns it off."),
+    "TRUSTED_PROXIES": (0, "Reverse proxies in front of the app whose X-Forwarded-For and "
+                           "X-Forwarded-Proto are trusted (werkzeug ProxyFix); 0: none."),
+    "BASE_URL": ("", "The public address, e.g. https://honors.example.org; an https address "
+                     "makes the session cookie Secure and sends HSTS."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
 }
 

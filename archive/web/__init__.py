@@ -42,6 +42,10 @@ def create_app(test_config=None):
         COMPRESS_ALGORITHM=["gzip"],
     )
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.session_interface = _SessionInterface()
     CSRFProtect(app)
     app.json.ensure_ascii = False
@@ -65,11 +69,18 @@ def create_app(test_config=None):
     return app
 
 
+def _https(app):
+    """Whether the site is served over HTTPS: its public base URL says so, or (with no
+    base URL) this request came over HTTPS (through a trusted proxy, if any)."""
+    base = app.config.get("BASE_URL") or ""
+    return base.startswith("https://") if base else request.is_secure
+
+
 class _SessionInterface(SecureCookieSessionInterface):
-    """Session cookies are Secure whenever the request came over HTTPS."""
+    """Session cookies are Secure whenever the site is served over HTTPS."""
 
     def get_cookie_secure(self, app):
-        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+        return bool(app.config["SESSION_COOKIE_SECURE"] or _https(app))
 
 
 def get_archive():
@@ -107,7 +118,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
+    from flask import current_app
+    if _https(current_app):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 

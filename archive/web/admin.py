@@ -75,7 +75,9 @@ def current_user():
     """The logged-in admin's name, or None (the account must still exist)."""
     if "user" not in g:
         name = session.get("user")
-        g.user = name if name and auth.user_exists(get_archive().private, name) else None
+        version = auth.session_version(get_archive().private, name) if name else None
+        # A session ends with logout or a password change (the version moves on).
+        g.user = name if version is not None and session.get("sv") == version else None
     return g.user
 
 
@@ -98,37 +100,42 @@ def _inject():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in; failed attempts are throttled per user and per address."""
+    """Log in; failed attempts are throttled per (user, address), with backoff."""
     form = LoginForm()
     error = None
     status = 200
+    headers = {}
     if form.validate_on_submit():
         try:
+            config = current_app.config
             name = auth.login(get_archive().private, form.username.data, form.password.data,
-                              request.remote_addr or "?",
-                              limit=current_app.config["LOGIN_ATTEMPTS"],
-                              window=current_app.config["LOGIN_WINDOW"])
+                              request.remote_addr or "?", limit=config["LOGIN_ATTEMPTS"],
+                              window=config["LOGIN_WINDOW"], base_delay=config["LOGIN_BACKOFF"],
+                              global_limit=config["LOGIN_GLOBAL_LIMIT"] or None)
         except auth.Throttled as exc:
             error, status = str(exc), 429
+            headers["Retry-After"] = str(exc.retry_after)
         except auth.AuthError as exc:
             error, status = str(exc), 401
         else:
             session.clear()
             session.permanent = True
             session["user"] = name
+            session["sv"] = auth.session_version(get_archive().private, name)
             target = request.args.get("next") or ""
             if not target.startswith("/admin") or target.startswith("//"):
                 target = url_for("admin.dashboard")
             return redirect(target)
     elif request.method == "POST":
         error, status = "请填写用户名和密码。", 400
-    return render_template("admin/login.html", form=form, error=error), status
+    return render_template("admin/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST with a CSRF token)."""
-    ActionForm().validate_on_submit()
+    """Log out (POST with a CSRF token); every session of this user ends."""
+    if ActionForm().validate_on_submit() and current_user():
+        auth.end_sessions(get_archive().private, current_user())
     session.clear()
     return redirect(url_for("public.home"))
 

@@ -20,7 +20,8 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/archive init
 	@echo "Honors Archive: http://$(HOST):$(PORT)/"
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - wsgi:app
 
 # Debian's Chromium for the real-browser tests (Playwright never downloads one here),
 # a CJK font so that its screenshots show the Chinese text, and LibreOffice's

@@ -157,11 +157,16 @@ class Archive:
         return query.search(self.snapshot(), text, filters=filters, page=page,
                             per_page=per_page, sort=sort)
 
-    def export_entries(self, text, filters=None, sort="relevance", limit=10000):
-        """Full entries of every search hit (up to limit), in result order."""
-        ids = query.matching_ids(self.snapshot(), text, filters=filters, sort=sort, limit=limit)
-        rows = {r["id"]: r for r in store.entries_by_ids(self.db, ids)}
-        return [rows[i] for i in ids if i in rows]
+    def export_ids(self, text, filters=None, sort="relevance", limit=10000):
+        """Ids of every search hit (up to limit), in result order."""
+        return query.matching_ids(self.snapshot(), text, filters=filters, sort=sort, limit=limit)
+
+    def iter_entries(self, ids, chunk=500):
+        """Full entries for ids, in that order, read a chunk at a time (bounded memory)."""
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            rows = {r["id"]: r for r in store.entries_by_ids(self.db, part)}
+            yield from (rows[i] for i in part if i in rows)
 
     def last_modified(self):
         """When the live index last changed (rebuild or incremental), as a timestamp.

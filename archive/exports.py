@@ -16,21 +16,39 @@ def export_row(entry):
     return {k: entry.get(k) for k in EXPORT_FIELDS}
 
 
-def to_csv(entries):
-    """CSV text with a BOM, one row per entry, the exported keys as header."""
+def csv_chunks(entries, rows_per_chunk=200):
+    """CSV with a BOM, one row per entry, the exported keys as header: yielded in
+    chunks, so that an export of any size is written with bounded memory."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
     writer.writeheader()
-    for entry in entries:
+    for n, entry in enumerate(entries, start=1):
         writer.writerow(export_row(entry))
-    return out.getvalue()
+        if n % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def json_chunks(entries, **meta):
+    """JSON {meta…, "entries": [...]}, yielded an entry at a time."""
+    head = json.dumps(meta, ensure_ascii=False, indent=1)[:-2]
+    yield (head + ",\n" if meta else "{\n") + ' "entries": ['
+    for n, entry in enumerate(entries):
+        yield ("," if n else "") + "\n  " + json.dumps(export_row(entry), ensure_ascii=False)
+    yield "\n ]\n}\n"
+
+
+def to_csv(entries):
+    """CSV text (see csv_chunks)."""
+    return "".join(csv_chunks(entries))
 
 
 def to_json(entries, **meta):
-    """JSON text: {meta…, "entries": [...]}."""
-    return json.dumps({**meta, "entries": [export_row(e) for e in entries]},
-                      ensure_ascii=False, indent=1)
+    """JSON text (see json_chunks)."""
+    return "".join(json_chunks(entries, **meta))
 
 
 def citation_line(entry, url):

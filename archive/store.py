@@ -197,7 +197,8 @@ def get_entry(db, eid):
     return rows[0] if rows else None
 
 
-def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=None):
+def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=None,
+                 columns="*"):
     """Entries, filtered, in browse order (cycle, operator, company, document order)."""
     where, params = [], []
     for column, value in (("cycle", cycle), ("kind", kind), ("region", region),
@@ -205,9 +206,14 @@ def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=N
         if value:
             where.append(f"{column} = ?")
             params.append(value)
-    sql = "select * from entries" + (" where " + " and ".join(where) if where else "")
+    sql = f"select {columns} from entries" + (" where " + " and ".join(where) if where else "")
     sql += " order by cycle desc, operator, company, notice_id, seq"
     return list(db.query(sql, params))
+
+
+def entry_ids(db, **filters):
+    """Ids of the entries list_entries would give, in the same order."""
+    return [r["id"] for r in list_entries(db, columns="id", **filters)]
 
 
 def related_entries(db, entry):

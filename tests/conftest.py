@@ -137,7 +137,8 @@ def gunicorn(home, workers=2):
     env = dict(os.environ, ARCHIVE_HOME=str(home))
     log = open(Path(home) / f"gunicorn-{port}.log", "w+b")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+         "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
         env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"

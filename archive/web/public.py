@@ -2,7 +2,8 @@
 
 import re
 
-from flask import (Blueprint, Response, abort, render_template, request, url_for)
+from flask import (Blueprint, Response, abort, render_template, request, stream_with_context,
+                   url_for)
 
 from index.query import QueryError, mark_words
 
@@ -94,48 +95,59 @@ def about():
     return render_template("about.html", stats=store.stats(get_archive().db))
 
 
-def _download(body, mimetype, filename):
+#: Seconds an export may wait for a client that does not read before giving up.
+EXPORT_SEND_TIMEOUT = 60
+
+
+def _download(chunks, mimetype, filename):
+    """Stream an export as an attachment; a client that stops reading for
+    EXPORT_SEND_TIMEOUT seconds is dropped, freeing its worker thread."""
     from urllib.parse import quote
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(EXPORT_SEND_TIMEOUT)
     # RFC 6266: a plain ASCII fallback with nothing to escape, the real name in filename*.
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "honorees"
-    return Response(body, mimetype=mimetype, headers={
+    return Response(stream_with_context(chunks), mimetype=mimetype, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
                                f"filename*=UTF-8''{quote(filename, safe='')}"})
 
 
 def _export(entries, fmt, filename, **meta):
     if fmt == "csv":
-        return _download(exports.to_csv(entries), "text/csv", filename + ".csv")
+        return _download(exports.csv_chunks(entries), "text/csv", filename + ".csv")
     if fmt == "json":
-        return _download(exports.to_json(entries, **meta), "application/json",
+        return _download(exports.json_chunks(entries, **meta), "application/json",
                          filename + ".json")
     abort(404)
 
 
 @bp.get("/export/search.<fmt>")
 def export_search(fmt):
-    """Every hit of a search as CSV or JSON."""
+    """Every hit of a search as CSV or JSON, streamed."""
     params = search_params(request.args, request.query_string)
+    archive = get_archive()
     try:
-        entries = get_archive().export_entries(params.q, params.filters, params.sort,
-                                               limit=EXPORT_LIMIT)
+        ids = archive.export_ids(params.q, params.filters, params.sort, limit=EXPORT_LIMIT)
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     parts = ["honorees-search"] + [v for v in params.filters.values()]
     if params.q:
         parts.append(params.q[:40])
     name = "-".join(parts).replace("/", "_").replace(" ", "_")
-    return _export(entries, fmt, name, query=params.q, filters=params.filters,
-                   total=len(entries))
+    return _export(archive.iter_entries(ids), fmt, name, query=params.q,
+                   filters=params.filters, total=len(ids))
 
 
 @bp.get("/export/cycles/<cycle>.<fmt>")
 def export_cycle(cycle, fmt):
-    """A whole cycle as CSV or JSON."""
-    entries = store.list_entries(get_archive().db, cycle=cycle)
-    if not entries:
+    """A whole cycle as CSV or JSON, streamed."""
+    archive = get_archive()
+    ids = store.entry_ids(archive.db, cycle=cycle)
+    if not ids:
         abort(404)
-    return _export(entries, fmt, f"honorees-{cycle}", cycle=cycle, total=len(entries))
+    return _export(archive.iter_entries(ids), fmt, f"honorees-{cycle}", cycle=cycle,
+                   total=len(ids))
 
 
 @bp.get("/feed.atom")

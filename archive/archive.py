@@ -26,6 +26,7 @@ class Archive:
         self.db_path = self.home / "archive.db"
         self.private_path = self.home / "admin.db"
         self.index_root = self.home / "index"
+        self.uploads = self.home / "uploads"
         index.analysis.set_cache_dir(self.home / "cache")
         self._db = None
         self._private = None

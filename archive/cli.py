@@ -224,7 +224,12 @@ def reindex(ctx):
 @main.command()
 @click.pass_context
 def check(ctx):
-    """Compare the store and the live index; exit 1 on any drift, listing it."""
+    """Compare the store and the live index; exit 1 on any drift, listing it.
+    Also removes upload previews older than a day."""
+    from . import uploads
+    removed = uploads.expire(_archive(ctx).uploads)
+    if removed:
+        click.echo(f"removed {removed} expired upload preview{'s' if removed > 1 else ''}")
     try:
         drift = _archive(ctx).check()
     except NoSnapshot as exc:

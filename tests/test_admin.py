@@ -2,6 +2,7 @@
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -479,3 +480,46 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(client, admin_use
     addresses = {r["address"] for r in a.private.query("select address from login_failures")}
     a.close()
     assert addresses == {"127.0.0.1"}
+
+
+def test_a_long_preview_is_paginated_and_sets_make_it_linear(logged_in):
+    import io
+    rows = "\n".join(f"{i},预览{i:04d},中国电信股份有限公司北京分公司" for i in range(1, 1201))
+    text = f"序号,姓名,单位\n{rows}\n".encode()
+    r = logged_in.post("/admin/upload", data={
+        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(text), "名单.csv"),
+        "title": "关于2021-2022年度全国用户满意电信服务明星的表彰通报", "publisher": "工业和信息化部",
+        "published": "2023-05-18"}, content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "将导入 1200 条记录" in body
+    assert "预览0200" in body and "预览0201" not in body
+    assert "第 1/6 页" in body
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    page = logged_in.get(f"/admin/upload/{token}?page=6").get_data(as_text=True)
+    assert "预览1001" in page and "预览1200" in page and "预览1000" not in page
+    assert logged_in.get(f"/admin/upload/{token}?page=99").status_code == 404
+
+
+def test_previews_expire_after_a_day(logged_in, app, runner, monkeypatch):
+    import io
+    import os
+    body = _upload(logged_in, DATA / "sichuan-2019-2020-candidates.txt").get_data(as_text=True)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    folder = Path(app.config["ARCHIVE_HOME"]) / "uploads" / token
+    assert folder.is_dir()
+    day_ago = time.time() - 86400 - 60
+    os.utime(folder / "meta.json", (day_ago, day_ago))
+    # Stale: gone for the confirm, and removed by the next upload.
+    assert logged_in.post(f"/admin/upload/{token}/confirm",
+                          data={"csrf_token": _token(body)}).status_code == 404
+    _upload(logged_in, DATA / "sichuan-2019-2020-candidates.txt")
+    assert not folder.exists()
+    # archive check clears them too.
+    body = _upload(logged_in, DATA / "hubei-2019-2020-honorees.json").get_data(as_text=True)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    folder = Path(app.config["ARCHIVE_HOME"]) / "uploads" / token
+    os.utime(folder / "meta.json", (day_ago, day_ago))
+    monkeypatch.setenv("ARCHIVE_HOME", app.config["ARCHIVE_HOME"])
+    out = runner("check")
+    assert "removed 1 expired upload preview" in out.output and not folder.exists()

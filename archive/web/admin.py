@@ -14,7 +14,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from .. import auth, jobs, store
+from .. import auth, jobs, store, uploads
 from ..ingest import FLAGS, FORMATS, ParseError
 from . import get_archive
 
@@ -159,7 +159,7 @@ def api_status():
 
 
 def _uploads():
-    path = Path(current_app.config["ARCHIVE_HOME"]) / "uploads"
+    path = get_archive().uploads
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -169,7 +169,7 @@ def _upload_dir(token):
         abort(404)
     path = _uploads() / token
     meta_path = path / "meta.json"
-    if not meta_path.exists():
+    if not meta_path.exists() or uploads.expired(path):
         abort(404)
     meta = json.loads(meta_path.read_text("utf-8"))
     if meta["user"] != current_user():
@@ -195,6 +195,7 @@ def upload():
     if bad:
         return _upload_error(f"{bad[0]}: 不支持的文件类型，请上传 "
                              + "、".join(FORMATS) + " 文件。")
+    uploads.expire(_uploads())
     token = secrets.token_hex(16)
     folder = _uploads() / token
     folder.mkdir()
@@ -217,7 +218,19 @@ def _plan(folder, meta):
     return get_archive().plan_files(files, meta.get("overrides"), attachments)
 
 
-def _preview(folder, meta, token):
+@bp.get("/upload/<token>")
+@login_required
+def preview(token):
+    """Another page of a kept upload's preview."""
+    folder, meta = _upload_dir(token)
+    return _preview(folder, meta, token, request.args.get("page", "1"))
+
+
+#: Rows of a preview shown per page.
+PREVIEW_ROWS = 200
+
+
+def _preview(folder, meta, token, page="1"):
     """The preview of a kept upload; the metadata form when the files lack some."""
     try:
         plans = _plan(folder, meta)
@@ -234,10 +247,16 @@ def _preview(folder, meta, token):
         shutil.rmtree(folder, ignore_errors=True)
         return _upload_error(f"无法导入：{exc}")
     plan = plans[0]
+    pages = max(1, -(-len(plan.rows) // PREVIEW_ROWS))
+    if not page.isdigit() or not 1 <= int(page) <= pages:
+        abort(404)
+    start = (int(page) - 1) * PREVIEW_ROWS
     return render_template("admin/preview.html", plan=plan, token=token, meta=meta,
                            form=ActionForm(), metadata=MetadataForm(data=meta["overrides"]),
                            added=set(plan.added), changed=set(plan.changed),
-                           removed=set(plan.removed), field_labels=FIELD_LABELS)
+                           removed=set(plan.removed), field_labels=FIELD_LABELS,
+                           rows=plan.rows[start:start + PREVIEW_ROWS], first=start,
+                           page=int(page), pages=pages)
 
 
 #: What each column the header mapper found holds, as the preview names it.

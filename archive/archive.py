@@ -84,9 +84,12 @@ class Archive:
                 empty.conn.close()
         return importer.plan_files(self.db, files, overrides, attachments)
 
-    def apply(self, plans, user=None):
-        """Store the plans in one transaction, then update the index for them."""
-        upsert, delete, logged = importer.apply(self.db, plans)
+    def apply(self, plans, user=None, allow_removal=False, keep_newer=False):
+        """Store the plans in one transaction, then update the index for them.
+
+        allow_removal: a new version of a notice may remove entries (they are
+        retired); keep_newer: a text the notice had before is not re-imported."""
+        upsert, delete, logged = importer.apply(self.db, plans, allow_removal, keep_newer)
         if user and logged:
             with store.transaction(self.private):
                 self.private["import_users"].insert_all(
@@ -94,16 +97,18 @@ class Archive:
         self.update_index(upsert, delete)
         return upsert, delete
 
-    def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=()):
+    def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
+                     allow_removal=False, keep_newer=False):
         """Import notice files (all or nothing); returns the plans.
 
         overrides: notice metadata for what the files lack (title, publisher …);
-        attachments: paths of files that belong to the one notice page given."""
+        attachments: paths of files that belong to the one notice page given;
+        allow_removal, keep_newer: as for apply."""
         files = [(str(p), Path(p).read_bytes()) for p in paths]
         extra = [(str(p), Path(p).read_bytes()) for p in attachments]
         plans = self.plan_files(files, overrides, extra)
         if not dry_run:
-            self.apply(plans, user=user)
+            self.apply(plans, user=user, allow_removal=allow_removal, keep_newer=keep_newer)
         return plans
 
     def bundled_notices(self):
@@ -113,7 +118,8 @@ class Archive:
 
     def init(self):
         """Create the schema, import the bundled notices and build the first snapshot."""
-        plans = self.import_paths(self.bundled_notices())
+        # A bundled notice that an admin has since replaced is kept as they left it.
+        plans = self.import_paths(self.bundled_notices(), keep_newer=True)
         try:
             self.snapshot()
         except snapshots.NoSnapshot:  # never built, or built by an older schema
@@ -282,8 +288,8 @@ class Archive:
 
 
 #: Tables a backup of any schema version may hold.
-_BACKUP_TABLES = {"notices", "entries", "imports", "corrections", "users", "login_failures",
-                  "audit", "jobs", "sqlite_sequence"}
+_BACKUP_TABLES = {"notices", "entries", "imports", "corrections", "notice_versions",
+                  "retired_entries", "users", "login_failures", "audit", "jobs"}
 
 
 def _check_backup(tmp, path):

@@ -75,9 +75,12 @@ def _metadata_options(command):
               help="An attachment of the notice page (.docx .doc .xlsx .xls .pdf .html "
                    ".csv); repeat for each. The page and its attachments are one notice.")
 @_metadata_options
+@click.option("--remove-entries", is_flag=True,
+              help="Confirm that a new version of a notice removes entries (they are "
+                   "retired, and the earlier version is kept).")
 @click.option("--dry-run", is_flag=True, help="Print what would be stored; write nothing.")
 @click.pass_context
-def import_(ctx, paths, attachments, dry_run, **metadata):
+def import_(ctx, paths, attachments, remove_entries, dry_run, **metadata):
     """Import notice files, all or nothing: pages (.txt .html), lists (.csv .json
     .docx .doc .xlsx .xls .pdf).
 
@@ -89,7 +92,7 @@ def import_(ctx, paths, attachments, dry_run, **metadata):
     overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
         plans = archive.import_paths(paths, dry_run=dry_run, overrides=overrides,
-                                     attachments=attachments)
+                                     attachments=attachments, allow_removal=remove_entries)
     except (ParseError, OSError) as exc:
         raise click.ClickException(f"nothing imported:\n{exc}") from exc
     for p in plans:
@@ -100,6 +103,9 @@ def import_(ctx, paths, attachments, dry_run, **metadata):
         for c in p.conflicts:
             click.echo(f"  conflict: {c['name']} {c['field']}: corrected {c['corrected']!r}, "
                        f"notice says {c['incoming']!r}")
+        for e in p.removed_entries:
+            click.echo(f"  {'would remove' if dry_run else 'removed'}: {e['id']} {e['name']}"
+                       + (" (manually corrected)" if e["corrected"] else ""))
         if dry_run:
             _echo_plan(p)
 

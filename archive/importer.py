@@ -11,6 +11,10 @@ from . import store
 from .ingest import ENTRY_FIELDS, ParseError, parse_files
 
 
+class RemovalNotConfirmed(ParseError):
+    """A new version of a notice would remove entries, and nobody confirmed it."""
+
+
 @dataclass
 class ImportPlan:
     """What importing one parsed notice would do to the store."""
@@ -18,12 +22,13 @@ class ImportPlan:
     source_name: str
     parsed: object
     notice_id: str
-    action: str  # imported | unchanged | replaced
+    action: str  # imported | unchanged | replaced | kept (an earlier version of it)
     rows: list  # entry rows as they would be stored
     added: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     changed: list = field(default_factory=list)
     conflicts: list = field(default_factory=list)  # manual corrections a re-import would undo
+    removed_entries: list = field(default_factory=list)  # {id, kind, name, corrected}
 
     @property
     def warnings(self):
@@ -36,6 +41,9 @@ class ImportPlan:
 
     def summary(self):
         """One line per file, as the CLI prints it."""
+        if self.action == "kept":
+            return f"{self.source_name}: kept (an earlier version of this notice; the " \
+                   "archive holds a newer one)"
         return f"{self.source_name}: {self.action} ({len(self.rows)} entries)"
 
 
@@ -54,15 +62,22 @@ def _rows(parsed, nid):
     return rows
 
 
-def plan(db, parsed, source_name):
-    """Compare a parsed notice with the store; writes nothing."""
+def plan(db, parsed, source_name, keep_newer=False):
+    """Compare a parsed notice with the store; writes nothing.
+
+    keep_newer: a text the notice had in an earlier version is "kept" (not
+    re-imported over the newer one), as `archive init` does for bundled notices."""
     nid = store.notice_id(parsed.notice)
     rows = _rows(parsed, nid)
     existing = store.get_notice(db, nid, with_text=False)
     if existing is None:
         return ImportPlan(source_name, parsed, nid, "imported", rows, added=[r["id"] for r in rows])
-    if existing["sha256"] == store.sha256(parsed.text):
+    digest = store.sha256(parsed.text)
+    if existing["sha256"] == digest:
         return ImportPlan(source_name, parsed, nid, "unchanged", rows)
+    if keep_newer and db.execute("select 1 from notice_versions where notice_id = ? and "
+                                 "sha256 = ?", [nid, digest]).fetchone():
+        return ImportPlan(source_name, parsed, nid, "kept", rows)
     old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
     new_ids = {r["id"] for r in rows}
     p = ImportPlan(source_name, parsed, nid, "replaced", rows,
@@ -71,6 +86,10 @@ def plan(db, parsed, source_name):
                    changed=[r["id"] for r in rows if r["id"] in old
                             and old[r["id"]]["content_hash"] != r["content_hash"]])
     p.conflicts = _conflicts(db, old, rows)
+    corrected = _corrected(db, p.removed)
+    p.removed_entries = [{"id": i, "kind": old[i]["kind"], "name": old[i]["name"],
+                          "company": old[i]["company"], "corrected": i in corrected}
+                         for i in p.removed]
     if p.conflicts:
         # Manual corrections win over the new text; the preview lists them.
         for c in p.conflicts:
@@ -100,6 +119,28 @@ def _conflicts(db, old, rows):
     return out
 
 
+def _corrected(db, ids):
+    """Those of the ids that have manual corrections."""
+    out = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out |= {r[0] for r in db.execute("select distinct entry_id from corrections where "
+                                          f"entry_id in ({','.join('?' * len(chunk))})", chunk)}
+    return out
+
+
+def removal_message(plans):
+    """What the plans would remove, for a refusal that asks to confirm it."""
+    lines = []
+    for p in plans:
+        if p.removed:
+            names = "、".join(e["name"] + ("（已人工更正）" if e["corrected"] else "")
+                             for e in p.removed_entries)
+            lines.append(f"{p.source_name}: this new version would remove {len(p.removed)} "
+                         f"entries: {names}")
+    return "\n".join(lines)
+
+
 def plan_files(db, files, overrides=None, attachments=()):
     """Parse and plan (name, bytes) pairs; raise one ParseError listing every bad file.
 
@@ -127,38 +168,63 @@ def plan_files(db, files, overrides=None, attachments=()):
     return plans
 
 
-def apply(db, plans):
+def apply(db, plans, allow_removal=False, keep_newer=False):
     """Write the plans in one transaction; returns the ids to re-index and to delete,
-    and the ids of the rows written to the imports log."""
+    and the ids of the rows written to the imports log.
+
+    A new version that removes entries needs allow_removal (RemovalNotConfirmed
+    otherwise). Each imported text is kept as a version of its notice; removed
+    entries are retired with the version they came from."""
     upsert, delete, logged = [], [], []
     stamp = store.now()
     with store.transaction(db):
         # Planned again under the write lock: another import may have landed
         # since the preview, and ids are derived, so nothing is duplicated.
-        plans[:] = [plan(db, p.parsed, p.source_name) for p in plans]
+        plans[:] = [plan(db, p.parsed, p.source_name, keep_newer) for p in plans]
+        if not allow_removal and any(p.removed for p in plans):
+            raise RemovalNotConfirmed(removal_message(plans) + "\nconfirm the removal "
+                                      "(--remove-entries) to import it")
         for p in plans:
-            if p.action == "unchanged":
+            if p.action in ("unchanged", "kept"):
                 continue
-            n = p.parsed.notice
-            db["notices"].upsert({
-                "id": p.notice_id, **n, "source_name": p.source_name.rsplit("/", 1)[-1],
-                "format": p.parsed.format, "text": p.parsed.text,
-                "sha256": store.sha256(p.parsed.text), "updated_at": stamp,
-                **({"imported_at": stamp} if p.action == "imported" else {}),
-            }, pk="id")
-            if p.removed:
-                db.execute(f"delete from entries where id in ({','.join('?' * len(p.removed))})",
-                           p.removed)
-            for row in p.rows:
-                stamped = dict(row)
-                if row["id"] in p.added:
-                    stamped["imported_at"] = stamped["updated_at"] = stamp
-                elif row["id"] in p.changed:
-                    stamped["updated_at"] = stamp
-                db["entries"].upsert(stamped, pk="id")
+            _write(db, p, stamp)
             logged.append(db["imports"].insert({
                 "at": stamp, "notice_id": p.notice_id, "action": p.action,
                 "entries": len(p.rows), "source_name": p.source_name}).last_pk)
             upsert += p.added + p.changed
             delete += p.removed
     return upsert, delete, logged
+
+
+def _write(db, p, stamp):
+    """One plan's notice, version, entries and retirements (inside a transaction)."""
+    n = p.parsed.notice
+    previous = db.execute("select version from notices where id = ?", [p.notice_id]).fetchone()
+    version = previous[0] + 1 if previous else 1
+    name = p.source_name.rsplit("/", 1)[-1]
+    db["notices"].upsert({
+        "id": p.notice_id, **n, "source_name": name, "format": p.parsed.format,
+        "text": p.parsed.text, "sha256": store.sha256(p.parsed.text), "updated_at": stamp,
+        "version": version, **({"imported_at": stamp} if p.action == "imported" else {}),
+    }, pk="id")
+    db["notice_versions"].insert({
+        "notice_id": p.notice_id, "version": version, "sha256": store.sha256(p.parsed.text),
+        "text": p.parsed.text, "format": p.parsed.format, "source_name": name,
+        "imported_at": stamp, "entries": len(p.rows)}, pk=("notice_id", "version"))
+    if p.removed:
+        old = {r["id"]: r for r in store.entries_by_ids(db, p.removed)}
+        db["retired_entries"].upsert_all(
+            ({"id": i, "notice_id": p.notice_id, "notice_version": version - 1,
+              "kind": old[i]["kind"], "name": old[i]["name"], "cycle": old[i]["cycle"],
+              "stage": old[i]["stage"], "removed_at": stamp} for i in p.removed), pk="id")
+        db.execute(f"delete from entries where id in ({','.join('?' * len(p.removed))})",
+                   p.removed)
+    added, changed = set(p.added), set(p.changed)
+    db["entries"].upsert_all(({**r, "imported_at": stamp, "updated_at": stamp}
+                              for r in p.rows if r["id"] in added), pk="id")
+    db["entries"].upsert_all(({**r, "updated_at": stamp} for r in p.rows if r["id"] in changed),
+                             pk="id")
+    db["entries"].upsert_all((r for r in p.rows if r["id"] not in added | changed), pk="id")
+    if added:  # an id that comes back is no longer retired
+        db.execute(f"delete from retired_entries where id in ({','.join('?' * len(added))})",
+                   list(added))

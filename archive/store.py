@@ -85,7 +85,28 @@ def _v3(db):
         db["imports"].transform(drop={"user"})
 
 
-MIGRATIONS = [_v1, _v2, _v3]
+def _v4(db):
+    """Notices keep every version they were imported in; removed entries are retired,
+    not forgotten (their corrections and links keep pointing at something)."""
+    db["notice_versions"].create({
+        "notice_id": str, "version": int, "sha256": str, "text": str, "format": str,
+        "source_name": str, "imported_at": str, "entries": int,
+    }, pk=("notice_id", "version"), not_null={"text", "sha256"},
+        foreign_keys=[("notice_id", "notices", "id")])
+    db["notice_versions"].create_index(["sha256"])
+    db["notices"].add_column("version", int, not_null_default=1)
+    db.execute("insert into notice_versions (notice_id, version, sha256, text, format, "
+               "source_name, imported_at, entries) select n.id, 1, n.sha256, n.text, n.format, "
+               "n.source_name, coalesce(n.updated_at, n.imported_at), "
+               "(select count(*) from entries e where e.notice_id = n.id) from notices n")
+    db["retired_entries"].create({
+        "id": str, "notice_id": str, "notice_version": int, "kind": str, "name": str,
+        "cycle": str, "stage": str, "removed_at": str, "successor": str,
+    }, pk="id", foreign_keys=[("notice_id", "notices", "id")])
+    db["retired_entries"].create_index(["notice_id"])
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

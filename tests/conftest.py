@@ -183,3 +183,24 @@ def artifacts():
     path = Path(__file__).parent.parent / "artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def old_database(path, version):
+    """An archive.db at an earlier schema version holding the seed notice, as that
+    version stored it; returns the open sqlite_utils Database."""
+    import sqlite3
+    import sqlite_utils
+    from archive import importer, store
+    from archive.ingest import parse_file
+    current = store.connect(":memory:")
+    importer.apply(current, [importer.plan(current, parse_file(SEED), "seed.txt")])
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    for migration in store.MIGRATIONS[:version]:
+        migration(db)
+    db.execute(f"PRAGMA user_version = {version}")
+    for table in ("notices", "entries", "imports"):
+        columns = set(db[table].columns_dict)
+        db[table].insert_all({k: v for k, v in row.items() if k in columns}
+                             for row in current.query(f"select * from {table}"))
+    current.conn.close()
+    return db

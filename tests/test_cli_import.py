@@ -83,7 +83,9 @@ def test_replaced_notice_drops_removed_entries(runner, tmp_path):
     shorter = tmp_path / "seed.txt"
     shorter.write_text(text[:start] + text[end:], "utf-8")
     out = runner("import", shorter)
-    assert "replaced (4 entries)" in out.output
+    assert out.exit_code == 1 and "would remove 1 entries: 刘鑫鑫" in out.output
+    out = runner("import", shorter, "--remove-entries")
+    assert "replaced (4 entries)" in out.output and "removed: " in out.output
     names = [r["name"] for r in json.loads(runner("list", "--json").output)]
     assert sorted(names) == sorted(["李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心"])
 
@@ -154,21 +156,25 @@ def test_every_cli_command_has_help(runner):
 
 
 def test_v1_database_is_upgraded_in_place_keeping_its_data(tmp_path, seed_path):
-    import sqlite_utils
-    from archive import importer
-    from archive.ingest import parse_file
+    from conftest import old_database
     path = tmp_path / "v1.db"
-    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
-    store.MIGRATIONS[0](db)
-    db.execute("PRAGMA user_version = 1")
-    importer.apply(db, [importer.plan(db, parse_file(seed_path), "seed.txt")])
-    digest = store.content_digest(db)
+    db = old_database(path, 1)
+    before = {table: (list(db[table].columns_dict),
+                      list(db.query(f"select * from {table} order by id")))
+              for table in ("notices", "entries")}
     db.conn.close()
     upgraded = store.connect(path)
-    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION >= 2
-    assert "corrections" in upgraded.table_names()
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION >= 4
+    assert {"corrections", "notice_versions", "retired_entries"} <= set(upgraded.table_names())
     assert not {"users", "audit", "jobs", "login_failures"} & set(upgraded.table_names())
-    assert store.content_digest(upgraded) == digest and upgraded["entries"].count == 5
+    assert upgraded["entries"].count == 5
+    notice = next(upgraded.query("select * from notices"))
+    assert notice["version"] == 1
+    assert next(upgraded.query("select * from notice_versions"))["sha256"] == notice["sha256"]
+    # Every row the v1 database held is still there, unchanged.
+    for table, (columns, rows) in before.items():
+        assert list(upgraded.query(f"select {', '.join(columns)} from {table} "
+                                   "order by id")) == rows
 
 
 # -- official formats through the CLI -------------------------------------------------

@@ -14,7 +14,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from .. import auth, jobs, store, uploads
+from .. import auth, importer, jobs, store, uploads
 from ..ingest import FLAGS, FORMATS, ParseError
 from . import get_archive
 
@@ -230,7 +230,7 @@ def preview(token):
 PREVIEW_ROWS = 200
 
 
-def _preview(folder, meta, token, page="1"):
+def _preview(folder, meta, token, page="1", error=None):
     """The preview of a kept upload; the metadata form when the files lack some."""
     try:
         plans = _plan(folder, meta)
@@ -256,7 +256,7 @@ def _preview(folder, meta, token, page="1"):
                            added=set(plan.added), changed=set(plan.changed),
                            removed=set(plan.removed), field_labels=FIELD_LABELS,
                            rows=plan.rows[start:start + PREVIEW_ROWS], first=start,
-                           page=int(page), pages=pages)
+                           page=int(page), pages=pages, error=error), 200
 
 
 #: What each column the header mapper found holds, as the preview names it.
@@ -295,16 +295,22 @@ def confirm(token):
     archive = get_archive()
     try:
         plans = _plan(folder, meta)
-        archive.apply(plans, user=current_user())
+        archive.apply(plans, user=current_user(),
+                      allow_removal=request.form.get("confirm_removal") == "y")
+    except importer.RemovalNotConfirmed:
+        response, _ = _preview(folder, meta, token, error="这个新版本会删除下列记录：请勾选"
+                               "“确认删除”后再导入（旧版本会保留）。")
+        return response, 400
     except ParseError as exc:
-        return _upload_error(f"无法导入：{exc}")
-    finally:
         shutil.rmtree(folder, ignore_errors=True)
+        return _upload_error(f"无法导入：{exc}")
+    shutil.rmtree(folder, ignore_errors=True)
     flash(f"{meta['filename']}：{_ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
     return redirect(url_for("public.notice", notice_id=plans[0].notice_id))
 
 
-_ACTIONS = {"imported": "已导入", "unchanged": "内容未变，未做改动", "replaced": "已替换旧版本"}
+_ACTIONS = {"imported": "已导入", "unchanged": "内容未变，未做改动",
+            "replaced": "已导入新版本（旧版本已保留）", "kept": "库中已有更新的版本，未做改动"}
 
 
 @bp.post("/upload/<token>/cancel")

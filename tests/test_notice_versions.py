@@ -1,0 +1,82 @@
+"""Replacing a notice never loses data silently: versions kept, removals confirmed."""
+
+import io
+import re
+
+from archive import store
+from archive.archive import Archive
+
+from conftest import SEED
+from test_admin import _csrf, _token, admin_user, logged_in  # noqa: F401 (fixtures)
+
+# The seed's identity (title, publisher, date) with one row: a "new version" of it.
+ONE_ROW = ("# title: “全国用户满意电信服务明星”“全国用户满意电信服务明星班组”候选人名单公示\n"
+           "# publisher: 北京市通信管理局\n# published: 2018-10-24\n# cycle: 2017-2018\n"
+           "# stage: candidates\nkind,name,company\nindividual,李玉柱,中国联通北京分公司\n")
+
+
+def _correct_one(archive, name="刘鑫鑫"):
+    entry = archive.db.execute("select id from entries where name = ?", [name]).fetchone()[0]
+    archive.correct(entry, {"education": "硕士研究生"}, "editor")
+    return entry
+
+
+def test_preview_lists_every_removal_and_needs_a_tick(logged_in, app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    corrected = _correct_one(a)
+    before = store.content_digest(a.db)
+    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
+                                              "notice": (io.BytesIO(ONE_ROW.encode()), "one.csv")},
+                       content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "将删除的记录（4）" in body
+    for name in ("刘鑫鑫", "张娜", "集中处理专席", "客户服务部投诉处理中心"):
+        assert name in body.split("将删除的记录")[1]
+    assert re.search(r"刘鑫鑫[^<]*</td><td>[^<]*</td><td><span class=\"tag\">已人工更正", body)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    r = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert r.status_code == 400 and "请勾选" in r.get_data(as_text=True)
+    assert store.content_digest(a.db) == before  # nothing happened without the tick
+    r = logged_in.post(f"/admin/upload/{token}/confirm",
+                       data={"csrf_token": _token(body), "confirm_removal": "y"})
+    assert r.status_code == 302
+    assert a.db["entries"].count == 1
+    # The earlier text is kept, and the corrected entry's record still resolves.
+    versions = list(a.db.query("select version, format, sha256 from notice_versions "
+                               "order by version"))
+    assert [(v["version"], v["format"]) for v in versions] == [(1, "txt"), (2, "csv")]
+    assert a.db["notice_versions"].get((store.get_notice(a.db, a.db.execute(
+        "select id from notices").fetchone()[0])["id"], 1))["text"] == SEED.read_text("utf-8")
+    retired = a.db["retired_entries"].get(corrected)
+    assert retired["name"] == "刘鑫鑫" and retired["notice_version"] == 1
+    assert [c["entry_id"] for c in a.audit_trail(corrected)] == [corrected]
+    a.close()
+
+
+def test_cli_refuses_a_replacement_that_removes_entries_without_the_flag(runner, home, tmp_path):
+    runner("init")
+    path = tmp_path / "one.csv"
+    path.write_text(ONE_ROW, "utf-8")
+    out = runner("import", path)
+    assert out.exit_code == 1
+    assert "would remove 4 entries" in out.output and "--remove-entries" in out.output
+    assert "刘鑫鑫" in out.output
+    out = runner("import", path, "--remove-entries")
+    assert out.exit_code == 0 and "replaced (1 entries)" in out.output
+
+
+def test_init_never_reimports_a_bundled_notice_present_in_any_version(runner, home, tmp_path):
+    runner("init")
+    path = tmp_path / "one.csv"
+    path.write_text(ONE_ROW, "utf-8")
+    assert runner("import", path, "--remove-entries").exit_code == 0
+    a = Archive(home)
+    digest = store.content_digest(a.db)
+    a.close()
+    out = runner("init")
+    assert out.exit_code == 0, out.output
+    assert "replaced" not in out.output and "kept (an earlier version" in out.output
+    a = Archive(home)
+    assert store.content_digest(a.db) == digest and a.db["entries"].count == 1
+    a.close()

@@ -2,6 +2,7 @@
 CLI and the web app alike (imports, search, re-index, drift check)."""
 
 import shutil
+import time
 from pathlib import Path
 
 import index.analysis
@@ -94,7 +95,7 @@ class Archive:
             with store.transaction(self.private):
                 self.private["import_users"].insert_all(
                     {"import_id": i, "user": user} for i in logged)
-        self.update_index(upsert, delete)
+        self.drain_index()
         return upsert, delete
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
@@ -132,24 +133,55 @@ class Archive:
             return self.db.query(f"select {_INDEX_COLUMNS} from entries order by id")
         return store.entries_by_ids(self.db, ids, _INDEX_COLUMNS)
 
-    def update_index(self, ids, delete_ids=()):
-        """Re-index these entries and drop deleted ones, in the live snapshot."""
+    def drain_index(self, progress=None, chunk=1000):
+        """Do the pending index work (the store's index queue) in the live snapshot,
+        a chunk at a time; returns how many entries it indexed or dropped.
+
+        Work left by a killed import or correction is done by the next one."""
         try:
             self.snapshot()
         except snapshots.NoSnapshot:
-            return self.reindex()
-        return build.update(self.index_root, self._index_rows(ids), delete_ids)
+            self.reindex()
+            return 0
+        total, done = self.db["index_queue"].count, 0
+        while True:
+            work = store.index_queue(self.db, limit=chunk)
+            if not work:
+                return done
+            ids = [entry_id for entry_id, _ in work]
+            rows = self._index_rows(ids)
+            present = {r["id"] for r in rows}
+            build.update(self.index_root, rows, [i for i in ids if i not in present])
+            store.unqueue_index(self.db, work)
+            done += len(work)
+            if progress:
+                progress(done, max(total, done))
 
     def reindex(self, progress=None, procs=None):
         """Full rebuild into a new snapshot, switched live atomically; returns its meta.
 
         procs: Whoosh writer processes (default: one per core, up to 4)."""
+        started = time.time()
         words = build.dictionary_words(self.db.query("select name, company, unit from entries"))
         total = self.db["entries"].count
-        return build.rebuild(
+        meta = build.rebuild(
             self.index_root, self._index_rows(), words=words, aliases=self.index_aliases(),
             total=total, progress=progress, procs=procs,
             reconcile=(lambda: store.entry_hashes(self.db), self._index_rows))
+        # The new snapshot holds everything queued before the rebuild began.
+        with store.transaction(self.db):
+            self.db.execute("delete from index_queue where queued_at <= ?", [started])
+        return meta
+
+    def repair(self):
+        """Finish pending index work, then re-index what still drifted; returns how
+        many entries were mended: {pending, missing, extra, stale}."""
+        pending = self.drain_index()
+        drift = self.check()
+        upsert = drift["missing"] + drift["stale"]
+        if upsert or drift["extra"]:
+            build.update(self.index_root, self._index_rows(upsert), drift["extra"])
+        return {"pending": pending, **{k: len(drift[k]) for k in ("missing", "extra", "stale")}}
 
     def check(self):
         """Drift between store and live index: {missing, extra, stale, ok}."""
@@ -212,7 +244,7 @@ class Archive:
         if done:
             with store.transaction(self.private):
                 self.private["audit"].insert_all({**change, "user": user} for change in done)
-            self.update_index([entry_id])
+            self.drain_index()
         return [change["field"] for change in done]
 
     def audit_trail(self, entry_id):
@@ -287,9 +319,14 @@ class Archive:
         return self.reindex()
 
 
-#: Tables a backup of any schema version may hold.
-_BACKUP_TABLES = {"notices", "entries", "imports", "corrections", "notice_versions",
-                  "retired_entries", "users", "login_failures", "audit", "jobs"}
+def _known_tables():
+    """Tables a backup of any schema version may hold: the current schema's, and the
+    private ones that archive.db held before admin.db."""
+    db = store.connect(":memory:")
+    try:
+        return set(db.table_names()) | set(private.PRIVATE_TABLES)
+    finally:
+        db.conn.close()
 
 
 def _check_backup(tmp, path):
@@ -306,7 +343,7 @@ def _check_backup(tmp, path):
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
         if not {"notices", "entries"} <= tables:
             raise ValueError(f"{path}: not an archive backup (no notices/entries tables)")
-        unknown = sorted(t for t in tables - _BACKUP_TABLES if not t.startswith("sqlite_"))
+        unknown = sorted(t for t in tables - _known_tables() if not t.startswith("sqlite_"))
         if unknown:
             raise ValueError(f"{path}: not an archive backup: unknown tables: {', '.join(unknown)}")
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()

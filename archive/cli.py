@@ -228,16 +228,22 @@ def reindex(ctx):
 
 
 @main.command()
+@click.option("--repair", is_flag=True,
+              help="Finish pending index work and re-index whatever drifted.")
 @click.pass_context
-def check(ctx):
+def check(ctx, repair):
     """Compare the store and the live index; exit 1 on any drift, listing it.
     Also removes upload previews older than a day."""
     from . import uploads
-    removed = uploads.expire(_archive(ctx).uploads)
+    archive = _archive(ctx)
+    removed = uploads.expire(archive.uploads)
     if removed:
         click.echo(f"removed {removed} expired upload preview{'s' if removed > 1 else ''}")
     try:
-        drift = _archive(ctx).check()
+        if repair:
+            fixed = archive.repair()
+            click.echo("repaired: " + ", ".join(f"{n} {k}" for k, n in fixed.items()))
+        drift = archive.check()
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
     for kind in ("missing", "extra", "stale"):
@@ -246,7 +252,7 @@ def check(ctx):
     if not drift["ok"]:
         raise click.ClickException(
             f"index drift: {len(drift['missing'])} missing, {len(drift['extra'])} extra, "
-            f"{len(drift['stale'])} stale; run `archive reindex`")
+            f"{len(drift['stale'])} stale; run `archive check --repair` or `archive reindex`")
     click.echo("store and index agree")
 
 

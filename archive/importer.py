@@ -186,8 +186,12 @@ def apply(db, plans, allow_removal=False, keep_newer=False):
                                       "(--remove-entries) to import it")
         for p in plans:
             if p.action in ("unchanged", "kept"):
+                # Importing a notice again repairs its entries' index state.
+                store.queue_index(db, [r["id"] for r in p.rows] if p.action == "unchanged"
+                                  else [])
                 continue
             _write(db, p, stamp)
+            store.queue_index(db, p.added + p.changed + p.removed)
             logged.append(db["imports"].insert({
                 "at": stamp, "notice_id": p.notice_id, "action": p.action,
                 "entries": len(p.rows), "source_name": p.source_name}).last_pk)

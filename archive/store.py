@@ -7,6 +7,7 @@ how many have run, and opening an older database runs the rest in place.
 import hashlib
 import json
 import sqlite3
+import time
 from datetime import datetime, timezone
 
 import sqlite_utils
@@ -106,7 +107,13 @@ def _v4(db):
     db["retired_entries"].create_index(["notice_id"])
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+def _v5(db):
+    """Entries that await indexing, written in the same transaction as their change,
+    so that a process killed after the commit leaves work to finish, never drift."""
+    db["index_queue"].create({"entry_id": str, "queued_at": float}, pk="entry_id")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -368,7 +375,29 @@ def update_entry(db, entry_id, changes):
         row["updated_at"] = stamp
         db["entries"].update(entry_id, {k: row[k] for k in changed + [
             "person_key", "content_hash", "updated_at"]})
+        queue_index(db, [entry_id])
     return done
+
+
+def queue_index(db, ids):
+    """Record that these entries (changed, added or deleted) await indexing; call
+    inside the transaction that changes them."""
+    stamp = time.time()
+    db["index_queue"].upsert_all(({"entry_id": i, "queued_at": stamp} for i in ids),
+                                 pk="entry_id")
+
+
+def index_queue(db, limit=None):
+    """Pending index work: [(entry id, queued_at)], oldest first."""
+    sql = "select entry_id, queued_at from index_queue order by queued_at, entry_id"
+    return [tuple(r) for r in db.execute(sql + (f" limit {int(limit)}" if limit else ""))]
+
+
+def unqueue_index(db, done):
+    """Drop finished work; an entry queued again since (a newer stamp) stays queued."""
+    with transaction(db):
+        db.conn.executemany("delete from index_queue where entry_id = ? and queued_at = ?",
+                            done)
 
 
 def corrections(db, entry_id):

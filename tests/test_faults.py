@@ -216,3 +216,43 @@ def test_clients_that_stop_reading_the_biggest_export_do_not_take_the_site_down(
         assert time.monotonic() - start < 1.0
         for sock in stalled:
             sock.close()
+
+
+def _big_notice(path, version, entries=1500):
+    citation = f"第{version}版事迹：该同志扎根一线，耐心解答用户咨询。" * 8
+    doc = {"notice": {"title": "关于表彰2019-2020年度全国用户满意电信服务明星的通报（虚构测试数据）",
+                      "publisher": "工业和信息化部", "published": "2021-01-15",
+                      "stage": "honorees"},
+           "entries": [{"kind": "individual", "name": f"断点{i:04d}",
+                        "company": "中国电信股份有限公司北京分公司", "citation": citation}
+                       for i in range(entries)]}
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    return path
+
+
+def test_an_import_killed_at_any_point_leaves_no_drift_after_the_next_command(seeded_copy,
+                                                                             tmp_path):
+    home = seeded_copy.home
+    seeded_copy.close()
+    versions = [_big_notice(tmp_path / f"big-{v}.json", v) for v in (1, 2)]
+    started = time.monotonic()
+    done = _cli(home, "import", versions[0])
+    assert done.returncode == 0, done.stderr
+    full = time.monotonic() - started
+    rng = __import__("random").Random(20261127)
+    outcomes = []
+    for round_ in range(10):
+        proc = _cli(home, "import", versions[(round_ + 1) % 2], wait=False)
+        time.sleep(rng.uniform(0.05, full))  # anywhere from start-up to the index commit
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()  # reaps it and closes its pipes
+        outcomes.append(proc.returncode)
+        small = tmp_path / f"small-{round_}.csv"
+        small.write_text(f"# title: 关于2021-2022年度全国用户满意电信服务明星的表彰通报（第{round_}批）\n"
+                         "# publisher: 工业和信息化部\n# published: 2023-05-18\n"
+                         f"kind,name,company\nindividual,接续{round_},中国移动\n", "utf-8")
+        after = _cli(home, "import", small)  # the next command completes pending index work
+        assert after.returncode == 0, after.stderr
+        check = _cli(home, "check")
+        assert check.returncode == 0, (round_, check.stdout, check.stderr)
+    assert outcomes.count(-signal.SIGKILL) >= 5  # most rounds were really cut short

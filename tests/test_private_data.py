@@ -41,7 +41,7 @@ def test_accounts_logins_audit_and_jobs_live_in_a_0600_admin_db(home):
     _public_tables_hold_nothing_private(home / "archive.db")
     public = sqlite_utils.Database(sqlite3.connect(home / "archive.db"))
     assert set(public.table_names()) == {"notices", "entries", "imports", "corrections",
-                                         "notice_versions", "retired_entries"}
+                                         "notice_versions", "retired_entries", "index_queue"}
     assert "user" not in public["imports"].columns_dict
     assert [r["field"] for r in public.query("select field from corrections")] == ["education"]
     public.conn.close()

@@ -153,3 +153,29 @@ def test_snapshot_of_an_older_schema_is_rebuilt_by_init(seeded_copy, runner):
         pass
     assert runner("init").exit_code == 0
     assert seeded_copy.search("李玉柱")["results"][0]["name"] == "李玉柱"
+
+
+def test_check_repair_and_an_unchanged_reimport_mend_drift(runner, home):
+    from archive.archive import Archive
+    from conftest import SEED
+    runner("init")
+    a = Archive(home)
+    # Change entries behind the index's back (as a crash between commit and index would).
+    a.db.execute("update entries set content_hash = 'x' || content_hash "
+                 "where name in ('李玉柱', '张娜')")
+    a.close()
+    out = runner("check")
+    assert out.exit_code == 1 and "2 stale" in out.output
+    out = runner("import", SEED)  # the same text again: unchanged, and its index state mended
+    assert "unchanged" in out.output
+    assert runner("check").exit_code == 0
+    a = Archive(home)
+    a.db.execute("delete from entries where name = '张娜'")
+    a.close()
+    out = runner("check")
+    assert out.exit_code == 1 and "1 extra" in out.output
+    out = runner("check", "--repair")
+    assert out.exit_code == 0, out.output
+    assert "repaired: 0 pending, 0 missing, 1 extra, 0 stale" in out.output
+    assert "store and index agree" in out.output
+    assert runner("check").exit_code == 0

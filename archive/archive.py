@@ -85,17 +85,18 @@ class Archive:
                 empty.conn.close()
         return importer.plan_files(self.db, files, overrides, attachments)
 
-    def apply(self, plans, user=None, allow_removal=False, keep_newer=False):
+    def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None):
         """Store the plans in one transaction, then update the index for them.
 
         allow_removal: a new version of a notice may remove entries (they are
-        retired); keep_newer: a text the notice had before is not re-imported."""
+        retired); keep_newer: a text the notice had before is not re-imported;
+        progress(done, total): called as the index work goes on."""
         upsert, delete, logged = importer.apply(self.db, plans, allow_removal, keep_newer)
         if user and logged:
             with store.transaction(self.private):
                 self.private["import_users"].insert_all(
                     {"import_id": i, "user": user} for i in logged)
-        self.drain_index()
+        self.drain_index(progress)
         return upsert, delete
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
@@ -218,7 +219,8 @@ class Archive:
         from . import jobs
         out = {"store_entries": self.db["entries"].count, "snapshot": None, "age_seconds": None,
                "index_entries": None, "drift": None, "build_seconds": None,
-               "imports": self.recent_imports(), "reindex": jobs.latest(self.private)}
+               "imports": self.recent_imports(), "reindex": jobs.latest(self.private),
+               "import": jobs.latest(self.private, "import")}
         try:
             snap = self.snapshot()
         except snapshots.NoSnapshot:

@@ -20,6 +20,7 @@ SETTINGS = {
                            "X-Forwarded-Proto are trusted (werkzeug ProxyFix); 0: none."),
     "BASE_URL": ("", "The public address, e.g. https://honors.example.org; an https address "
                      "makes the session cookie Secure and sends HSTS."),
+    "IMPORT_JOB_ROWS": (2000, "A web import of more entries runs as a background job."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
 }
 

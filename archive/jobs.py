@@ -66,8 +66,10 @@ def get(db, job_id):
     return rows[0] if rows else None
 
 
-def run_reindex(archive_factory, job_id):
-    """Run a full re-index for job `job_id`, recording progress; for a thread."""
+def run(archive_factory, job_id, work):
+    """Run `work(archive, progress)` for job `job_id`, recording progress, the
+    outcome and any error; for a background thread. work returns the job fields
+    to record on success (snapshot, done, total …)."""
     archive = archive_factory()
     started = time.monotonic()
     last = [0.0]
@@ -79,25 +81,45 @@ def run_reindex(archive_factory, job_id):
                                                     "heartbeat": time.time()})
 
     try:
-        # One writer process: forking a threaded web worker is best avoided.
-        meta = archive.reindex(progress=progress, procs=1)
+        fields = work(archive, progress) or {}
         archive.private["jobs"].update(job_id, {
-            "status": "done", "finished_at": store.now(), "snapshot": meta["name"],
-            "done": meta["entries"], "total": meta["entries"],
-            "seconds": round(time.monotonic() - started, 3)})
+            "status": "done", "finished_at": store.now(),
+            "seconds": round(time.monotonic() - started, 3), **fields})
     except Exception as exc:  # recorded for the status page, not raised in a thread
         archive.private["jobs"].update(job_id, {"status": "failed", "error": str(exc)[:500],
-                                           "finished_at": store.now()})
+                                                "finished_at": store.now()})
     finally:
         archive.close()
 
 
-def start_reindex(archive, user):
-    """Start a background re-index; returns the job id (raises Busy)."""
-    job_id = begin(archive.private, user)
+def _reindex(archive, progress):
+    # One writer process: forking a threaded web worker is best avoided.
+    meta = archive.reindex(progress=progress, procs=1)
+    return {"snapshot": meta["name"], "done": meta["entries"], "total": meta["entries"]}
+
+
+def start(archive, user, kind, work):
+    """Start `work` as a background job of `kind` (one at a time); returns its id."""
+    job_id = begin(archive.private, user, kind)
     home = archive.home
     from .archive import Archive
-    thread = threading.Thread(target=run_reindex, args=(lambda: Archive(home), job_id),
-                              name=f"reindex-{job_id}", daemon=True)
+    thread = threading.Thread(target=run, args=(lambda: Archive(home), job_id, work),
+                              name=f"{kind}-{job_id}", daemon=True)
     thread.start()
     return job_id
+
+
+def start_reindex(archive, user):
+    """Start a background re-index; returns the job id (raises Busy)."""
+    return start(archive, user, "reindex", _reindex)
+
+
+def start_import(archive, user, plans, allow_removal=False):
+    """Store previewed plans and index them in the background; returns the job id."""
+    total = sum(len(p.rows) for p in plans)
+
+    def work(job_archive, progress):
+        progress(0, total)
+        job_archive.apply(plans, user=user, allow_removal=allow_removal, progress=progress)
+        return {"done": total, "total": total}
+    return start(archive, user, "import", work)

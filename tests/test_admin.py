@@ -523,3 +523,23 @@ def test_previews_expire_after_a_day(logged_in, app, runner, monkeypatch):
     monkeypatch.setenv("ARCHIVE_HOME", app.config["ARCHIVE_HOME"])
     out = runner("check")
     assert "removed 1 expired upload preview" in out.output and not folder.exists()
+
+
+def test_a_large_web_import_runs_as_a_background_job(logged_in, app):
+    app.config["IMPORT_JOB_ROWS"] = 2  # the Sichuan notice's 3 entries count as large
+    body = _upload(logged_in, DATA / "sichuan-2019-2020-candidates.txt").get_data(as_text=True)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    r = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/")
+    assert "后台导入" in logged_in.get("/admin/").get_data(as_text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        job = logged_in.get("/admin/api/status").get_json()["import"]
+        if job["status"] != "running" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert job["status"] == "done" and job["done"] == job["total"] == 3
+    assert [h["name"] for h in logged_in.get("/api/search?q=赵一鸣").get_json()["results"]] == \
+        ["赵一鸣"]
+    status = logged_in.get("/admin/api/status").get_json()
+    assert status["drift"]["ok"]

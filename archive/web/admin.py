@@ -155,7 +155,7 @@ def api_status():
     status = get_archive().status()
     return jsonify({k: status[k] for k in ("snapshot", "age_seconds", "build_seconds",
                                            "store_entries", "index_entries", "drift",
-                                           "reindex")})
+                                           "reindex", "import")})
 
 
 def _uploads():
@@ -293,10 +293,19 @@ def confirm(token):
         abort(400)
     folder, meta = _upload_dir(token)
     archive = get_archive()
+    allow_removal = request.form.get("confirm_removal") == "y"
     try:
         plans = _plan(folder, meta)
-        archive.apply(plans, user=current_user(),
-                      allow_removal=request.form.get("confirm_removal") == "y")
+        if not allow_removal and any(p.removed for p in plans):
+            raise importer.RemovalNotConfirmed(importer.removal_message(plans))
+        if sum(len(p.rows) for p in plans) > current_app.config["IMPORT_JOB_ROWS"]:
+            jobs.start_import(archive, current_user(), plans, allow_removal)
+            shutil.rmtree(folder, ignore_errors=True)
+            flash(f"{meta['filename']}：条目较多，已开始后台导入；完成前检索结果不变。")
+            return redirect(url_for("admin.dashboard"))
+        archive.apply(plans, user=current_user(), allow_removal=allow_removal)
+    except jobs.Busy as exc:
+        return _upload_error(f"无法导入：{exc}")
     except importer.RemovalNotConfirmed:
         response, _ = _preview(folder, meta, token, error="这个新版本会删除下列记录：请勾选"
                                "“确认删除”后再导入（旧版本会保留）。")

@@ -12,19 +12,22 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
-// Admin status page: follow a running re-index without reloading.
+// Admin status page: follow a running re-index or import without reloading.
 document.addEventListener("DOMContentLoaded", function () {
-  var bar = document.getElementById("reindex-progress");
   var status = document.getElementById("status");
-  if (!bar || !status || !window.fetch) return;
-  var timer = setInterval(function () {
-    fetch(status.getAttribute("data-status-url"), {credentials: "same-origin"})
-      .then(function (r) { return r.json(); })
-      .then(function (s) {
-        var job = s.reindex || {};
-        bar.max = job.total || 1;
-        bar.value = job.done || 0;
-        if (job.status !== "running") { clearInterval(timer); window.location.reload(); }
-      });
-  }, 1000);
+  if (!status || !window.fetch) return;
+  [["reindex-progress", "reindex"], ["import-progress", "import"]].forEach(function (pair) {
+    var bar = document.getElementById(pair[0]);
+    if (!bar) return;
+    var timer = setInterval(function () {
+      fetch(status.getAttribute("data-status-url"), {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          var job = s[pair[1]] || {};
+          bar.max = job.total || 1;
+          bar.value = job.done || 0;
+          if (job.status !== "running") { clearInterval(timer); window.location.reload(); }
+        });
+    }, 1000);
+  });
 });

@@ -111,6 +111,46 @@ def shared_client(seeded_template):
     return app.test_client()
 
 
+PASSWORD = "correct horse battery"
+
+
+def csrf_token(html):
+    """The CSRF token a page's form carries."""
+    import re
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def csrf(client, path="/admin/"):
+    """A fresh CSRF token, read from an admin page."""
+    return csrf_token(client.get(path).get_data(as_text=True))
+
+
+def login(client, user="editor", password=PASSWORD, address="127.0.0.1"):
+    """Log in through the form, from the given client address."""
+    page = client.get("/admin/login").get_data(as_text=True)
+    return client.post("/admin/login", data={"csrf_token": csrf_token(page), "username": user,
+                                             "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.fixture
+def admin_user(app):
+    """An admin account "editor" in the test app's instance."""
+    from archive import auth
+    a = Archive(app.config["ARCHIVE_HOME"])
+    auth.create_user(a.private, "editor", PASSWORD)
+    a.close()
+    return "editor"
+
+
+@pytest.fixture
+def logged_in(client, admin_user):
+    """A test client logged in as "editor"."""
+    r = login(client)
+    assert r.status_code == 302
+    return client
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright (no browser download)."""

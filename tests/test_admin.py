@@ -9,40 +9,9 @@ import pytest
 from archive import auth, store
 from archive.archive import Archive
 
-from conftest import DATA, SEED
-
-PASSWORD = "correct horse battery"
-
-
-def _token(html):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-@pytest.fixture
-def admin_user(app):
-    a = Archive(app.config["ARCHIVE_HOME"])
-    auth.create_user(a.private, "editor", PASSWORD)
-    a.close()
-    return "editor"
-
-
-def login(client, user="editor", password=PASSWORD, address="127.0.0.1"):
-    page = client.get("/admin/login").get_data(as_text=True)
-    return client.post("/admin/login", data={"csrf_token": _token(page), "username": user,
-                                             "password": password},
-                       environ_base={"REMOTE_ADDR": address})
-
-
-@pytest.fixture
-def logged_in(client, admin_user):
-    r = login(client)
-    assert r.status_code == 302
-    return client
-
-
-def _csrf(client, path="/admin/"):
-    return _token(client.get(path).get_data(as_text=True))
-
+from conftest import DATA, PASSWORD, SEED, login
+from conftest import csrf as _csrf
+from conftest import csrf_token as _token
 
 def test_unauthenticated_pages_redirect_and_api_is_401(client):
     for path in ("/admin/", "/admin/entries", "/admin/entries/x"):

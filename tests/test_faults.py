@@ -16,7 +16,7 @@ import pytest
 from archive.archive import Archive
 from index import snapshots
 
-from conftest import DATA, ROOT, gunicorn
+from conftest import DATA, PASSWORD, ROOT, csrf, gunicorn, login
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_corpus  # noqa: E402
@@ -155,15 +155,11 @@ def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
     import io
     from archive import auth
     from archive.web import create_app
-    auth.create_user(seeded_copy.private, "editor", "correct horse battery")
+    auth.create_user(seeded_copy.private, "editor", PASSWORD)
     app = create_app({"ARCHIVE_HOME": str(seeded_copy.home), "SECRET_KEY": "k"})
     client = app.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/admin/login").get_data(as_text=True)).group(1)
-    client.post("/admin/login", data={"csrf_token": token, "username": "editor",
-                                      "password": "correct horse battery"})
-    page = client.get("/admin/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert login(client).status_code == 302
+    token = csrf(client)
     data = (DATA / "sichuan-2019-2020-candidates.txt").read_bytes()
     preview = client.post("/admin/upload", data={"csrf_token": token,
                                                  "notice": (io.BytesIO(data), "sichuan.txt")},

@@ -303,3 +303,32 @@ def test_export_filenames_are_quoted_safely(shared_client):
     assert re.fullmatch(r"[A-Za-z0-9._-]+", plain)
     assert disposition.count('"') == 2
     assert "filename*=UTF-8''" in disposition and "%E7%8E%89%E6%9F%B1" in disposition
+
+
+def test_absurd_json_is_a_clear_error_on_the_cli_and_the_web(runner, tmp_path):
+    from archive.ingest import parse_bytes
+    deep = b'{"notice": ' + b"[" * 100_000 + b"]" * 100_000 + b', "entries": []}'
+    huge = ('{"notice": {"title": "x"}, "entries": [{"name": "甲", "kind": "个人", '
+            '"team_size": ' + "9" * 5000 + "}]}").encode()
+    nested = ('{"notice": {"title": "x"}, "entries": [' + '{"a":' * 30 + "1" + "}" * 30
+              + "]}").encode()
+    for name, data, message in (("deep.json", deep, "invalid JSON"),
+                                ("huge.json", huge, "invalid JSON"),
+                                ("nested.json", nested, "nested more than")):
+        with pytest.raises(ParseError) as info:
+            parse_bytes(data, name)
+        assert message in str(info.value)
+        path = tmp_path / name
+        path.write_bytes(data)
+        out = runner("import", path)
+        assert out.exit_code == 1 and "Traceback" not in out.output and message in out.output
+
+
+def test_absurd_json_upload_is_a_400(logged_in):
+    import io
+    from conftest import csrf as _csrf
+    data = b'{"notice": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
+                                              "notice": (io.BytesIO(data), "deep.json")},
+                       content_type="multipart/form-data")
+    assert r.status_code == 400 and "invalid JSON" in r.get_data(as_text=True)

@@ -7,7 +7,8 @@ from archive import store
 from archive.archive import Archive
 
 from conftest import SEED
-from test_admin import _csrf, _token, admin_user, logged_in  # noqa: F401 (fixtures)
+from conftest import csrf as _csrf
+from conftest import csrf_token as _token
 
 # The seed's identity (title, publisher, date) with one row: a "new version" of it.
 ONE_ROW = ("# title: “全国用户满意电信服务明星”“全国用户满意电信服务明星班组”候选人名单公示\n"

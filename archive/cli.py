@@ -261,6 +261,23 @@ def admin():
     """Admin accounts for the web admin area."""
 
 
+def _read_password(prompt):
+    """A password asked twice on a terminal, or the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _account(ctx, action, name, prompt, done):
+    from . import auth
+    password = _read_password(prompt)
+    try:
+        action(_archive(ctx).private, name, password)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(done)
+
+
 @admin.command("create-user")
 @click.argument("name")
 @click.pass_context
@@ -268,15 +285,7 @@ def create_user(ctx, name):
     """Create an admin account. The password is asked twice on a terminal,
     or read from the first line of standard input."""
     from . import auth
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        auth.create_user(_archive(ctx).private, name, password)
-    except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"admin user {name} created")
+    _account(ctx, auth.create_user, name, "Password", f"admin user {name} created")
 
 
 @admin.command("set-password")
@@ -286,15 +295,8 @@ def set_password(ctx, name):
     """Change an admin's password and end their sessions. The password is asked
     twice on a terminal, or read from the first line of standard input."""
     from . import auth
-    if sys.stdin.isatty():
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        auth.set_password(_archive(ctx).private, name, password)
-    except auth.AuthError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"password of {name} changed; their sessions have ended")
+    _account(ctx, auth.set_password, name, "New password",
+             f"password of {name} changed; their sessions have ended")
 
 
 @main.command()

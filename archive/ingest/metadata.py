@@ -45,8 +45,9 @@ SIGNATURE_DATE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\
 _DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（]\s*(?:19|20)\d\d\s*[〕\]】)）]\s*\d{1,4}\s*号"
 _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
 _DOC_LABEL_RE = re.compile(rf"(?:文\s*号|发文字号|发文号|文件编号)\s*[:：]\s*(?P<number>{_DOC_NUMBER})")
-_STATED_PEOPLE_RE = re.compile(r"(?:等|共|计|合计|共计)\s*(\d{1,5})\s*名")
-_STATED_TEAMS_RE = re.compile(r"(?:等|共|计|合计|共计)?\s*(\d{1,5})\s*个(?:先进)?(?:班组|集体)")
+# 等133名个人, 共12名, 共推荐候选人12名; 65个班组, 共有8个先进班组.
+_STATED_PEOPLE_RE = re.compile(r"(?:等|共|计)[\u4e00-\u9fff]{0,6}?\s*(\d{1,5})\s*名")
+_STATED_TEAMS_RE = re.compile(r"(\d{1,5})\s*个(?:先进)?(?:班组|集体)")
 
 
 def find_title(lines, title_hint=None, strict=False):

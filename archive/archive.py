@@ -202,10 +202,11 @@ class Archive:
         return query.matching_ids(self.snapshot(), text, filters=filters, sort=sort, limit=limit)
 
     def iter_entries(self, ids, chunk=500):
-        """Full entries for ids, in that order, read a chunk at a time (bounded memory)."""
+        """Full entries for ids (with their notice's source fields), in that order, read
+        a chunk at a time (bounded memory)."""
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            rows = {r["id"]: r for r in store.entries_by_ids(self.db, part)}
+            rows = {r["id"]: r for r in store.entries_with_source(self.db, part)}
             yield from (rows[i] for i in part if i in rows)
 
     def last_modified(self):

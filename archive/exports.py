@@ -16,20 +16,74 @@ def export_row(entry):
     return {k: entry.get(k) for k in EXPORT_FIELDS}
 
 
-def csv_chunks(entries, rows_per_chunk=200):
-    """CSV with a BOM, one row per entry, the exported keys as header: yielded in
-    chunks, so that an export of any size is written with bounded memory."""
+#: The Chinese CSV's columns: (header, entry key, how the value is written).
+CHINESE_COLUMNS = (
+    ("编号", "id", "text"), ("类别", "kind", "kind"), ("姓名或班组名称", "name", None),
+    ("阶段", "stage", "stage"), ("评选年度", "cycle", "text"), ("奖项", "award", None),
+    ("性别", "gender", None), ("出生年月", "birth", "text"), ("学历", "education", None),
+    ("职务", "position", None), ("单位", "unit", None), ("推荐单位", "company", None),
+    ("运营商", "operator", None), ("地区", "region", None), ("班组类别", "team_category", None),
+    ("班组人数", "team_size", None), ("申报说明材料", "citation", None),
+    ("来源通知", "notice_title", None), ("发布单位", "publisher", None),
+    ("发布日期", "published", "text"), ("文号", "doc_number", None),
+    ("原文链接", "source_url", None),
+)
+_KINDS = {"individual": "个人", "team": "班组"}
+_STAGES = {"candidates": "候选人", "honorees": "获表彰"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell value that no spreadsheet runs as a formula (OWASP, CSV injection):
+    text starting with = + - @, a tab or CR gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _excel_text(value):
+    """An id or date that Excel keeps as text (1988-05 stays 1988-05, 0123 keeps its 0)."""
+    return f'="{value}"' if value not in (None, "") else ""
+
+
+def _chinese_row(entry):
+    row = []
+    for _, key, how in CHINESE_COLUMNS:
+        value = entry.get(key)
+        if how == "kind":
+            value = _KINDS.get(value, value)
+        elif how == "stage":
+            value = _STAGES.get(value, value)
+        value = safe_cell(value)
+        row.append(_excel_text(value) if how == "text" else value)
+    return row
+
+
+def _chunks(header, rows, rows_per_chunk=200):
+    """CSV with a BOM (Excel reads it as UTF-8) in chunks: bounded memory at any size."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
-    writer.writeheader()
-    for n, entry in enumerate(entries, start=1):
-        writer.writerow(export_row(entry))
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(row)
         if n % rows_per_chunk == 0:
             yield out.getvalue()
             out.seek(0)
             out.truncate()
     yield out.getvalue()
+
+
+def csv_chunks(entries):
+    """CSV of the API's keys and codes, one row per entry (for programs)."""
+    return _chunks(EXPORT_FIELDS, ([safe_cell(v) for v in export_row(e).values()]
+                                   for e in entries))
+
+
+def chinese_csv_chunks(entries):
+    """CSV for people: Chinese headers and values, the source notice of each entry,
+    ids and dates kept as text in Excel."""
+    return _chunks([h for h, _, _ in CHINESE_COLUMNS], (_chinese_row(e) for e in entries))
 
 
 def json_chunks(entries, **meta):
@@ -39,16 +93,6 @@ def json_chunks(entries, **meta):
     for n, entry in enumerate(entries):
         yield ("," if n else "") + "\n  " + json.dumps(export_row(entry), ensure_ascii=False)
     yield "\n ]\n}\n"
-
-
-def to_csv(entries):
-    """CSV text (see csv_chunks)."""
-    return "".join(csv_chunks(entries))
-
-
-def to_json(entries, **meta):
-    """JSON text (see json_chunks)."""
-    return "".join(json_chunks(entries, **meta))
 
 
 def citation_line(entry, url):
@@ -77,8 +121,10 @@ def atom_feed(entries, *, site_url, feed_url, title, entry_url):
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
         link = entry_url(e)
         ET.SubElement(item, f"{{{ATOM}}}id").text = link
+        stage = _STAGES.get(e.get("stage"), "")
         ET.SubElement(item, f"{{{ATOM}}}title").text = (
-            f"{e['name']}（{e.get('company') or e.get('operator') or ''}）{e['cycle']}年度")
+            f"{e['name']}（{e.get('company') or e.get('operator') or ''}）{e['cycle']}年度"
+            f"（{stage}）")
         ET.SubElement(item, f"{{{ATOM}}}link", href=link)
         ET.SubElement(item, f"{{{ATOM}}}updated").text = e.get("imported_at") or updated
         published = parse_date(e.get("published") or "")

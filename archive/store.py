@@ -225,17 +225,20 @@ def get_entry(db, eid):
     return rows[0] if rows else None
 
 
+def _filters(**filters):
+    """A where clause and its parameters for the given column = value filters."""
+    where = [(column, value) for column, value in filters.items() if value]
+    clause = " where " + " and ".join(f"{c} = ?" for c, _ in where) if where else ""
+    return clause, [v for _, v in where]
+
+
 def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=None,
-                 columns="*"):
+                 stage=None, columns="*"):
     """Entries, filtered, in browse order (cycle, operator, company, document order)."""
-    where, params = [], []
-    for column, value in (("cycle", cycle), ("kind", kind), ("region", region),
-                          ("operator", operator), ("notice_id", notice)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    sql = f"select {columns} from entries" + (" where " + " and ".join(where) if where else "")
-    sql += " order by cycle desc, operator, company, notice_id, seq"
+    where, params = _filters(cycle=cycle, kind=kind, region=region, operator=operator,
+                             notice_id=notice, stage=stage)
+    sql = f"select {columns} from entries{where} order by cycle desc, operator, company, " \
+          "notice_id, seq"
     return list(db.query(sql, params))
 
 
@@ -252,19 +255,34 @@ def related_entries(db, entry):
         "where e.person_key = ? and e.id != ? order by n.published", [entry["person_key"], entry["id"]]))
 
 
+_PEOPLE_COUNTS = (
+    "count(*) as entries, count(distinct person_key) as people, "
+    "count(distinct case when kind = 'individual' then person_key end) as individuals, "
+    "count(distinct case when kind = 'team' then person_key end) as teams, "
+    "count(distinct case when stage = 'candidates' then person_key end) as candidates, "
+    "count(distinct case when stage = 'honorees' then person_key end) as honorees")
+
+
 def cycles(db):
-    """Award cycles with their entry counts by kind, newest first."""
+    """Award cycles, newest first, with counts in which a person (or team) listed as a
+    candidate and as an honoree of the cycle counts once: people, individuals,
+    teams, candidates, honorees; and entries and notices."""
     return list(db.query(
-        "select cycle, count(*) as entries, sum(kind = 'individual') as individuals, "
-        "sum(kind = 'team') as teams, count(distinct notice_id) as notices "
+        f"select cycle, {_PEOPLE_COUNTS}, count(distinct notice_id) as notices "
         "from entries group by cycle order by cycle desc"))
 
 
+def cycle_counts(db, cycle, kind=None, region=None, stage=None):
+    """The counts of cycles() for one cycle under the browse filters."""
+    where, params = _filters(cycle=cycle, kind=kind, region=region, stage=stage)
+    return next(db.query(f"select {_PEOPLE_COUNTS} from entries" + where, params))
+
+
 def stats(db):
-    """Counts of what the archive holds."""
-    row = next(db.query(
-        "select count(*) as entries, coalesce(sum(kind = 'individual'), 0) as individuals, "
-        "coalesce(sum(kind = 'team'), 0) as teams, count(distinct cycle) as cycles from entries"))
+    """Counts of what the archive holds; people are counted once per cycle."""
+    row = {key: sum(c[key] for c in cycles(db)) for key in
+           ("entries", "people", "individuals", "teams", "candidates", "honorees")}
+    row["cycles"] = db.execute("select count(distinct cycle) from entries").fetchone()[0]
     row["notices"] = db["notices"].count
     return row
 
@@ -283,6 +301,20 @@ def content_digest(db):
     return h.hexdigest()
 
 
+def entries_with_source(db, ids):
+    """Entries with the given ids (any order), each with its notice's title,
+    publisher, date, document number and source URL."""
+    ids = list(ids)
+    out = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out += db.query(
+            "select e.*, n.title as notice_title, n.publisher, n.published, n.doc_number, "
+            "n.source_url from entries e join notices n on n.id = e.notice_id where e.id in "
+            f"({','.join('?' * len(chunk))})", chunk)
+    return out
+
+
 def entries_by_ids(db, ids, columns="*"):
     """Entries with the given ids (those columns), in any order."""
     ids = list(ids)
@@ -294,10 +326,10 @@ def entries_by_ids(db, ids, columns="*"):
     return out
 
 
-def cycle_groups(db, cycle, kind=None, region=None):
+def cycle_groups(db, cycle, kind=None, region=None, stage=None):
     """A cycle's entries grouped by operator, then company, with counts."""
     groups = {}
-    for row in list_entries(db, cycle=cycle, kind=kind, region=region):
+    for row in list_entries(db, cycle=cycle, kind=kind, region=region, stage=stage):
         operator = groups.setdefault(row["operator"] or "其他", {})
         operator.setdefault(row["company"] or "（未注明）", []).append(row)
     out = []
@@ -313,7 +345,7 @@ def cycle_facets(db, cycle):
     return {col: list(db.query(f"select {col} as value, count(*) as count from entries "
                                f"where cycle = ? group by {col} order by count desc, {col}",
                                [cycle]))
-            for col in ("kind", "region")}
+            for col in ("kind", "region", "stage")}
 
 
 def latest_entries(db, limit=50):

@@ -287,7 +287,7 @@ def _render(searcher, query, results, text, page, per_page, relaxed, total, face
     hits = []
     for (docnum, score), fields in zip(page_hits, stored):
         item = {k: fields.get(k) or None for k in RESULT_FIELDS}
-        del item["stage"], item["notice_id"]
+        del item["notice_id"]
         item["score"] = round(float(score), 4)
         item["snippet"] = snippet(fields.get("citation") or "", spans[docnum])
         hits.append(item)

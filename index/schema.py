@@ -13,8 +13,8 @@ FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role":
 #: Fields searched by plain words.
 TEXT_FIELDS = ("name", "org", "role", "citation")
 #: Fields that can be filtered on and are counted in facets.
-FACETS = ("cycle", "operator", "kind", "region")
-FILTERS = FACETS + ("stage",)
+FACETS = ("cycle", "operator", "kind", "region", "stage")
+FILTERS = FACETS
 #: Stored values returned with every hit.
 RESULT_FIELDS = ("id", "name", "kind", "cycle", "company", "operator", "region", "unit", "stage",
                  "notice_id")

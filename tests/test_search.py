@@ -62,10 +62,11 @@ def test_result_object_shape(seeded):
     assert list(result) == ["query", "total", "page", "per_page", "relaxed", "results", "facets"]
     hit = result["results"][0]
     assert list(hit) == ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "score", "snippet"]
+                         "stage", "score", "snippet"]
+    assert hit["stage"] == "candidates"
     assert hit["kind"] == "individual" and hit["cycle"] == "2017-2018"
     assert hit["unit"] == "中国联合网络通信有限公司北京市分公司重要通信局"
-    assert set(result["facets"]) == {"cycle", "operator", "kind", "region"}
+    assert set(result["facets"]) == {"cycle", "operator", "kind", "region", "stage"}
 
 
 def test_snippet_is_escaped_and_marked(seeded):

@@ -17,7 +17,9 @@ def test_home(shared_client):
     body = _html(r)
     assert r.status_code == 200
     assert '<html lang="zh-CN">' in body
-    assert "<strong>3</strong> 位服务明星" in body and "<strong>2</strong> 个明星班组" in body
+    # The seed lists candidates only: none of them is presented as an honoree.
+    assert "<strong>5</strong> 位（个）候选人" in body and "<strong>0</strong> 位（个）获表彰" in body
+    assert "候选人 5（个人 3 · 班组 2）" in body
     assert "2017-2018年度" in body and "候选人名单公示" in body
     assert 'action="/search"' in body and '<label for="q">' in body
 
@@ -85,11 +87,11 @@ def test_cycles_and_cycle_page(shared_client):
     body = _html(shared_client.get("/cycles"))
     assert 'href="/cycles/2017-2018"' in body
     cycle = _html(shared_client.get("/cycles/2017-2018"))
-    assert "共 5 条" in cycle
+    assert "共 5 位（个）：候选人 5 · 获表彰 0" in cycle and "5 条记录" in cycle
     for operator in ("中国联通", "中国电信", "中国移动"):
         assert f"<h2>{operator} <span class=\"count\">" in cycle
     teams = _html(shared_client.get("/cycles/2017-2018?kind=team"))
-    assert "共 2 条" in teams and "刘鑫鑫" not in teams
+    assert "共 2 位（个）：候选人 2" in teams and "刘鑫鑫" not in teams
     assert shared_client.get("/cycles/1999-2000").status_code == 404
 
 
@@ -113,8 +115,11 @@ def test_exports(shared_client):
     assert r.data.startswith(b"\xef\xbb\xbf")
     assert "filename*=UTF-8''honorees-search-" in r.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert {row["姓名或班组名称"] for row in rows} == {"李玉柱", "集中处理专席"}
+    assert rows[0]["申报说明材料"].count("\n") >= 1
+    english = shared_client.get("/export/search.csv?q=联通&lang=en")
+    rows = list(csv.DictReader(io.StringIO(english.data.decode("utf-8-sig"))))
     assert {row["name"] for row in rows} == {"李玉柱", "集中处理专席"}
-    assert rows[0]["citation"].count("\n") >= 1
     data = json.loads(shared_client.get("/export/cycles/2017-2018.json").data)
     assert data["cycle"] == "2017-2018" and data["total"] == 5 and len(data["entries"]) == 5
     r = shared_client.get("/export/cycles/2017-2018.csv")

@@ -57,11 +57,11 @@ def cycles():
 @bp.get("/api/cycles/<cycle>")
 def cycle(cycle):
     """Every entry of a cycle (optionally one kind or region)."""
-    kind, region = cycle_filters(request.args)
+    filters = cycle_filters(request.args)
     db = get_archive().db
     if not store.cycle_facets(db, cycle)["kind"]:
         abort(404)
-    entries = store.list_entries(db, cycle=cycle, kind=kind, region=region)
+    entries = store.list_entries(db, cycle=cycle, **filters)
     return jsonify({"cycle": cycle, "total": len(entries),
                     "entries": [exports.export_row(e) for e in entries]})
 

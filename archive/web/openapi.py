@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of the JSON API (JSON Schema 2020-12 schemas)."""
 
 from index.query import MAX_PAGE, MAX_QUERY_CHARS
+from index.schema import FACETS
 
 from ..store import EXPORT_FIELDS
 
@@ -41,10 +42,13 @@ SCHEMAS = {
                 "additionalProperties": False},
     "Hit": {"type": "object",
             "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "score", "snippet"],
+                         "stage", "score", "snippet"],
             "properties": {"id": _S, "name": _S, "kind": {"enum": ["individual", "team"]},
                            "cycle": _S, "company": _NS, "operator": _NS, "region": _NS,
-                           "unit": _NS, "score": {"type": "number"},
+                           "unit": _NS, "stage": {"enum": ["candidates", "honorees"],
+                                                  "description": "candidates: 候选人 (listed in "
+                                                  "a 公示); honorees: 获表彰"},
+                           "score": {"type": "number"},
                            "snippet": {"type": "string",
                                        "description": "HTML-escaped citation passage; matches "
                                                       "wrapped in <mark>."}},
@@ -58,15 +62,17 @@ SCHEMAS = {
                                     "results": {"type": "array",
                                                 "items": {"$ref": "#/components/schemas/Hit"}},
                                     "facets": {"type": "object",
-                                               "required": ["cycle", "operator", "kind", "region"],
-                                               "properties": {k: _facet() for k in
-                                                              ("cycle", "operator", "kind",
-                                                               "region")}}},
+                                               "required": list(FACETS),
+                                               "properties": {k: _facet() for k in FACETS}}},
                      "additionalProperties": False},
-    "Cycle": {"type": "object", "required": ["cycle", "entries", "individuals", "teams", "notices"],
+    "Cycle": {"type": "object", "required": ["cycle", "entries", "people", "individuals", "teams",
+                                             "candidates", "honorees", "notices"],
+              "description": "People (and teams) listed both as candidates and as honorees "
+                             "of the cycle count once in people, individuals and teams.",
               "properties": {"cycle": _S, "entries": {"type": "integer"},
-                             "individuals": {"type": "integer"}, "teams": {"type": "integer"},
-                             "notices": {"type": "integer"}}},
+                             **{k: {"type": "integer"} for k in
+                                ("people", "individuals", "teams", "candidates", "honorees",
+                                 "notices")}}},
     "CycleEntries": {"type": "object", "required": ["cycle", "total", "entries"],
                      "properties": {"cycle": _S, "total": {"type": "integer"},
                                     "entries": {"type": "array",
@@ -136,7 +142,9 @@ def spec():
                 "parameters": [_param("cycle", "e.g. 2017-2018", where="path", required=True),
                                _param("kind", "individual or team",
                                       {"enum": ["individual", "team"]}),
-                               _param("region", "Province")],
+                               _param("region", "Province"),
+                               _param("stage", "candidates or honorees",
+                                      {"enum": ["candidates", "honorees"]})],
                 "responses": {"200": _ok(ref("CycleEntries")), "400": _ERR, "404": _ERR}}},
             "/api/notices": {"get": {"summary": "Source notices",
                                      "responses": {"200": _ok({"type": "array",

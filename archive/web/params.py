@@ -70,11 +70,15 @@ def per_page(args, default):
 
 
 def cycle_filters(args):
-    """The kind and region filters of a cycle browse, checked (400 otherwise)."""
-    kind, region = args.get("kind") or None, args.get("region") or None
-    if kind not in (None, "individual", "team"):
+    """The kind, region and stage filters of a cycle browse, checked (400 otherwise)."""
+    filters = {key: args.get(key) or None for key in ("kind", "region", "stage")}
+    if filters["kind"] not in (None, "individual", "team"):
         raise bad_request("类别只能是 individual（个人）或 team（班组）。")
-    return kind, region
+    if filters["stage"] not in (None, "candidates", "honorees"):
+        raise bad_request("阶段只能是 candidates（候选人）或 honorees（获表彰）。")
+    if filters["region"] and len(filters["region"]) > 20:
+        raise bad_request("地区无效。")
+    return filters
 
 
 def or_404(value):

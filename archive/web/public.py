@@ -65,13 +65,14 @@ def cycles():
 def cycle(cycle):
     """A cycle's entries grouped by operator and company; kind and region filters."""
     db = get_archive().db
-    kind, region = cycle_filters(request.args)
+    filters = cycle_filters(request.args)
     facets = store.cycle_facets(db, cycle)
     if not facets["kind"]:
         abort(404)
-    groups = store.cycle_groups(db, cycle, kind=kind, region=region)
-    return render_template("cycle.html", cycle=cycle, groups=groups, facets=facets, kind=kind,
-                           region=region, total=sum(g["count"] for g in groups))
+    groups = store.cycle_groups(db, cycle, **filters)
+    return render_template("cycle.html", cycle=cycle, groups=groups, facets=facets,
+                           filters=filters, counts=store.cycle_counts(db, cycle, **filters),
+                           total=sum(g["count"] for g in groups))
 
 
 @bp.get("/notices")
@@ -115,7 +116,9 @@ def _download(chunks, mimetype, filename):
 
 def _export(entries, fmt, filename, **meta):
     if fmt == "csv":
-        return _download(exports.csv_chunks(entries), "text/csv", filename + ".csv")
+        if request.args.get("lang") == "en":  # the API's keys and codes, for programs
+            return _download(exports.csv_chunks(entries), "text/csv", filename + ".csv")
+        return _download(exports.chinese_csv_chunks(entries), "text/csv", filename + ".csv")
     if fmt == "json":
         return _download(exports.json_chunks(entries, **meta), "application/json",
                          filename + ".json")
@@ -143,11 +146,13 @@ def export_search(fmt):
 def export_cycle(cycle, fmt):
     """A whole cycle as CSV or JSON, streamed."""
     archive = get_archive()
-    ids = store.entry_ids(archive.db, cycle=cycle)
-    if not ids:
+    filters = cycle_filters(request.args)
+    if not store.entry_ids(archive.db, cycle=cycle):
         abort(404)
-    return _export(archive.iter_entries(ids), fmt, f"honorees-{cycle}", cycle=cycle,
-                   total=len(ids))
+    ids = store.entry_ids(archive.db, cycle=cycle, **filters)
+    name = "-".join(["honorees", cycle] + [v for v in filters.values() if v])
+    return _export(archive.iter_entries(ids), fmt, name, cycle=cycle,
+                   filters={k: v for k, v in filters.items() if v}, total=len(ids))
 
 
 @bp.get("/feed.atom")

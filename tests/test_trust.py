@@ -1,0 +1,111 @@
+"""What a journalist can trust: stage everywhere, counts, exports that follow the page."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from archive.archive import Archive
+
+from conftest import DATA
+
+
+@pytest.fixture
+def mixed(seeded_copy, monkeypatch):
+    """The seed's candidates plus the Beijing honorees of the same cycle (李玉柱 is both)."""
+    seeded_copy.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    from archive.web import create_app
+    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
+                      "SECRET_KEY": "test-only-key"})
+    return app.test_client()
+
+
+def test_stage_is_in_every_result_and_a_facet_and_a_filter(mixed):
+    result = mixed.get("/api/search?q=李玉柱").get_json()
+    assert sorted(h["stage"] for h in result["results"]) == ["candidates", "honorees"]
+    assert {f["value"]: f["count"] for f in result["facets"]["stage"]} == \
+        {"candidates": 1, "honorees": 1}
+    honours = mixed.get("/api/search?q=李玉柱&stage=honorees").get_json()
+    assert [h["stage"] for h in honours["results"]] == ["honorees"]
+    page = mixed.get("/search?q=李玉柱").get_data(as_text=True)
+    assert "候选人公示" in page and "表彰获奖" in page and "阶段" in page
+
+
+def test_cycle_page_counts_people_once_and_splits_stages(mixed):
+    page = mixed.get("/cycles/2017-2018").get_data(as_text=True)
+    # Seed: 5 candidates; CSV: 3 honorees, of whom 李玉柱 and the 投诉处理中心 team were
+    # candidates too: 6 people and teams in all.
+    assert "候选人 5" in page and "获表彰 3" in page and "共 6 位（个）" in page
+    only = mixed.get("/cycles/2017-2018?stage=honorees").get_data(as_text=True)
+    assert "王晓明" in only and "刘鑫鑫" not in only
+    csv_link = re.search(r'href="(/export/cycles/2017-2018\.csv[^"]*)"', only).group(1)
+    rows = list(csv.DictReader(io.StringIO(
+        mixed.get(csv_link.replace("&amp;", "&")).get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["阶段"] for r in rows} == {"获表彰"} and len(rows) == 3
+
+
+def test_home_page_says_candidates_and_honorees(mixed, shared_client):
+    home = mixed.get("/").get_data(as_text=True)
+    assert re.search(r"<strong>5</strong> 位（个）候选人", home)
+    assert re.search(r"<strong>3</strong> 位（个）获表彰", home)
+    only_candidates = shared_client.get("/").get_data(as_text=True)
+    assert "服务明星</li>" not in only_candidates
+    assert re.search(r"<strong>0</strong> 位（个）获表彰", only_candidates)
+
+
+def test_feed_entries_say_the_stage(mixed):
+    feed = mixed.get("/feed.atom").get_data(as_text=True)
+    assert "（获表彰）" in feed and "（候选人）" in feed
+
+
+def _csv(response):
+    assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_chinese_csv_has_source_columns_chinese_values_and_excel_safe_text(mixed):
+    rows = _csv(mixed.get("/export/search.csv?q=李玉柱"))
+    assert list(rows[0])[:5] == ["编号", "类别", "姓名或班组名称", "阶段", "评选年度"]
+    honoree = next(r for r in rows if r["阶段"] == "获表彰")
+    assert honoree["类别"] == "个人" and honoree["姓名或班组名称"] == "李玉柱"
+    assert honoree["来源通知"].startswith("关于表彰2017-2018年度") and honoree["发布单位"] == "工业和信息化部"
+    assert honoree["文号"] == "工信部信管〔2019〕3号"
+    assert honoree["发布日期"] == '="2019-01-15"' and honoree["评选年度"] == '="2017-2018"'
+    assert re.fullmatch(r'="[0-9a-f]{12}"', honoree["编号"])
+    candidate = next(r for r in rows if r["阶段"] == "候选人")
+    assert candidate["出生年月"] == '="1989-11-08"'
+
+
+def test_exports_follow_the_search_filters(mixed):
+    page = mixed.get("/search?q=北京&stage=honorees&kind=individual").get_data(as_text=True)
+    link = re.search(r'href="(/export/search\.csv\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "stage=honorees" in link and "kind=individual" in link
+    rows = _csv(mixed.get(link))
+    assert rows and {(r["阶段"], r["类别"]) for r in rows} == {("获表彰", "个人")}
+    data = mixed.get(link.replace(".csv", ".json")).get_json()
+    assert data["filters"] == {"kind": "individual", "stage": "honorees"}
+    assert {e["stage"] for e in data["entries"]} == {"honorees"}
+    assert list(data["entries"][0]) == list(
+        mixed.get("/api/honorees/" + data["entries"][0]["id"]).get_json())[:17]
+
+
+def test_formula_cells_are_neutralised(seeded_copy, tmp_path):
+    import json
+    doc = {"notice": {"title": "关于表彰2019-2020年度全国用户满意电信服务明星的通报（虚构测试数据）",
+                      "publisher": "工业和信息化部", "published": "2021-01-15"},
+           "entries": [{"kind": "个人", "name": '=HYPERLINK("http://evil.example","点我")',
+                        "company": "+中国移动", "unit": "-1+2", "citation": "@SUM(A1)"},
+                       {"kind": "个人", "name": "正常名字", "company": "中国移动",
+                        "citation": "\t=1+1"}]}
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    seeded_copy.import_paths([path])
+    from archive.web import create_app
+    client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
+                         "SECRET_KEY": "k"}).test_client()
+    for url in ("/export/cycles/2019-2020.csv", "/export/cycles/2019-2020.csv?lang=en"):
+        for row in _csv(client.get(url)):
+            for value in row.values():
+                assert not value.startswith(("=H", "+", "-", "@", "\t", "\r")), (url, value)
+        assert "'=HYPERLINK(" in client.get(url).data.decode("utf-8-sig")

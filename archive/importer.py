@@ -113,10 +113,15 @@ def _conflicts(db, old, rows):
                           f"({','.join('?' * len(old))}) order by entry_id, field", list(old)):
         row = by_id.get(audit["entry_id"])
         stored = old[audit["entry_id"]].get(audit["field"])
-        if row is not None and str(row.get(audit["field"])) != str(stored):
+        if row is not None and \
+                store.comparable(_text(row.get(audit["field"]))) != store.comparable(_text(stored)):
             out.append({"entry_id": audit["entry_id"], "name": row["name"], "field": audit["field"],
                         "corrected": stored, "incoming": row.get(audit["field"])})
     return out
+
+
+def _text(value):
+    return None if value is None else str(value)
 
 
 def _corrected(db, ids):

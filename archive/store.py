@@ -356,10 +356,19 @@ def latest_entries(db, limit=50):
         "limit ?", [limit]))
 
 
+def comparable(value):
+    """A field value as compared and stored: line breaks as \n, no trailing spaces on
+    a line, no blank lines at either end (a browser's textarea sends \r\n)."""
+    if not isinstance(value, str):
+        return value
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
 def _typed(field, value):
     """An edited value as stored: None for blanks, ints for team sizes, ISO births."""
     from .ingest.fields import parse_birth, parse_team_size
-    value = value.strip() if isinstance(value, str) else value
+    value = comparable(value)
     if value in ("", None):
         return None
     if field == "team_size":
@@ -392,7 +401,7 @@ def update_entry(db, entry_id, changes):
         if not rows:
             raise KeyError(entry_id)
         row = rows[0]
-        changed = [f for f, v in typed.items() if row.get(f) != v]
+        changed = [f for f, v in typed.items() if comparable(row.get(f)) != v]
         if not changed:
             return []
         for field in changed:
@@ -436,6 +445,27 @@ def corrections(db, entry_id):
     """An entry's corrections (public: what changed and when), newest first."""
     return list(db.query("select * from corrections where entry_id = ? order by id desc",
                          [entry_id]))
+
+
+def corrected_fields(db, entry_id):
+    """{field: {"notice": the value the notice gave, "at": the latest correction}}."""
+    out = {}
+    for c in db.query("select field, before, at from corrections where entry_id = ? "
+                      "order by id", [entry_id]):
+        out.setdefault(c["field"], {"notice": c["before"]})["at"] = c["at"]
+    return out
+
+
+def all_corrections(db, limit=50, offset=0):
+    """Every correction, newest first, with its entry's name and cycle; and the total."""
+    total = db["corrections"].count
+    rows = list(db.query(
+        "select c.id, c.entry_id, c.field, c.before, c.after, c.at, "
+        "coalesce(e.name, r.name) as name, coalesce(e.cycle, r.cycle) as cycle, "
+        "e.id is null as retired from corrections c left join entries e on e.id = c.entry_id "
+        "left join retired_entries r on r.id = c.entry_id order by c.id desc limit ? offset ?",
+        [limit, offset]))
+    return rows, total
 
 
 def recent_imports(db, limit=10):

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import auth, importer, jobs, store, uploads
 from ..ingest import FLAGS, FORMATS, ParseError
-from . import get_archive
+from . import get_archive, labels
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -260,11 +260,9 @@ def _preview(folder, meta, token, page="1", error=None):
 
 
 #: What each column the header mapper found holds, as the preview names it.
-FIELD_LABELS = {"serial": "序号", "name": "姓名", "team": "班组名称", "name_any": "名称",
-                "kind": "类别", "gender": "性别", "birth": "出生年月", "education": "学历",
-                "position": "职务", "unit": "单位", "company": "推荐单位", "region": "地区",
-                "team_category": "班组类别", "team_size": "班组人数", "citation": "事迹",
-                "award": "奖项", "ignore": "不导入", None: "未识别，不导入"}
+FIELD_LABELS = {**labels.FIELDS, "serial": "序号", "name": "姓名", "team": "班组名称",
+                "name_any": "名称", "kind": "类别", "award": "奖项", "ignore": "不导入",
+                None: "未识别，不导入"}
 
 
 @bp.post("/upload/<token>/metadata")

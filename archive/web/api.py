@@ -45,6 +45,8 @@ def honoree(entry_id):
                      "doc_number": entry["doc_number"], "source_url": entry["source_url"]}
     out["related"] = [{"id": r["id"], "stage": r["stage"], "cycle": r["cycle"],
                        "notice_title": r["notice_title"]} for r in store.related_entries(db, entry)]
+    out["corrections"] = [{k: c[k] for k in ("field", "before", "after", "at")}
+                          for c in store.corrections(db, entry_id)]
     return jsonify(out)
 
 

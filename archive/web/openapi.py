@@ -28,7 +28,8 @@ SCHEMAS = {
               "properties": {"error": _S, "message": _S, "status": {"type": "integer"}}},
     "Entry": {"type": "object", "required": list(EXPORT_FIELDS), "properties": _entry_props(),
               "additionalProperties": False},
-    "Honoree": {"type": "object", "required": list(EXPORT_FIELDS) + ["award", "source", "related"],
+    "Honoree": {"type": "object",
+                "required": list(EXPORT_FIELDS) + ["award", "source", "related", "corrections"],
                 "properties": {**_entry_props(), "award": _NS,
                                "source": {"type": "object", "required": ["notice_id", "title",
                                                                          "publisher", "published"],
@@ -38,7 +39,14 @@ SCHEMAS = {
                                "related": {"type": "array", "items": {
                                    "type": "object", "required": ["id", "stage", "cycle"],
                                    "properties": {"id": _S, "stage": _S, "cycle": _S,
-                                                  "notice_title": _S}}}},
+                                                  "notice_title": _S}}},
+                               "corrections": {
+                                   "type": "array", "description": "Admins' corrections of what "
+                                   "the notice says, newest first; before is the notice's value.",
+                                   "items": {"type": "object",
+                                             "required": ["field", "before", "after", "at"],
+                                             "properties": {"field": _S, "before": _NS,
+                                                            "after": _NS, "at": _S}}}},
                 "additionalProperties": False},
     "Hit": {"type": "object",
             "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",

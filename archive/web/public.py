@@ -52,7 +52,29 @@ def honoree(entry_id):
     entry = or_404(store.get_entry(db, entry_id))
     url = url_for("public.honoree", entry_id=entry_id, _external=True)
     return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
-                           cite=exports.citation_line(entry, url))
+                           cite=exports.citation_line(entry, url),
+                           corrected=store.corrected_fields(db, entry_id))
+
+
+#: Corrections listed per page of the change log.
+CORRECTIONS_PER_PAGE = 50
+
+
+@bp.get("/corrections")
+def corrections():
+    """The public change log: every correction made to what the notices say."""
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400)
+    if page < 1:
+        abort(404)
+    rows, total = store.all_corrections(get_archive().db, CORRECTIONS_PER_PAGE,
+                                        (page - 1) * CORRECTIONS_PER_PAGE)
+    pages = max(1, -(-total // CORRECTIONS_PER_PAGE))
+    if page > pages:
+        abort(404)
+    return render_template("corrections.html", rows=rows, total=total, page=page, pages=pages)
 
 
 @bp.get("/cycles")

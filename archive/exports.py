@@ -95,6 +95,45 @@ def json_chunks(entries, **meta):
     yield "\n ]\n}\n"
 
 
+def _bibtex(value):
+    """Text safe inside a BibTeX braced value."""
+    out = str(value or "")
+    for ch in "\\{}%&#_$":
+        out = out.replace(ch, "\\" + ch if ch != "\\" else "\\textbackslash{}")
+    return out
+
+
+def _date_parts(iso):
+    return {"date-parts": [[int(x) for x in iso.split("-")]]}
+
+
+def citations(entry, url, accessed):
+    """An entry cited in every supported form: plain (Chinese), GB/T 7714-2015,
+    BibTeX and CSL-JSON; url: its public address; accessed: ISO date."""
+    stage = "候选人" if entry.get("stage") == "candidates" else "获表彰"
+    award = entry.get("award") or "全国用户满意电信服务明星"
+    title = f"{entry['notice_title']}：{entry['name']}"
+    note = f"{entry['cycle']}年度{award}{stage}" + (
+        f"；{entry['doc_number']}" if entry.get("doc_number") else "")
+    bibtex = ",\n".join([
+        f"@misc{{honors-{entry['id']}",
+        f"  title = {{{_bibtex(title)}}}", f"  author = {{{{{_bibtex(entry['publisher'])}}}}}",
+        f"  date = {{{entry['published']}}}", f"  year = {{{entry['published'][:4]}}}",
+        f"  url = {{{url}}}", f"  urldate = {{{accessed}}}", f"  note = {{{_bibtex(note)}}}",
+    ]) + "\n}"
+    csl = {"id": f"honors-{entry['id']}", "type": "webpage", "title": title,
+           "author": [{"literal": entry["publisher"]}], "issued": _date_parts(entry["published"]),
+           "accessed": _date_parts(accessed), "URL": url, "note": note,
+           "container-title": "全国用户满意电信服务明星档案", "language": "zh-CN"}
+    return {
+        "plain": citation_line(entry, url),
+        "gbt7714": f"{entry['publisher']}. {title}[EB/OL]. ({entry['published']})"
+                   f"[{accessed}]. {url}.",
+        "bibtex": bibtex,
+        "csl": csl,
+    }
+
+
 def citation_line(entry, url):
     """A ready-to-copy reference to an entry and its source notice."""
     who = entry["name"] + (f"（{entry['company']}）" if entry.get("company") else "")

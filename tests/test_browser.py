@@ -38,6 +38,8 @@ def test_search_click_through_facet_cycle_and_csv(page, artifacts):
     assert page.locator("h1").inner_text().startswith("李玉柱")
     assert "阿尔及利亚使馆" in page.locator("section.citation").inner_text()
     assert "北京市通信管理局" in page.locator("#cite-line").input_value()
+    assert "[EB/OL]" in page.locator("#cite-gbt").input_value()
+    assert page.locator("#cite-bibtex").input_value().startswith("@misc{honors-")
     page.screenshot(path=str(artifacts / "honoree.png"), full_page=True)
 
     # A facet narrows the results, and can be removed again.
@@ -48,6 +50,13 @@ def test_search_click_through_facet_cycle_and_csv(page, artifacts):
     assert page.locator(".total").inner_text() == "2"
     page.locator("a.remove").click()
     assert page.locator(".total").inner_text() == "4"
+    # The stage facet: every seed entry is a candidate, and says so.
+    stage = page.locator("section.facet", has=page.locator("h2", has_text="阶段"))
+    assert stage.locator("li").count() == 1 and "候选人公示" in stage.inner_text()
+    stage.locator("a", has_text="候选人公示").click()
+    page.wait_for_url("**stage=candidates*")
+    assert page.locator(".total").inner_text() == "4"
+    assert page.locator("li.hit .tag.stage-candidates").count() == 4
 
     # Browse the cycle, then download its CSV and read it back.
     page.goto(page.base + "/cycles")
@@ -60,8 +69,18 @@ def test_search_click_through_facet_cycle_and_csv(page, artifacts):
     assert download.suggested_filename == "honorees-2017-2018.csv"
     with open(download.path(), encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(io.StringIO(f.read())))
-    assert sorted(r["name"] for r in rows) == sorted(
+    assert sorted(r["姓名或班组名称"] for r in rows) == sorted(
         ["李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心", "刘鑫鑫"])
+    # Filter the cycle to teams: the export link follows the filter.
+    page.select_option("#kind", "team")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**/cycles/2017-2018?*kind=team*")
+    with page.expect_download() as info:
+        page.locator(".export a", has_text="CSV").click()
+    with open(info.value.path(), encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(io.StringIO(f.read())))
+    assert sorted(r["姓名或班组名称"] for r in rows) == ["客户服务部投诉处理中心", "集中处理专席"]
+    assert {r["类别"] for r in rows} == {"班组"}
 
 
 def test_phone_width_and_keyboard(browser, live_server, artifacts):

@@ -161,3 +161,55 @@ def test_corrected_fields_are_marked_publicly_with_the_notices_value(logged_in, 
     api = logged_in.get(f"/api/honorees/{hit['id']}").get_json()
     assert api["corrections"][0]["field"] == "education"
     assert api["corrections"][0]["before"] == "大学本科"
+
+
+# -- citations ------------------------------------------------------------------------
+
+def _app(home, **config):
+    from archive.web import create_app
+    return create_app({"TESTING": True, "ARCHIVE_HOME": str(home), "SECRET_KEY": "k", **config})
+
+
+def test_citation_links_use_the_configured_base_url_never_the_host_header(seeded_copy):
+    client = _app(seeded_copy.home, BASE_URL="https://honors.example.org").test_client()
+    hit = client.get("/api/search?q=李玉柱").get_json()["results"][0]
+    page = client.get(f"/honorees/{hit['id']}", headers={"Host": "evil.example"}).get_data(
+        as_text=True)
+    assert "evil.example" not in page
+    assert f"https://honors.example.org/honorees/{hit['id']}" in page
+    assert f'<link rel="canonical" href="https://honors.example.org/honorees/{hit["id"]}">' in page
+    feed = client.get("/feed.atom", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in feed and "<id>https://honors.example.org/honorees/" in feed
+    # With no base URL configured, the request's own address is used.
+    plain = _app(seeded_copy.home).test_client()
+    assert "http://localhost/honorees/" in plain.get(f"/honorees/{hit['id']}").get_data(
+        as_text=True)
+
+
+def test_citation_formats_on_the_page_and_in_the_api(seeded_copy):
+    import datetime
+    import json
+    client = _app(seeded_copy.home, BASE_URL="https://honors.example.org").test_client()
+    hit = client.get("/api/search?q=李玉柱").get_json()["results"][0]
+    url = f"https://honors.example.org/honorees/{hit['id']}"
+    today = datetime.date.today().isoformat()
+    cite = client.get(f"/api/honorees/{hit['id']}").get_json()["cite"]
+    assert cite["plain"].startswith("李玉柱（中国联通北京分公司），2017-2018年度全国用户满意电信服务明星候选人。")
+    assert cite["gbt7714"] == (
+        "北京市通信管理局. “全国用户满意电信服务明星”“全国用户满意电信服务明星班组”候选人名单公示"
+        f"：李玉柱[EB/OL]. (2018-10-24)[{today}]. {url}.")
+    assert cite["bibtex"].startswith(f"@misc{{honors-{hit['id']},")
+    assert "author = {{北京市通信管理局}}" in cite["bibtex"] and f"urldate = {{{today}}}" in cite["bibtex"]
+    assert f"url = {{{url}}}" in cite["bibtex"] and "date = {2018-10-24}" in cite["bibtex"]
+    csl = cite["csl"]
+    assert csl["type"] == "webpage" and csl["URL"] == url
+    assert csl["author"] == [{"literal": "北京市通信管理局"}]
+    assert csl["issued"] == {"date-parts": [[2018, 10, 24]]}
+    assert csl["accessed"]["date-parts"][0] == [int(x) for x in today.split("-")]
+    page = client.get(f"/honorees/{hit['id']}").get_data(as_text=True)
+    for label in ("GB/T 7714", "BibTeX", "CSL-JSON"):
+        assert label in page
+    assert page.count('class="copy"') >= 4
+    block = re.search(r'<textarea id="cite-csl"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    import html
+    assert json.loads(html.unescape(block))["URL"] == url

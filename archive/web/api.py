@@ -1,5 +1,7 @@
 """JSON API: the same data as the pages; /api/search is `archive search --json`."""
 
+from datetime import date
+
 from flask import Blueprint, abort, jsonify, request
 
 from index.query import QueryError
@@ -10,6 +12,7 @@ from . import get_archive
 from .caching import conditional
 from .openapi import spec
 from .params import bad_request, cycle_filters, or_404, per_page, search_params
+from .urls import public_url
 
 bp = Blueprint("api", __name__)
 
@@ -47,6 +50,8 @@ def honoree(entry_id):
                        "notice_title": r["notice_title"]} for r in store.related_entries(db, entry)]
     out["corrections"] = [{k: c[k] for k in ("field", "before", "after", "at")}
                           for c in store.corrections(db, entry_id)]
+    out["cite"] = exports.citations(entry, public_url("public.honoree", entry_id=entry_id),
+                                    date.today().isoformat())
     return jsonify(out)
 
 

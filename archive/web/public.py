@@ -1,6 +1,8 @@
 """Public pages: home, search, honoree, cycles, notices, about, exports, feed."""
 
+import json
 import re
+from datetime import date
 
 from flask import (Blueprint, Response, abort, render_template, request, stream_with_context,
                    url_for)
@@ -11,6 +13,7 @@ from .. import exports, store
 from . import get_archive
 from .caching import conditional
 from .params import bad_request, cycle_filters, or_404, search_params
+from .urls import public_url
 
 bp = Blueprint("public", __name__)
 EXPORT_LIMIT = 10000
@@ -50,10 +53,11 @@ def honoree(entry_id):
     """Every field, the citation, the source notice, a citation line, related entries."""
     db = get_archive().db
     entry = or_404(store.get_entry(db, entry_id))
-    url = url_for("public.honoree", entry_id=entry_id, _external=True)
+    url = public_url("public.honoree", entry_id=entry_id)
+    cite = exports.citations(entry, url, date.today().isoformat())
     return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
-                           cite=exports.citation_line(entry, url),
-                           corrected=store.corrected_fields(db, entry_id))
+                           cite=cite, csl=json.dumps(cite["csl"], ensure_ascii=False, indent=1),
+                           canonical=url, corrected=store.corrected_fields(db, entry_id))
 
 
 #: Corrections listed per page of the change log.
@@ -182,7 +186,7 @@ def feed():
     """Newly imported honorees as Atom."""
     entries = store.latest_entries(get_archive().db)
     body = exports.atom_feed(
-        entries, site_url=url_for("public.home", _external=True),
-        feed_url=url_for("public.feed", _external=True), title="全国用户满意电信服务明星档案",
-        entry_url=lambda e: url_for("public.honoree", entry_id=e["id"], _external=True))
+        entries, site_url=public_url("public.home"),
+        feed_url=public_url("public.feed"), title="全国用户满意电信服务明星档案",
+        entry_url=lambda e: public_url("public.honoree", entry_id=e["id"]))
     return Response(body, mimetype="application/atom+xml")

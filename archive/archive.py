@@ -16,7 +16,7 @@ DATA_DIR = Path(__file__).parent / "data"
 
 #: Entry columns the index needs (see index.build.document).
 _INDEX_COLUMNS = ("id, content_hash, notice_id, kind, name, company, unit, operator, region, "
-                  "cycle, stage, position, team_category, education, citation")
+                  "cycle, stage, position, team_category, education, citation, person_key")
 
 
 class Archive:
@@ -193,9 +193,14 @@ class Archive:
         return snapshots.live_index(self.index_root).current()
 
     def search(self, text, filters=None, page=1, per_page=20, sort="relevance"):
-        """Search the live snapshot; the result object of the CLI and the API."""
-        return query.search(self.snapshot(), text, filters=filters, page=page,
-                            per_page=per_page, sort=sort)
+        """Search the live snapshot; the result object of the CLI and the API. Each
+        person appears once, with `path`: their entries across notices, oldest first."""
+        result = query.search(self.snapshot(), text, filters=filters, page=page,
+                              per_page=per_page, sort=sort)
+        paths = store.people_paths(self.db, [h["person"] for h in result["results"]])
+        for hit in result["results"]:
+            hit["path"] = paths.get(hit["person"]) or []
+        return result
 
     def export_ids(self, text, filters=None, sort="relevance", limit=10000):
         """Ids of every search hit (up to limit), in result order."""

@@ -174,6 +174,12 @@ def show(ctx, entry_id, as_json):
         if key != "citation" and entry.get(key) is not None:
             click.echo(f"{key:>14}: {entry[key]}")
     click.echo(f"{'source':>14}: {entry['publisher']} {entry['published']} {entry['notice_title']}")
+    related = store.related_entries(_archive(ctx).db, entry)
+    if related:
+        click.echo(f"{'related':>14}:")
+        for r in related:
+            click.echo(f"{'':>16}{r['id']}  {r['cycle']}  {r['stage']:<10}  {r['published']}  "
+                       f"{r['notice_title']}")
     click.echo("")
     click.echo(entry.get("citation") or "")
 

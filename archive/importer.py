@@ -47,7 +47,10 @@ class ImportPlan:
         return f"{self.source_name}: {self.action} ({len(self.rows)} entries)"
 
 
-def _rows(parsed, nid):
+def _rows(parsed, nid, old=None):
+    """The rows a parsed notice would store. With the notice's stored entries (old),
+    an entry keeps its id when a new version changes it: matched by its id (kind and
+    name), then by person, then by position within the notice."""
     notice = parsed.notice
     rows, seen = [], Counter()
     for seq, entry in enumerate(parsed.entries, start=1):
@@ -57,9 +60,38 @@ def _rows(parsed, nid):
                                      seen[(entry["kind"], entry["name"])]),
                    notice_id=nid, seq=seq, cycle=notice["cycle"], stage=notice["stage"])
         row["person_key"] = store.person_key(row)
-        row["content_hash"] = store.content_hash(row)
         rows.append(row)
+    if old:
+        _keep_ids(rows, old)
+    for row in rows:
+        row["content_hash"] = store.content_hash(row)
     return rows
+
+
+def _keep_ids(rows, old):
+    """Give rows that lost their id (renamed, re-spelt) the id of the old entry that is
+    the same person, or else stands at the same position with the same kind."""
+    taken = {r["id"] for r in rows if r["id"] in old}
+    loose = [r for r in rows if r["id"] not in old]
+    free = {i: e for i, e in old.items() if i not in taken}
+    by_person = {}
+    for i, e in free.items():
+        by_person.setdefault(e["person_key"], i)
+    for row in loose:
+        match = by_person.get(row["person_key"])
+        if match in free:
+            row["id"] = match
+            del free[match]
+    by_position = {(e["seq"], e["kind"]): i for i, e in free.items()}
+    in_use = {r["id"] for r in rows}
+    for row in loose:
+        if row["id"] in old:
+            continue
+        match = by_position.get((row["seq"], row["kind"]))
+        if match in free and match not in in_use:
+            row["id"] = match
+            in_use.add(match)
+            del free[match]
 
 
 def plan(db, parsed, source_name, keep_newer=False):
@@ -79,6 +111,7 @@ def plan(db, parsed, source_name, keep_newer=False):
                                  "sha256 = ?", [nid, digest]).fetchone():
         return ImportPlan(source_name, parsed, nid, "kept", rows)
     old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
+    rows = _rows(parsed, nid, old)
     new_ids = {r["id"] for r in rows}
     p = ImportPlan(source_name, parsed, nid, "replaced", rows,
                    added=[r["id"] for r in rows if r["id"] not in old],

@@ -113,7 +113,15 @@ def _v5(db):
     db["index_queue"].create({"entry_id": str, "queued_at": float}, pk="entry_id")
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db):
+    """Person keys from the normalised name, across cycles (they were per cycle)."""
+    rows = list(db.query("select id, kind, name, operator, region from entries"))
+    db.conn.executemany("update entries set person_key = ? where id = ?",
+                        [(person_key(r), r["id"]) for r in rows])
+    db["entries"].create_index(["person_key", "cycle"], if_not_exists=True)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -189,9 +197,14 @@ def entry_id(notice_key, kind, name, n=1):
 
 
 def person_key(entry):
-    """Key shared by the same person's entries across notices of one cycle."""
-    key = "\x1f".join((entry["kind"], entry["name"], entry.get("operator") or "",
-                       entry.get("region") or "", entry["cycle"]))
+    """Key shared by one person's (or team's) entries across notices and cycles: the
+    normalised name (layout spaces dropped, traditional folded to simplified, the
+    middle dot of minority names kept), the kind, the operator and the region."""
+    from index.analysis import normalize
+    from .ingest.fields import clean_name
+    name = normalize(clean_name(entry["name"]) or "")
+    key = "\x1f".join((entry["kind"], name, entry.get("operator") or "",
+                       entry.get("region") or ""))
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -215,6 +228,20 @@ def list_notices(db):
         "n.doc_number, n.source_url, n.imported_at, count(e.id) as entries "
         "from notices n left join entries e on e.notice_id = n.id "
         "group by n.id order by n.published desc, n.id"))
+
+
+def retired_entry(db, eid):
+    """A retired entry (removed by a new version of its notice), or None; its successor
+    is set only when that id still exists."""
+    rows = list(db.query("select r.*, n.title as notice_title from retired_entries r "
+                         "left join notices n on n.id = r.notice_id where r.id = ?", [eid]))
+    if not rows:
+        return None
+    row = rows[0]
+    if row["successor"] and not db.execute("select 1 from entries where id = ?",
+                                           [row["successor"]]).fetchone():
+        row["successor"] = None
+    return row
 
 
 def get_entry(db, eid):
@@ -249,10 +276,32 @@ def entry_ids(db, **filters):
 
 def related_entries(db, entry):
     """The same person's other entries (candidate -> honoree), oldest notice first."""
+    return [e for e in person_entries(db, entry["person_key"]) if e["id"] != entry["id"]]
+
+
+def person_entries(db, key):
+    """A person's entries, oldest notice first (their timeline)."""
     return list(db.query(
-        "select e.id, e.name, e.stage, e.cycle, e.company, n.title as notice_title, n.published "
-        "from entries e join notices n on n.id = e.notice_id "
-        "where e.person_key = ? and e.id != ? order by n.published", [entry["person_key"], entry["id"]]))
+        "select e.id, e.name, e.kind, e.stage, e.cycle, e.company, e.unit, e.operator, "
+        "e.region, e.award, e.notice_id, n.title as notice_title, n.published, n.publisher "
+        "from entries e join notices n on n.id = e.notice_id where e.person_key = ? "
+        "order by n.published, e.cycle, e.id", [key]))
+
+
+def people_paths(db, keys):
+    """{person key: [{id, cycle, stage, notice_title, published}, …]} oldest first."""
+    keys = list(dict.fromkeys(k for k in keys if k))
+    out = {k: [] for k in keys}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        for r in db.query(
+                "select e.person_key, e.id, e.cycle, e.stage, n.title as notice_title, "
+                "n.published from entries e join notices n on n.id = e.notice_id "
+                f"where e.person_key in ({','.join('?' * len(chunk))}) "
+                "order by n.published, e.cycle, e.id", chunk):
+            key = r.pop("person_key")
+            out[key].append(r)
+    return out
 
 
 _PEOPLE_COUNTS = (

@@ -50,6 +50,7 @@ def document(entry, aliases):
         "notice_id": entry.get("notice_id") or "", "kind": entry.get("kind") or "",
         "cycle": cycle, "operator": operator, "region": entry.get("region") or "",
         "stage": entry.get("stage") or "",
+        "person": entry.get("person_key") or entry["id"],
         "year": int(cycle[-4:]) if cycle[-4:].isdigit() else 0,
         "name": entry["name"],
         "name_sub": " ".join(name_substrings(entry["name"])),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
-from .ranking import DocTable, evaluate, top
+from .ranking import DocTable, collapse, evaluate, top
 from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 200
@@ -224,9 +224,10 @@ def _check_paging(page, per_page, sort):
         raise QueryError("排序方式必须是 relevance 或 newest")
 
 
-def _execute(searcher, snapshot, text, filters, limit, sort, facets):
+def _execute(searcher, snapshot, text, filters, limit, sort, facets, group=True):
     """(docnums and scores of the top hits, the query run, facet counts, total,
-    relaxed) for a user's query."""
+    relaxed) for a user's query. group: one hit per person (facets still count
+    every matching entry)."""
     parsed = parse(text)
     _check_filters(filters)
     builder = QueryBuilder.of(snapshot)
@@ -246,13 +247,16 @@ def _execute(searcher, snapshot, text, filters, limit, sort, facets):
         loose_ids, loose_scores = run(loose)
         if len(loose_ids):
             query, ids, scores, relaxed = loose, loose_ids, loose_scores, True
-    best = top(table, ids, scores, limit, sort)
     counts = table.counts(ids, FACETS) if facets else None
+    if group:  # one hit per person: their best-scoring entry
+        ids, scores = collapse(table, ids, scores)
+    best = top(table, ids, scores, limit, sort)
     return list(zip(ids[best].tolist(), scores[best].tolist())), query, counts, len(ids), relaxed
 
 
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
-    """Search a snapshot. Returns the API's result object (a dict).
+    """Search a snapshot. Returns the API's result object (a dict); each person
+    appears once (their best entry; `person` is their key), total counts people.
 
     text: the user's query. filters: {cycle|operator|kind|region|stage: value}.
     sort: "relevance" or "newest" (cycle, newest first). Raises QueryError for
@@ -269,12 +273,13 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
 
 def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
     """Ids of every hit (up to `limit`) in result order, for exports; same query
-    semantics as :func:`search`, relaxed fallback included."""
+    semantics as :func:`search`, relaxed fallback included, but every entry of a
+    person (not one per person)."""
     _check_paging(1, 1, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
         results, _, _, _, _ = _execute(searcher, snapshot, text, filters, limit, sort,
-                                       facets=False)
+                                       facets=False, group=False)
         return [searcher.stored_fields(docnum)["id"] for docnum, _ in results]
 
 

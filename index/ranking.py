@@ -15,7 +15,7 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .schema import FILTERS
+from .schema import COLUMNS, GROUP
 
 B, K1 = 0.75, 1.2
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -41,7 +41,7 @@ class DocTable:
                 self.live[offset:offset + part["count"]] = mask
             offset += part["count"]
         self.values, self.codes = {}, {}
-        for name in FILTERS:
+        for name in COLUMNS:
             column = np.concatenate([p["facets"][name] for p in parts]) if parts else \
                 np.zeros(0, dtype=object)
             values, codes = np.unique(column.astype(str), return_inverse=True)
@@ -66,7 +66,7 @@ class DocTable:
             return cache[key]
         count = reader.doc_count_all()
         part = {"count": count, "facets": {}, "lengths": {}}
-        for name in FILTERS:
+        for name in COLUMNS:
             part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
         perdoc = reader._perdoc
         for field, spec in reader.schema.items():
@@ -221,6 +221,16 @@ def evaluate(searcher, table, query):
         return ids, np.full(len(ids), float(getattr(q, "boost", 1.0)))
     ids, scores = run(query)
     keep = table.live[ids]
+    return ids[keep], scores[keep]
+
+
+def collapse(table, ids, scores):
+    """Keep each person's best-scoring document (ties: the lower docnum)."""
+    if not len(ids):
+        return ids, scores
+    order = np.lexsort((ids, -scores))
+    _, first = np.unique(table.codes[GROUP][ids[order]], return_index=True)
+    keep = np.sort(order[first])
     return ids[keep], scores[keep]
 
 

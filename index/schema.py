@@ -5,7 +5,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import PairTokenizer, chinese_analyzer
 
 #: Bumped whenever fields or analysis change: older snapshots must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Query-time weight of each searchable field (a name match beats a citation match).
 FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role": 1.5,
@@ -15,9 +15,13 @@ TEXT_FIELDS = ("name", "org", "role", "citation")
 #: Fields that can be filtered on and are counted in facets.
 FACETS = ("cycle", "operator", "kind", "region", "stage")
 FILTERS = FACETS
+#: The column whose equal values are one person: a search shows each person once.
+GROUP = "person"
+#: Columns read into the per-document table (filters, facets, grouping).
+COLUMNS = FILTERS + (GROUP,)
 #: Stored values returned with every hit.
 RESULT_FIELDS = ("id", "name", "kind", "cycle", "company", "operator", "region", "unit", "stage",
-                 "notice_id")
+                 "notice_id", "person")
 
 
 def make_schema(digest=None):
@@ -32,6 +36,7 @@ def make_schema(digest=None):
         operator=ID(stored=True, sortable=True),
         region=ID(stored=True, sortable=True),
         stage=ID(stored=True, sortable=True),
+        person=ID(stored=True, sortable=True),
         year=NUMERIC(int, sortable=True),
         name=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
         name_sub=KEYWORD(lowercase=True, scorable=True),

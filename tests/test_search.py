@@ -62,7 +62,8 @@ def test_result_object_shape(seeded):
     assert list(result) == ["query", "total", "page", "per_page", "relaxed", "results", "facets"]
     hit = result["results"][0]
     assert list(hit) == ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "stage", "score", "snippet"]
+                         "stage", "person", "score", "snippet", "path"]
+    assert [p["id"] for p in hit["path"]] == [hit["id"]]  # the seed lists him once
     assert hit["stage"] == "candidates"
     assert hit["kind"] == "individual" and hit["cycle"] == "2017-2018"
     assert hit["unit"] == "中国联合网络通信有限公司北京市分公司重要通信局"

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
 
 from index.query import QueryError
 from index.snapshots import NoSnapshot
@@ -40,7 +40,13 @@ def search():
 def honoree(entry_id):
     """One entry with its source and the same person's other entries."""
     db = get_archive().db
-    entry = or_404(store.get_entry(db, entry_id))
+    entry = store.get_entry(db, entry_id)
+    if entry is None:
+        retired = or_404(store.retired_entry(db, entry_id))
+        if retired["successor"]:
+            return redirect(url_for("api.honoree", entry_id=retired["successor"]), 301)
+        return jsonify(error="Gone", status=410, notice_id=retired["notice_id"],
+                       message="这条记录已从通知的新版本中移除。"), 410
     out = exports.export_row(entry)
     out["award"] = entry["award"]
     out["source"] = {"notice_id": entry["notice_id"], "title": entry["notice_title"],

@@ -58,12 +58,23 @@ SCHEMAS = {
                 "additionalProperties": False},
     "Hit": {"type": "object",
             "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "stage", "score", "snippet"],
+                         "stage", "person", "score", "snippet", "path"],
             "properties": {"id": _S, "name": _S, "kind": {"enum": ["individual", "team"]},
                            "cycle": _S, "company": _NS, "operator": _NS, "region": _NS,
                            "unit": _NS, "stage": {"enum": ["candidates", "honorees"],
                                                   "description": "candidates: 候选人 (listed in "
                                                   "a 公示); honorees: 获表彰"},
+                           "person": {"type": "string", "description": "The person's key: "
+                                      "a search shows each person once; /people/{person} "
+                                      "is their timeline."},
+                           "path": {"type": "array", "description": "The person's entries "
+                                    "across notices, oldest first.",
+                                    "items": {"type": "object",
+                                              "required": ["id", "cycle", "stage",
+                                                           "notice_title", "published"],
+                                              "properties": {"id": _S, "cycle": _S,
+                                                             "stage": _S, "notice_title": _S,
+                                                             "published": _S}}},
                            "score": {"type": "number"},
                            "snippet": {"type": "string",
                                        "description": "HTML-escaped citation passage; matches "

@@ -4,8 +4,8 @@ import json
 import re
 from datetime import date
 
-from flask import (Blueprint, Response, abort, render_template, request, stream_with_context,
-                   url_for)
+from flask import (Blueprint, Response, abort, redirect, render_template, request,
+                   stream_with_context, url_for)
 
 from index.query import QueryError, mark_words
 
@@ -52,12 +52,31 @@ def search():
 def honoree(entry_id):
     """Every field, the citation, the source notice, a citation line, related entries."""
     db = get_archive().db
-    entry = or_404(store.get_entry(db, entry_id))
+    entry = store.get_entry(db, entry_id)
+    if entry is None:
+        return _retired(db, entry_id)
     url = public_url("public.honoree", entry_id=entry_id)
     cite = exports.citations(entry, url, date.today().isoformat())
     return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
                            cite=cite, csl=json.dumps(cite["csl"], ensure_ascii=False, indent=1),
                            canonical=url, corrected=store.corrected_fields(db, entry_id))
+
+
+def _retired(db, entry_id):
+    """301 to a retired entry's successor, 410 (with its notice) when it was removed."""
+    retired = or_404(store.retired_entry(db, entry_id))
+    if retired["successor"]:
+        return redirect(url_for("public.honoree", entry_id=retired["successor"]), 301)
+    return render_template("retired.html", retired=retired), 410
+
+
+@bp.get("/people/<key>")
+def person(key):
+    """One person's (or team's) timeline across notices and cycles."""
+    entries = store.person_entries(get_archive().db, key) if len(key) <= 40 else []
+    if not entries:
+        abort(404)
+    return render_template("person.html", entries=entries)
 
 
 #: Corrections listed per page of the change log.

@@ -221,13 +221,30 @@ def get_notice(db, nid, with_text=True):
     return rows[0] if rows else None
 
 
-def list_notices(db):
-    """All notices (without their text), newest first, with entry counts."""
+def list_notices(db, cycle=None, region=None, publisher=None, stage=None, limit=None,
+                 offset=0):
+    """Notices (without their text), newest first, with entry counts; filtered."""
+    where, params = _filters(**{"n.cycle": cycle, "n.region": region,
+                                "n.publisher": publisher, "n.stage": stage})
+    page = f" limit {int(limit)} offset {int(offset)}" if limit else ""
     return list(db.query(
         "select n.id, n.title, n.publisher, n.published, n.stage, n.cycle, n.region, "
         "n.doc_number, n.source_url, n.imported_at, count(e.id) as entries "
-        "from notices n left join entries e on e.notice_id = n.id "
-        "group by n.id order by n.published desc, n.id"))
+        f"from notices n left join entries e on e.notice_id = n.id{where} "
+        "group by n.id order by n.published desc, n.id" + page, params))
+
+
+def count_notices(db, **filters):
+    """How many notices pass the filters of list_notices."""
+    where, params = _filters(**filters)
+    return db.execute(f"select count(*) from notices{where}", params).fetchone()[0]
+
+
+def notice_facets(db):
+    """The cycles, regions, publishers and stages notices have, for the filters."""
+    return {col: [r[0] for r in db.execute(
+        f"select distinct {col} from notices where {col} is not null order by {col} desc")]
+        for col in ("cycle", "region", "publisher", "stage")}
 
 
 def retired_entry(db, eid):

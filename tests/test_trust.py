@@ -216,3 +216,27 @@ def test_citation_formats_on_the_page_and_in_the_api(seeded_copy):
     block = re.search(r'<textarea id="cite-csl"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     import html
     assert json.loads(html.unescape(block))["URL"] == url
+
+
+# -- notices ----------------------------------------------------------------------------
+
+def test_notices_have_filters_and_pages(mixed, app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    a.import_paths([DATA / "guangdong-2019-2020-candidates.html",
+                    DATA / "hubei-2019-2020-honorees.json"])
+    a.close()
+    every = mixed.get("/notices").get_data(as_text=True)
+    assert every.count('class="notice-item"') == 4
+    only = mixed.get("/notices?stage=honorees").get_data(as_text=True)
+    assert "关于表彰2017-2018年度" in only and "候选人名单公示" not in only
+    assert "工业和信息化部" in mixed.get("/notices?publisher=工业和信息化部").get_data(as_text=True)
+    beijing = mixed.get("/notices?region=北京").get_data(as_text=True)
+    assert "候选人名单公示" in beijing and "关于表彰2017-2018年度" not in beijing
+    cycle = mixed.get("/notices?cycle=2017-2018").get_data(as_text=True)
+    assert cycle.count('class="notice-item"') == 2
+    assert mixed.get("/notices?page=99").status_code == 404
+    assert mixed.get("/notices?stage=nonsense").status_code == 400
+    page = mixed.get("/notices?per_page=1").get_data(as_text=True)
+    assert page.count('class="notice-item"') == 1 and "第 1/" in page and "下一页" in page
+    api = mixed.get("/api/notices?stage=honorees").get_json()
+    assert {n["stage"] for n in api} == {"honorees"}

@@ -11,7 +11,8 @@ from .. import exports, store
 from . import get_archive
 from .caching import conditional
 from .openapi import spec
-from .params import bad_request, cycle_filters, or_404, per_page, search_params
+from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
+                     search_params)
 from .urls import public_url
 
 bp = Blueprint("api", __name__)
@@ -81,8 +82,8 @@ def cycle(cycle):
 
 @bp.get("/api/notices")
 def notices():
-    """Every notice (without its text)."""
-    return jsonify(store.list_notices(get_archive().db))
+    """Notices (without their text), newest first; filters cycle, region, publisher, stage."""
+    return jsonify(store.list_notices(get_archive().db, **notice_filters(request.args)))
 
 
 @bp.get("/api/notices/<notice_id>")

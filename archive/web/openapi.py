@@ -173,8 +173,15 @@ def spec():
                                _param("stage", "candidates or honorees",
                                       {"enum": ["candidates", "honorees"]})],
                 "responses": {"200": _ok(ref("CycleEntries")), "400": _ERR, "404": _ERR}}},
-            "/api/notices": {"get": {"summary": "Source notices",
-                                     "responses": {"200": _ok({"type": "array",
+            "/api/notices": {"get": {"summary": "Source notices, newest first",
+                                     "parameters": [
+                                         _param("cycle", "e.g. 2017-2018"),
+                                         _param("region", "Province"),
+                                         _param("publisher", "e.g. 工业和信息化部"),
+                                         _param("stage", "candidates or honorees",
+                                                {"enum": ["candidates", "honorees"]})],
+                                     "responses": {"400": _ERR,
+                                                   "200": _ok({"type": "array",
                                                                "items": ref("NoticeSummary")})}}},
             "/api/notices/{id}": {"get": {
                 "summary": "One notice with its original text",

@@ -81,6 +81,16 @@ def cycle_filters(args):
     return filters
 
 
+def notice_filters(args):
+    """The cycle, region, publisher and stage filters of the notice list, checked."""
+    filters = {key: (args.get(key) or None) for key in ("cycle", "region", "publisher", "stage")}
+    if filters["stage"] not in (None, "candidates", "honorees"):
+        raise bad_request("阶段只能是 candidates（候选人）或 honorees（获表彰）。")
+    if any(v and len(v) > 100 for v in filters.values()):
+        raise bad_request("筛选条件过长。")
+    return filters
+
+
 def or_404(value):
     """The value, or a 404 when there is none."""
     if value is None:

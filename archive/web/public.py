@@ -12,7 +12,8 @@ from index.query import QueryError, mark_words
 from .. import exports, store
 from . import get_archive
 from .caching import conditional
-from .params import bad_request, cycle_filters, or_404, search_params
+from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
+                     search_params)
 from .urls import public_url
 
 bp = Blueprint("public", __name__)
@@ -122,8 +123,23 @@ def cycle(cycle):
 
 @bp.get("/notices")
 def notices():
-    """Every source notice."""
-    return render_template("notices.html", notices=store.list_notices(get_archive().db))
+    """The source notices, newest first: filters (cycle, region, publisher, stage), pages."""
+    db = get_archive().db
+    filters = notice_filters(request.args)
+    per = per_page(request.args, default=50)
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        raise bad_request("页码必须是整数。") from None
+    total = store.count_notices(db, **filters)
+    pages = max(1, -(-total // per))
+    if not 1 <= page <= pages:
+        abort(404)
+    rows = store.list_notices(db, **filters, limit=per, offset=(page - 1) * per)
+    active = {k: v for k, v in filters.items() if v}
+    return render_template("notices.html", notices=rows, total=total, page=page, pages=pages,
+                           filters=filters, facets=store.notice_facets(db),
+                           args=dict(active, **({"per_page": per} if per != 50 else {})))
 
 
 @bp.get("/notices/<notice_id>")

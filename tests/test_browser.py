@@ -142,3 +142,35 @@ def test_hostile_notice_executes_nothing_in_the_browser(page, live_server, seede
     assert "<script>window.__xss=3;alert(1)</script>" in text  # shown as text
     assert "<script>" in page.locator("h1").inner_text()
     assert dialogs == []
+
+
+def test_a_persons_timeline_and_a_corrected_field(browser, seeded_copy, artifacts):
+    from conftest import DATA, gunicorn
+    seeded_copy.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    liu = seeded_copy.db.execute("select id from entries where name = '刘鑫鑫'").fetchone()[0]
+    seeded_copy.correct(liu, {"education": "硕士研究生"}, "editor")
+    seeded_copy.close()
+    with gunicorn(seeded_copy.home) as url:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})
+        page = context.new_page()
+        page.goto(url + "/search?q=李玉柱")
+        hits = page.locator("li.hit")
+        assert hits.count() == 1  # one person, shown once
+        path = hits.first.locator("p.path")
+        assert "候选人公示 → 表彰获奖" in path.inner_text()
+        path.locator("a", has_text="全部记录").click()
+        page.wait_for_url("**/people/*")
+        items = page.locator("ol.timeline li")
+        assert items.count() == 2
+        assert "2018-10-24" in items.nth(0).inner_text() and "候选人公示" in items.nth(0).inner_text()
+        assert "2019-01-15" in items.nth(1).inner_text() and "表彰获奖" in items.nth(1).inner_text()
+        page.screenshot(path=str(artifacts / "timeline-390.png"), full_page=True)
+        page.goto(url + f"/honorees/{liu}")
+        marker = page.locator(".tag.corrected")
+        assert marker.count() == 1 and marker.inner_text() == "已更正"
+        assert "通知原文：大学本科" in page.locator(".fields").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "corrected-390.png"), full_page=True)
+        page.goto(url + "/corrections")
+        assert "刘鑫鑫" in page.locator("table").inner_text()
+        context.close()

@@ -331,3 +331,15 @@ def test_html_rowspan_and_colspan_repeat_the_cell_over_its_span():
                           "<tr><td>c</td><td>d</td></tr><tr><td>e</td><td rowspan=3>f</td>"
                           "<td>g</td></tr><tr><td>h</td><td>i</td></tr></table>", "lxml").table
     assert _grid(table) == [["A", "B", "B"], ["A", "c", "d"], ["e", "f", "g"], ["h", "f", "i"]]
+
+
+def test_a_company_alone_in_the_name_column_is_a_group_row():
+    from archive.ingest.columns import read_table
+    from archive.ingest.tables import Table
+    table = Table(rows=[["姓名", "单位"], ["中国移动通信集团", ""],
+                        ["赵一", "中国移动通信集团河北有限公司保定分公司"],
+                        ["北京三快在线科技有限公司", ""], ["钱二", "北京三快在线科技有限公司"]])
+    read = read_table(table, {"region": None})
+    assert [(e["name"], e["company"], e["operator"], e["region"]) for e in read.entries] == [
+        ("赵一", "中国移动通信集团", "中国移动", "河北"),
+        ("钱二", "北京三快在线科技有限公司", "其他", "北京")]

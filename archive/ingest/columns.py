@@ -60,6 +60,9 @@ _COUNT_RE = re.compile(r"\s*[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人|�
                        r"|\s*[，,]?\s*(?:共|计)\s*(\d{1,5})\s*(?:名|个|人|项)\s*$")
 _NOTE_RE = re.compile(r"^(?:注|备注|说明|合计|总计|小计|共计)")
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$")
+# A company or operator standing alone where a name goes: a group heading, not a person
+# (a team's name goes on after its company: …分公司装维班).
+_COMPANY_RE = re.compile(r"^中国(?:电信|移动|联通|铁塔|广电)$|(?:公司|集团|企业|管理局)$")
 _GENERIC_GROUPS = re.compile(r"^(?:增值电信|基础电信|其他|其它|民营|互联网)")
 
 
@@ -164,8 +167,7 @@ def _group_row(row, fields):
         # Alone in the name column: a group only if it reads like one.
         label = _COUNT_RE.sub("", _ENUM_RE.sub("", value))
         if not (_COUNT_RE.search(value) or _PROVINCE_SUFFIX.sub("", label) in PROVINCES
-                or _GENERIC_GROUPS.match(label) or label in ("中国电信", "中国移动", "中国联通",
-                                                              "中国铁塔", "中国广电")
+                or _GENERIC_GROUPS.match(label) or _COMPANY_RE.search(label)
                 or _NOTE_RE.match(value) or "名单" in value):
             return None
     return value

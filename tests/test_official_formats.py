@@ -343,3 +343,19 @@ def test_a_company_alone_in_the_name_column_is_a_group_row():
     assert [(e["name"], e["company"], e["operator"], e["region"]) for e in read.entries] == [
         ("赵一", "中国移动通信集团", "中国移动", "河北"),
         ("钱二", "北京三快在线科技有限公司", "其他", "北京")]
+
+
+def test_a_four_column_key_value_table_is_one_candidate_not_a_list():
+    page = ("<html><head><title>关于2021-2022年度全国用户满意电信服务明星候选人的公示</title></head><body>"
+            "<h1>关于2021-2022年度全国用户满意电信服务明星候选人的公示（虚构测试数据）</h1>"
+            "<p>来源：河南省通信管理局 发布时间：2022-09-01</p>"
+            "<p>一、中国移动河南公司推荐情况如下：</p><p>全国用户满意电信服务明星中国移动河南公司</p>"
+            "<table><tr><td>姓名</td><td>孙 晓燕</td><td>性别</td><td>女</td></tr>"
+            "<tr><td>出生年月</td><td>1988.06</td><td>学历</td><td>大学本科</td></tr>"
+            "<tr><td>职务</td><td>营业厅经理</td><td>单位</td><td>中国移动通信集团河南有限公司郑州分公司</td></tr>"
+            "</table><p>申报说明材料：</p><p>孙晓燕同志扎根营业一线。</p></body></html>")
+    parsed = parse_bytes(page.encode("gbk"), "henan.html")
+    [entry] = parsed.entries
+    assert (entry["name"], entry["gender"], entry["birth"], entry["education"], entry["unit"],
+            entry["citation"]) == ("孙晓燕", "女", "1988-06", "大学本科",
+                                   "中国移动通信集团河南有限公司郑州分公司", "孙晓燕同志扎根营业一线。")

@@ -90,6 +90,10 @@ def header_fields(row):
         return None
     if len([c for c in row if c]) > 2 * len(named):  # a sentence that happens to say 姓名
         return None
+    filled = [(cell, f) for cell, f in zip(row, fields) if cell]
+    if len(filled) % 2 == 0 and all(f for _, f in filled[::2]) \
+            and not any(f for _, f in filled[1::2]):
+        return None  # "姓名 | 张三 | 性别 | 女": one person's fields, not a list's header
     return fields
 
 

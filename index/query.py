@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from whoosh import query as Q
 
@@ -224,10 +225,21 @@ def _check_paging(page, per_page, sort):
         raise QueryError("排序方式必须是 relevance 或 newest")
 
 
+class Matches(NamedTuple):
+    """What a query matched: the top hits, the query run, facet counts, how many
+    people (total) and entries matched, and whether it was relaxed."""
+
+    hits: list  # (docnum, score), best first
+    query: object
+    facets: dict
+    total: int
+    entries: int
+    relaxed: bool
+
+
 def _execute(searcher, snapshot, text, filters, limit, sort, facets, group=True):
-    """(docnums and scores of the top hits, the query run, facet counts, total,
-    relaxed) for a user's query. group: one hit per person (facets still count
-    every matching entry)."""
+    """The Matches of a user's query. group: one hit per person (facets and
+    entries still count every matching entry)."""
     parsed = parse(text)
     _check_filters(filters)
     builder = QueryBuilder.of(snapshot)
@@ -248,15 +260,18 @@ def _execute(searcher, snapshot, text, filters, limit, sort, facets, group=True)
         if len(loose_ids):
             query, ids, scores, relaxed = loose, loose_ids, loose_scores, True
     counts = table.counts(ids, FACETS) if facets else None
+    entries = len(ids)
     if group:  # one hit per person: their best-scoring entry
         ids, scores = collapse(table, ids, scores)
     best = top(table, ids, scores, limit, sort)
-    return list(zip(ids[best].tolist(), scores[best].tolist())), query, counts, len(ids), relaxed
+    return Matches(list(zip(ids[best].tolist(), scores[best].tolist())), query, counts,
+                   len(ids), entries, relaxed)
 
 
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     """Search a snapshot. Returns the API's result object (a dict); each person
-    appears once (their best entry; `person` is their key), total counts people.
+    appears once (their best entry; `person` is their key): total counts people,
+    entries the matching entries.
 
     text: the user's query. filters: {cycle|operator|kind|region|stage: value}.
     sort: "relevance" or "newest" (cycle, newest first). Raises QueryError for
@@ -265,10 +280,9 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
     _check_paging(page, per_page, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        results, query, facets, total, relaxed = _execute(searcher, snapshot, text, filters,
-                                                   page * per_page, sort, facets=True)
-        return _render(searcher, query, results, text or "", page, per_page, relaxed, total,
-                       facets)
+        matches = _execute(searcher, snapshot, text, filters, page * per_page, sort,
+                           facets=True)
+        return _render(searcher, matches, text or "", page, per_page)
 
 
 def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
@@ -278,16 +292,16 @@ def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
     _check_paging(1, 1, sort)
     with snapshot.lock:
         searcher = snapshot.searcher()
-        results, _, _, _, _ = _execute(searcher, snapshot, text, filters, limit, sort,
-                                       facets=False, group=False)
-        return [searcher.stored_fields(docnum)["id"] for docnum, _ in results]
+        matches = _execute(searcher, snapshot, text, filters, limit, sort, facets=False,
+                           group=False)
+        return [searcher.stored_fields(docnum)["id"] for docnum, _ in matches.hits]
 
 
-def _render(searcher, query, results, text, page, per_page, relaxed, total, facets):
+def _render(searcher, matches, text, page, per_page):
     start = (page - 1) * per_page
-    page_hits = results[start:start + per_page]
+    page_hits = matches.hits[start:start + per_page]
     stored = [searcher.stored_fields(docnum) for docnum, _ in page_hits]
-    spans = _page_spans(query, [d for d, _ in page_hits],
+    spans = _page_spans(matches.query, [d for d, _ in page_hits],
                         [f.get("citation") or "" for f in stored])
     hits = []
     for (docnum, score), fields in zip(page_hits, stored):
@@ -297,8 +311,9 @@ def _render(searcher, query, results, text, page, per_page, relaxed, total, face
         item["snippet"] = snippet(fields.get("citation") or "", spans[docnum])
         hits.append(item)
     return {
-        "query": text, "total": total, "page": page, "per_page": per_page,
-        "relaxed": relaxed, "results": hits, "facets": facets,
+        "query": text, "total": matches.total, "entries": matches.entries, "page": page,
+        "per_page": per_page, "relaxed": matches.relaxed, "results": hits,
+        "facets": matches.facets,
     }
 
 

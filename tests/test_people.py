@@ -100,3 +100,8 @@ def test_retired_ids_answer_410_or_301(seeded_copy, tmp_path):
     r = client.get(f"/honorees/{gone[0]}")
     assert r.status_code == 301 and r.headers["Location"].endswith(f"/honorees/{successor}")
     assert client.get("/honorees/000000000000").status_code == 404
+
+
+def test_the_results_page_says_people_and_entries(mixed):
+    page = mixed.get("/search?q=李玉柱").get_data(as_text=True)
+    assert re.search(r'共 <span class="total">1</span> 个结果 <span class="muted">（2 条记录', page)

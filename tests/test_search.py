@@ -59,7 +59,8 @@ def test_name_match_outranks_citation_match(seeded):
 
 def test_result_object_shape(seeded):
     result = seeded.search("李玉柱")
-    assert list(result) == ["query", "total", "page", "per_page", "relaxed", "results", "facets"]
+    assert list(result) == ["query", "total", "entries", "page", "per_page", "relaxed", "results",
+                            "facets"]
     hit = result["results"][0]
     assert list(hit) == ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
                          "stage", "person", "score", "snippet", "path"]
@@ -84,9 +85,9 @@ def test_snippet_is_escaped_and_marked(seeded):
 def test_facets_count_the_whole_result_set(seeded):
     result = seeded.search("投诉", per_page=1)
     assert len(result["results"]) == 1
-    assert sum(f["count"] for f in result["facets"]["operator"]) == result["total"]
+    assert sum(f["count"] for f in result["facets"]["operator"]) == result["entries"]
     assert {f["value"]: f["count"] for f in result["facets"]["kind"]} == {"team": 2, "individual": 2}
-    assert result["facets"]["region"] == [{"value": "北京", "count": result["total"]}]
+    assert result["facets"]["region"] == [{"value": "北京", "count": result["entries"]}]
 
 
 def test_filters_combine(seeded):

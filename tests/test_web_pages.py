@@ -26,7 +26,7 @@ def test_home(shared_client):
 
 def test_search_page_highlights_and_links(shared_client):
     body = _html(shared_client.get("/search?q=玉柱"))
-    assert "共 <span class=\"total\">1</span> 条结果" in body
+    assert "共 <span class=\"total\">1</span> 个结果" in body
     assert "李<mark>玉柱</mark>" in body  # the name is highlighted
     hit_id = re.search(r'href="/honorees/([0-9a-f]{12})"', body).group(1)
     assert shared_client.get(f"/honorees/{hit_id}").status_code == 200
@@ -35,14 +35,14 @@ def test_search_page_highlights_and_links(shared_client):
 
 def test_search_facets_are_filter_links_and_removable(shared_client):
     body = _html(shared_client.get("/search?q=投诉"))
-    assert "共 <span class=\"total\">4</span> 条结果" in body
+    assert "共 <span class=\"total\">4</span> 个结果" in body
     link = re.search(r'href="(/search\?[^"]*operator=[^"]+)"', body).group(1).replace("&amp;", "&")
     filtered = _html(shared_client.get(link))
     assert "已选条件" in filtered and "✕" in filtered
     remove = re.search(r'class="remove" href="([^"]+)"', filtered).group(1).replace("&amp;", "&")
     assert "operator" not in remove
     body = _html(shared_client.get("/search?q=投诉&operator=中国电信&kind=team"))
-    assert "共 <span class=\"total\">1</span> 条结果" in body
+    assert "共 <span class=\"total\">1</span> 个结果" in body
     assert "客户服务部<mark>投诉</mark>处理中心" in body
 
 

@@ -81,9 +81,14 @@ SCHEMAS = {
                                                       "wrapped in <mark>."}},
             "additionalProperties": False},
     "SearchResult": {"type": "object",
-                     "required": ["query", "total", "page", "per_page", "relaxed", "results",
-                                  "facets"],
-                     "properties": {"query": _S, "total": {"type": "integer"},
+                     "required": ["query", "total", "entries", "page", "per_page", "relaxed",
+                                  "results", "facets"],
+                     "properties": {"query": _S,
+                                    "total": {"type": "integer", "description":
+                                              "People (and teams) found: each is one hit"},
+                                    "entries": {"type": "integer", "description":
+                                                "Entries found (a person listed as candidate "
+                                                "and honoree counts twice); facets count these"},
                                     "page": {"type": "integer"}, "per_page": {"type": "integer"},
                                     "relaxed": {"type": "boolean"},
                                     "results": {"type": "array",

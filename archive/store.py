@@ -165,7 +165,9 @@ def migrate(db, migrations=None):
 
 
 class transaction:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception — a failing COMMIT
+    (a deferred constraint, a full disk) included. IMMEDIATE takes the write lock
+    up front, so that plan-then-write sequences never see another writer in between."""
 
     def __init__(self, db):
         self.db = db
@@ -175,7 +177,15 @@ class transaction:
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:
+            self.db.execute("ROLLBACK")
+            return False
+        try:
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
         return False
 
 

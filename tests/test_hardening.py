@@ -332,3 +332,23 @@ def test_absurd_json_upload_is_a_400(logged_in):
                                               "notice": (io.BytesIO(data), "deep.json")},
                        content_type="multipart/form-data")
     assert r.status_code == 400 and "invalid JSON" in r.get_data(as_text=True)
+
+
+def test_a_commit_that_fails_rolls_back_and_leaves_no_open_transaction(tmp_path):
+    """A deferred foreign key violation fails at COMMIT: nothing stays half-done."""
+    import sqlite3
+    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    import sqlite_utils
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("create table parent (id integer primary key)")
+    db.execute("create table child (id integer primary key, parent integer "
+               "references parent(id) deferrable initially deferred)")
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.transaction(db):
+            db.execute("insert into child (id, parent) values (1, 99)")
+    assert not conn.in_transaction
+    assert db["child"].count == 0
+    with store.transaction(db):  # the connection is usable again
+        db.execute("insert into parent (id) values (99)")
+    assert db["parent"].count == 1

@@ -101,9 +101,10 @@ def _reindex(archive, progress):
 def start(archive, user, kind, work):
     """Start `work` as a background job of `kind` (one at a time); returns its id."""
     job_id = begin(archive.private, user, kind)
+    # The thread opens its own archive (connections are not shared across threads).
+    reopen = type(archive)
     home = archive.home
-    from .archive import Archive
-    thread = threading.Thread(target=run, args=(lambda: Archive(home), job_id, work),
+    thread = threading.Thread(target=run, args=(lambda: reopen(home), job_id, work),
                               name=f"{kind}-{job_id}", daemon=True)
     thread.start()
     return job_id

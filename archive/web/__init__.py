@@ -4,7 +4,7 @@ from pathlib import Path
 
 from datetime import timedelta
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from .. import config
 from index.snapshots import NoSnapshot
 
-from ..archive import Archive
+from .context import close_archive
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -57,7 +57,7 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.before_request(_refuse_control_characters)
-    app.teardown_appcontext(_close_archive)
+    app.teardown_appcontext(close_archive)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(NoSnapshot, _no_index)
@@ -83,20 +83,6 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or _https(app))
 
 
-def get_archive():
-    """The Archive of this request's instance folder (opened once per request)."""
-    if "archive" not in g:
-        from flask import current_app
-        g.archive = Archive(current_app.config["ARCHIVE_HOME"])
-    return g.archive
-
-
-def _close_archive(_exc=None):
-    archive = g.pop("archive", None)
-    if archive is not None:
-        archive.close()
-
-
 def _refuse_control_characters():
     """CR, LF or NUL in a query parameter (or NUL in a form field) is never a real
     request: answer 400 before any view sees it (header or log injection)."""
@@ -118,7 +104,6 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    from flask import current_app
     if _https(current_app):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
@@ -161,7 +146,6 @@ def _no_index(exc):
 
 
 def _server_error(exc):
-    from flask import current_app
     from werkzeug.exceptions import InternalServerError
     current_app.logger.exception("unhandled error on %s", request.path)
     return _http_error(InternalServerError())

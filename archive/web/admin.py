@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length
 
 from .. import auth, importer, jobs, store, uploads
 from ..ingest import FLAGS, FORMATS, ParseError
-from . import get_archive, labels
+from . import labels
+from .context import get_archive
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -8,7 +8,7 @@ from index.query import QueryError
 from index.snapshots import NoSnapshot
 
 from .. import exports, store
-from . import get_archive
+from .context import get_archive
 from .caching import conditional
 from .openapi import spec
 from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,

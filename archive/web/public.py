@@ -10,7 +10,7 @@ from flask import (Blueprint, Response, abort, redirect, render_template, reques
 from index.query import QueryError, mark_words
 
 from .. import exports, store
-from . import get_archive
+from .context import get_archive
 from .caching import conditional
 from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
                      search_params)

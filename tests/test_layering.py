@@ -1,0 +1,71 @@
+"""Dependencies point one way: no import cycles in archive/ or index/ (imports inside
+functions included), and index/ imports neither Flask nor archive."""
+
+import ast
+import subprocess
+import sys
+
+from conftest import ROOT
+
+PACKAGES = ("archive", "index")
+
+
+def _module_name(path):
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules():
+    return {_module_name(p): p for package in PACKAGES for p in (ROOT / package).rglob("*.py")}
+
+
+def _imports(name, path, modules):
+    """The project modules a module imports, anywhere in its body."""
+    is_package = path.name == "__init__.py"
+    base = name.split(".") if is_package else name.split(".")[:-1]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            prefix = base[:len(base) - node.level + 1] if node.level else []
+            module = ".".join(prefix + ([node.module] if node.module else []))
+            targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules
+                       else module for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                out.add(target)
+    return out
+
+
+def test_no_import_cycles():
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    cycles = []
+
+    def visit(node, stack, seen):
+        for nxt in sorted(graph[node]):
+            if nxt in stack:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in seen:
+                seen.add(nxt)
+                visit(nxt, stack + [nxt], seen)
+
+    for start in sorted(graph):
+        visit(start, [start], {start})
+    unique = {" -> ".join(c) for c in cycles}
+    assert unique == set()
+
+
+def test_index_imports_neither_flask_nor_archive():
+    code = ("import sys, index.analysis, index.build, index.query, index.snapshots; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'archive')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

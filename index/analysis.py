@@ -21,6 +21,8 @@ import opencc
 import rjieba
 from whoosh.analysis import Token, Tokenizer
 
+from . import internals
+
 # jieba and pypinyin load large tables; they are imported where used (index
 # builds, the reference segmenter), so that web workers stay small.
 
@@ -86,7 +88,9 @@ def _new_segmenter():
             # Importing rjieba already built one dictionary (~60 MB); the first
             # snapshot a process opens takes it over instead of building another.
             _DEFAULT_TAKEN = True
-            return rjieba._DEFAULT_JIEBA
+            default = internals.default_segmenter()
+            if default is not None:
+                return default
     return rjieba.Jieba()
 
 

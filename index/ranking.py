@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from . import internals
 from .schema import COLUMNS, GROUP
 
 B, K1 = 0.75, 1.2
@@ -60,21 +60,17 @@ class DocTable:
     @staticmethod
     def _leaf(leaf, cache):
         reader = leaf.reader()
-        key = getattr(reader, "_segment", None)
-        key = (key.segment_id(), reader.doc_count_all()) if key is not None else None
+        key = internals.segment_key(reader)
         if key is not None and key in cache:
             return cache[key]
         count = reader.doc_count_all()
         part = {"count": count, "facets": {}, "lengths": {}}
         for name in COLUMNS:
             part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
-        perdoc = reader._perdoc
         for field, spec in reader.schema.items():
             if spec.scorable:
-                column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                raw = np.fromiter(column, dtype=np.uint8, count=count) if column is not None \
-                    else np.zeros(count, dtype=np.uint8)
-                part["lengths"][field] = _LENGTH_OF_BYTE[raw]
+                part["lengths"][field] = _LENGTH_OF_BYTE[internals.length_bytes(reader, field,
+                                                                                count)]
         if key is not None:
             cache[key] = part
         return part
@@ -117,61 +113,25 @@ class DocTable:
         return out
 
 
-def _leaf_postings(matcher):
-    """(docnums, weights) of one segment's posting list, block by block."""
-    if not isinstance(matcher, W3LeafMatcher):
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
-    ids, weights = [], []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        raw = matcher._data[0]
-        if matcher._byteids:
-            block = np.frombuffer(bytes(raw), dtype=np.uint8).astype(np.int64)
-        else:  # delta-encoded within each block
-            block = np.cumsum(np.asarray(raw, dtype=np.int64))
-        w = matcher._data[1]
-        if w is None:
-            w = np.ones(len(block))
-        elif isinstance(w, float):
-            w = np.full(len(block), w)
-        else:
-            w = np.asarray(w, dtype=np.float64)
-        ids.append(block)
-        weights.append(w)
-        matcher._next_block()
-    if not ids:
-        return EMPTY, _NO_SCORES
-    return np.concatenate(ids), np.concatenate(weights)
-
-
 def term_scores(searcher, table, fieldname, text, boost=1.0):
     """(docnums, BM25F scores) of one term; unscorable fields score `boost`."""
     field = searcher.schema[fieldname]
     btext = field.to_bytes(text)
-    ids, weights = [], []
+    ids, weights, df = [], [], 0
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if (fieldname, btext) in reader:
-            # The raw posting list, deleted documents included (the live mask drops
-            # them): reader.postings() would wrap it in a per-document filter.
-            terms = getattr(reader, "_terms", None)
-            matcher = terms.matcher(fieldname, btext, field.format) if terms is not None \
-                else reader.postings(fieldname, btext)
-            i, w = _leaf_postings(matcher)
+            i, w = internals.postings(internals.raw_matcher(reader, fieldname, btext,
+                                                            field.format))
             ids.append(i + offset)
             weights.append(w)
+            df += reader.doc_frequency(fieldname, btext)  # deleted documents included
     if not ids:
         return EMPTY, _NO_SCORES
     ids, tf = np.concatenate(ids), np.concatenate(weights)
     if not field.scorable or fieldname not in table.lengths:
         return ids, np.full(len(ids), float(boost))
-    idf = math.log(table.n / (len(ids) + 1)) + 1.0
+    idf = math.log(table.n / (df + 1)) + 1.0  # as Whoosh's BM25F
     norm = 1 - B + B * table.lengths[fieldname][ids] / table.average[fieldname]
     return ids, idf * (tf * (K1 + 1)) / (tf + K1 * norm) * boost
 

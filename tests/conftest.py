@@ -244,3 +244,21 @@ def old_database(path, version):
                              for row in current.query(f"select * from {table}"))
     current.conn.close()
     return db
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """A read-only archive of the seed plus 300 synthetic entries (scripts/make_corpus.py),
+    its index with a deleted document and a second segment, shared by the session."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_corpus
+    out = tmp_path_factory.mktemp("corpus-notices")
+    make_corpus.make(300, 7, out, notices=6)
+    home = tmp_path_factory.mktemp("corpus") / "instance"
+    a = Archive(home)
+    a.init()
+    a.import_paths(sorted(out.glob("*.txt")))
+    li = next(a.db.query("select id from entries where name = '刘鑫鑫'"))["id"]
+    a.correct(li, {"citation": "新的事迹，提到投诉。"}, "test")  # a deletion + a segment
+    yield a
+    a.close()

@@ -1,0 +1,110 @@
+"""The one place that touches Whoosh's and rjieba's private names.
+
+The fast paths read posting blocks, field-length columns and segment ids
+straight out of whoosh-reloaded 2.7's W3 codec, and take over the
+dictionary rjieba builds on import. Each is checked once, at import: when a
+name is missing (another Whoosh or rjieba version) the public API is used
+instead — slower, same results — and a warning is logged. Tests force every
+fallback and compare (tests/test_internals.py). pyproject caps
+whoosh-reloaded below 2.8 so that a new minor version is adopted on purpose.
+"""
+
+import logging
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def _check_whoosh():
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+    except ImportError as exc:
+        log.warning("Whoosh's W3 codec internals are missing (%s): using the public API", exc)
+        return None
+    if not all(hasattr(W3LeafMatcher, name) for name in ("_read_data", "_next_block")):
+        log.warning("Whoosh's W3LeafMatcher has changed: using the public API")
+        return None
+    return {"LENGTHS_COLUMN": LENGTHS_COLUMN, "W3LeafMatcher": W3LeafMatcher,
+            "lenfield": _lenfield}
+
+
+def _check_rjieba():
+    import rjieba
+    if hasattr(rjieba, "_DEFAULT_JIEBA"):
+        return rjieba
+    log.warning("rjieba has no _DEFAULT_JIEBA: every snapshot builds its own dictionary")
+    return None
+
+
+#: The private Whoosh names in use, or None (public API). Tests set it to None.
+WHOOSH = _check_whoosh()
+#: rjieba, when its default segmenter can be taken over, or None.
+RJIEBA = _check_rjieba()
+
+
+def default_segmenter():
+    """The dictionary rjieba built on import, or None when it cannot be reused."""
+    return getattr(RJIEBA, "_DEFAULT_JIEBA", None) if RJIEBA is not None else None
+
+
+def segment_key(reader):
+    """A key that names a segment's contents (for per-segment caches), or None."""
+    segment = getattr(reader, "_segment", None) if WHOOSH is not None else None
+    if segment is None or not hasattr(segment, "segment_id"):
+        return None
+    return segment.segment_id(), reader.doc_count_all()
+
+
+def length_bytes(reader, field, count):
+    """The byte-encoded length of `field` in each of the segment's documents
+    (Whoosh's own encoding, see whoosh.util.numeric.length_to_byte)."""
+    perdoc = getattr(reader, "_perdoc", None) if WHOOSH is not None else None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(WHOOSH["lenfield"](field), WHOOSH["LENGTHS_COLUMN"])
+        if column is None:
+            return np.zeros(count, dtype=np.uint8)
+        return np.fromiter(column, dtype=np.uint8, count=count)
+    from whoosh.util.numeric import length_to_byte
+    return np.array([length_to_byte(reader.doc_field_length(d, field, 0)) for d in range(count)],
+                    dtype=np.uint8)
+
+
+def raw_matcher(reader, fieldname, btext, fmt):
+    """A term's posting list in one segment, deleted documents included (callers mask
+    them): reader.postings() would filter them one document at a time."""
+    terms = getattr(reader, "_terms", None) if WHOOSH is not None else None
+    if terms is not None and hasattr(terms, "matcher"):
+        return terms.matcher(fieldname, btext, fmt)
+    return reader.postings(fieldname, btext)
+
+
+def postings(matcher):
+    """(docnums, weights) of one segment's posting list: whole blocks at a time when
+    the matcher is Whoosh's W3 one, else document by document."""
+    if WHOOSH is None or not isinstance(matcher, WHOOSH["W3LeafMatcher"]) \
+            or getattr(matcher, "_byteids", False):
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        block = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))  # delta-encoded
+        w = matcher._data[1]
+        if w is None:
+            w = np.ones(len(block))
+        elif isinstance(w, float):
+            w = np.full(len(block), w)
+        else:
+            w = np.asarray(w, dtype=np.float64)
+        ids.append(block)
+        weights.append(w)
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(weights)

@@ -202,20 +202,33 @@ def test_edit_rejects_bad_values(logged_in):
     assert r.status_code == 400 and "无法保存" in r.get_data(as_text=True)
 
 
-def test_reindex_from_the_web_while_searching(logged_in):
+def test_reindex_from_the_web_while_searching(logged_in, monkeypatch):
+    import threading
+    from archive import jobs
+    release, started = threading.Event(), threading.Event()
+    real = jobs._reindex
+
+    def held(archive, progress):  # the rebuild waits until the test has searched
+        started.set()
+        assert release.wait(30)
+        return real(archive, progress)
+
+    monkeypatch.setattr(jobs, "_reindex", held)
     r = logged_in.post("/admin/reindex", data={"csrf_token": _csrf(logged_in)})
-    assert r.status_code == 302
-    deadline = time.monotonic() + 60
-    searches = 0
-    while True:
+    assert r.status_code == 302 and started.wait(30)
+    for _ in range(5):  # searches answer while the job runs
+        assert logged_in.get("/admin/api/status").get_json()["reindex"]["status"] == "running"
         assert logged_in.get("/api/search?q=李玉柱").get_json()["total"] == 1
-        searches += 1
+    release.set()
+    deadline = time.monotonic() + 60
+    while True:
         job = logged_in.get("/admin/api/status").get_json()["reindex"]
         if job["status"] != "running":
             break
         assert time.monotonic() < deadline
+        assert logged_in.get("/api/search?q=李玉柱").get_json()["total"] == 1
         time.sleep(0.05)
-    assert job["status"] == "done" and job["done"] == 5 and searches >= 1
+    assert job["status"] == "done" and job["done"] == 5
     assert logged_in.get("/healthz").get_json()["snapshot"] == job["snapshot"]
 
 
@@ -512,3 +525,33 @@ def test_a_large_web_import_runs_as_a_background_job(logged_in, app):
         ["赵一鸣"]
     status = logged_in.get("/admin/api/status").get_json()
     assert status["drift"]["ok"]
+
+
+def test_a_failing_job_is_recorded_as_failed_with_its_error(app):
+    from archive import jobs
+    a = Archive(app.config["ARCHIVE_HOME"])
+    job = jobs.begin(a.private, "editor", "import")
+
+    def broken(archive, progress):
+        progress(1, 10)
+        raise RuntimeError("disk full")
+
+    jobs.run(lambda: Archive(app.config["ARCHIVE_HOME"]), job, broken)
+    row = jobs.get(a.private, job)
+    a.close()
+    assert row["status"] == "failed" and row["error"] == "disk full"
+    assert row["done"] == 1 and row["total"] == 10 and row["finished_at"]
+
+
+def test_settings_come_from_archive_environment_variables(monkeypatch, seeded_copy):
+    from archive import config
+    from archive.web import create_app
+    environ = {"ARCHIVE_PER_PAGE": "50", "ARCHIVE_BASE_URL": "https://honors.example.org",
+               "ARCHIVE_LOGIN_ATTEMPTS": "3", "ARCHIVE_UNKNOWN": "ignored"}
+    assert config.from_environment(environ) == {
+        "PER_PAGE": 50, "BASE_URL": "https://honors.example.org", "LOGIN_ATTEMPTS": 3}
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    app = create_app({"ARCHIVE_HOME": str(seeded_copy.home), "SECRET_KEY": "k"})
+    assert app.config["PER_PAGE"] == 50 and app.config["LOGIN_ATTEMPTS"] == 3
+    assert "Strict-Transport-Security" in app.test_client().get("/").headers

@@ -5,6 +5,8 @@ import io
 
 import pytest
 
+pytestmark = pytest.mark.slow  # minutes: `pytest -m "not slow"` skips them locally
+
 
 @pytest.fixture
 def page(browser, live_server):

@@ -21,6 +21,8 @@ from conftest import DATA, PASSWORD, ROOT, csrf, gunicorn, login
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_corpus  # noqa: E402
 
+pytestmark = pytest.mark.slow  # minutes: `pytest -m "not slow"` skips them locally
+
 
 def _cli(home, *args, wait=True):
     env = dict(os.environ, ARCHIVE_HOME=str(home))
@@ -54,6 +56,17 @@ def bigger(bigger_template, tmp_path):
     archive = Archive(home)
     yield archive
     archive.close()
+
+
+def _size(folder):
+    """Bytes written under a folder so far (files may vanish while it is read)."""
+    total = 0
+    for path in Path(folder).rglob("*"):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def _rebuild_processes(home):
@@ -134,8 +147,11 @@ def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
         partial = found[0] if found else None
         time.sleep(0.05)
     assert partial is not None, "the rebuild never started"
-    time.sleep(1.0)  # half way: documents are being added
+    # Half way, by evidence rather than by the clock: segment data is on disk.
+    while _size(partial) < 64 * 1024 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert proc.poll() is None, "the rebuild finished before it could be killed"
+    assert _size(partial) >= 64 * 1024, "no documents were written"
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL

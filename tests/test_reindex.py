@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 from whoosh.query import Every
 
 from index import build, snapshots
@@ -146,11 +147,8 @@ def test_snapshot_of_an_older_schema_is_rebuilt_by_init(seeded_copy, runner):
     live_index(seeded_copy.index_root)._snapshot = None  # as a new process would see it
     out = runner("search", "李玉柱")
     assert out.exit_code == 1 and "archive reindex" in out.output
-    try:
+    with pytest.raises(StaleSnapshot):
         seeded_copy.snapshot()
-        raise AssertionError("a stale snapshot was opened")
-    except StaleSnapshot:
-        pass
     assert runner("init").exit_code == 0
     assert seeded_copy.search("李玉柱")["results"][0]["name"] == "李玉柱"
 

@@ -78,8 +78,17 @@ def test_snippet_is_escaped_and_marked(seeded):
     assert "<" not in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
     hit = seeded.search("玉柱")["results"][0]
     assert "<mark>" in hit["snippet"] and "玉柱</mark>" in hit["snippet"]
+    # Traditional characters find the simplified text; the snippet is the citation's.
+    hits = seeded.search("聯通")["results"]
+    assert {h["name"] for h in hits} == {"李玉柱", "集中处理专席"}
+    assert all("联通" in h["snippet"] for h in hits)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13: alias and traditional-character matches "
+                                       "are not yet marked in the snippet")
+def test_alias_matches_are_marked_in_the_snippet(seeded):
     hit = seeded.search("聯通")["results"][0]
-    assert "<mark>联通</mark>" in hit["snippet"] or hit["snippet"]
+    assert "<mark>联通</mark>" in hit["snippet"]
 
 
 def test_facets_count_the_whole_result_set(seeded):

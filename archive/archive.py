@@ -8,7 +8,7 @@ from pathlib import Path
 import index.analysis
 from index import build, query, snapshots
 
-from . import importer, private, store
+from . import importer, jobs, private, store
 from .config import instance_path
 from .ingest import FORMATS, fields
 
@@ -220,21 +220,29 @@ class Archive:
         The snapshot folder's own mtime: every commit adds a TOC file to it."""
         return self.snapshot().path.stat().st_mtime
 
-    def status(self):
-        """What the admin status page shows."""
-        from . import jobs
-        out = {"store_entries": self.db["entries"].count, "snapshot": None, "age_seconds": None,
-               "index_entries": None, "drift": None, "build_seconds": None,
-               "imports": self.recent_imports(), "reindex": jobs.latest(self.private),
-               "import": jobs.latest(self.private, "import")}
+    def counts(self):
+        """Entries in the store and in the live index, and the live snapshot's name
+        (index_entries and snapshot are None when there is no index)."""
+        out = {"store_entries": self.db["entries"].count, "index_entries": None,
+               "snapshot": None}
         try:
             snap = self.snapshot()
         except snapshots.NoSnapshot:
             return out
         with snap.lock:
             out["index_entries"] = snap.searcher().doc_count()
-        out.update(snapshot=snap.name, age_seconds=snapshots.age_seconds(self.index_root),
-                   build_seconds=snap.meta.get("build_seconds"), drift=self.check())
+        out["snapshot"] = snap.name
+        return out
+
+    def status(self):
+        """What the admin status page shows."""
+        out = {**self.counts(), "age_seconds": None, "drift": None, "build_seconds": None,
+               "imports": self.recent_imports(), "reindex": jobs.latest(self.private),
+               "import": jobs.latest(self.private, "import")}
+        if out["snapshot"] is None:
+            return out
+        out.update(age_seconds=snapshots.age_seconds(self.index_root),
+                   build_seconds=self.snapshot().meta.get("build_seconds"), drift=self.check())
         return out
 
     def recent_imports(self, limit=10):

@@ -5,7 +5,7 @@ import time
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import store
+from . import config, store
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so timing does not tell.
@@ -78,12 +78,12 @@ def _locked_for(failures, now, limit, base_delay, window):
     return max(0, int(failures[-1] + delay - now))
 
 
-def login(db, name, password, address, limit=5, window=900, base_delay=30,
+def login(db, name, password, address, limit=None, window=None, base_delay=None,
           global_limit=None, now=None):
     """Check a login; returns the user name. Raises Throttled or AuthError.
 
-    Failures are counted per (user name, client address) over `window`
-    seconds: past `limit`, that pair waits base_delay seconds, doubling with
+    Limits default to the settings of archive/config.py. Failures are counted
+    per (user name, client address) over `window` seconds: past `limit`, that pair waits base_delay seconds, doubling with
     each further failure. A correct password from any other address still
     gets in, so nobody can lock the admin out. Past `global_limit` failures
     a minute (all users), each attempt is slowed down, never refused. The
@@ -91,6 +91,12 @@ def login(db, name, password, address, limit=5, window=900, base_delay=30,
     transaction with the count, so concurrent attempts cannot overrun the
     limit; a correct password then clears the pair's failures.
     """
+    settings = config.defaults()  # the limits are settings, declared once in config.py
+    limit = limit or settings["LOGIN_ATTEMPTS"]
+    window = window or settings["LOGIN_WINDOW"]
+    base_delay = base_delay or settings["LOGIN_BACKOFF"]
+    if global_limit is None:
+        global_limit = settings["LOGIN_GLOBAL_LIMIT"]  # 0: no global slow-down
     now = time.time() if now is None else now
     name = (name or "").strip()[:64]
     with store.transaction(db):
@@ -107,7 +113,7 @@ def login(db, name, password, address, limit=5, window=900, base_delay=30,
         attempt = db["login_failures"].insert(
             {"at": now, "username": name, "address": address}).last_pk
         db.execute("delete from login_failures where at < ?", [now - 7 * 86400])
-    if global_limit is not None and recent >= global_limit:
+    if global_limit and recent >= global_limit:
         time.sleep(SLOWDOWN_SECONDS)
     row = db.execute("select password_hash from users where name = ?", [name]).fetchone()
     try:

@@ -8,7 +8,7 @@ import click
 from index.query import QueryError
 from index.snapshots import NoSnapshot
 
-from . import store
+from . import exports, store
 from .archive import Archive
 from .ingest import ParseError
 
@@ -19,10 +19,6 @@ def _archive(ctx):
 
 def _echo_json(data):
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _export(entry):
-    return {k: entry.get(k) for k in store.EXPORT_FIELDS}
 
 
 @click.group()
@@ -152,7 +148,7 @@ def list_(ctx, cycle, as_json):
     """List entries, by cycle, operator and company."""
     rows = store.list_entries(_archive(ctx).db, cycle=cycle)
     if as_json:
-        _echo_json([_export(r) for r in rows])
+        _echo_json([exports.export_row(r) for r in rows])
         return
     for r in rows:
         click.echo(f"{r['id']}  {r['cycle']}  {r['kind']:<10}  {r['name']}  {r['company'] or ''}")
@@ -168,7 +164,7 @@ def show(ctx, entry_id, as_json):
     if entry is None:
         raise click.ClickException(f"no entry with id {entry_id!r}")
     if as_json:
-        _echo_json(_export(entry))
+        _echo_json(exports.export_row(entry))
         return
     for key in store.EXPORT_FIELDS:
         if key != "citation" and entry.get(key) is not None:

@@ -222,7 +222,6 @@ class LiveIndex:
         self.root = Path(root)
         self._snapshot = None
         self._lock = threading.Lock()
-        self._checked = 0.0
 
     def current(self):
         """The live Snapshot, reopened when LIVE changed since last time."""

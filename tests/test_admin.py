@@ -379,6 +379,9 @@ def test_a_global_ceiling_slows_logins_down_and_never_locks(app, admin_user, mon
             pass
     assert slept == [auth.SLOWDOWN_SECONDS]  # the fourth failure in a minute waited
     assert auth.login(a.private, "editor", PASSWORD, "198.51.100.1", global_limit=3) == "editor"
+    slept.clear()
+    assert auth.login(a.private, "editor", PASSWORD, "198.51.100.2", global_limit=0) == "editor"
+    assert slept == []  # 0 turns the slow-down off
     a.close()
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-#: Notice metadata keys, as stored and as accepted in CSV/JSON headers.
+#: Notice metadata keys, as stored (and as ParsedNotice.notice holds them).
 NOTICE_FIELDS = ("title", "publisher", "published", "stage", "cycle", "region",
                  "doc_number", "source_url")
 

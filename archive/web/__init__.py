@@ -31,8 +31,7 @@ def create_app(test_config=None):
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("SECRET_KEY", None)
-    if not app.config["SECRET_KEY"]:
+    if not app.config["SECRET_KEY"]:  # Flask's default is None
         app.config["SECRET_KEY"] = config.secret_key(home)
     app.config.update(
         ARCHIVE_HOME=str(home), JSON_AS_ASCII=False, MAX_FORM_MEMORY_SIZE=1024 * 1024,

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API (JSON Schema 2020-12 schemas)."""
 
-from index.query import MAX_PAGE, MAX_QUERY_CHARS
+from index.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 from index.schema import FACETS
 
 from ..store import EXPORT_FIELDS
@@ -152,7 +152,7 @@ def spec():
         _param("stage", "Filter: candidates or honorees", {"enum": ["candidates", "honorees"]}),
         _param("sort", "relevance (default) or newest", {"enum": ["relevance", "newest"]}),
         _param("page", "Result page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-        _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+        _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
     ]
     ref = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
     return {

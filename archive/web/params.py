@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from werkzeug.exceptions import BadRequest
 
-from index.query import MAX_PAGE, SORTS
+from index.query import MAX_PAGE, MAX_PER_PAGE, SORTS
 from index.schema import FILTERS
 
 MAX_QUERY_STRING = 2048
@@ -64,8 +64,8 @@ def per_page(args, default):
         value = int(args.get("per_page", default))
     except ValueError:
         raise bad_request("per_page 必须是整数。") from None
-    if not 1 <= value <= 100:
-        raise bad_request("per_page 必须在 1 到 100 之间。")
+    if not 1 <= value <= MAX_PER_PAGE:
+        raise bad_request(f"per_page 必须在 1 到 {MAX_PER_PAGE} 之间。")
     return value
 
 

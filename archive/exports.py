@@ -5,7 +5,9 @@ import io
 import json
 from xml.etree import ElementTree as ET
 
+from .ingest.entries import AWARDS
 from .ingest.fields import parse_date
+from .vocabulary import KIND_LABELS, STAGE_ROLES
 from .store import EXPORT_FIELDS
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -28,8 +30,6 @@ CHINESE_COLUMNS = (
     ("发布日期", "published", "text"), ("文号", "doc_number", None),
     ("原文链接", "source_url", None),
 )
-_KINDS = {"individual": "个人", "team": "班组"}
-_STAGES = {"candidates": "候选人", "honorees": "获表彰"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -51,9 +51,9 @@ def _chinese_row(entry):
     for _, key, how in CHINESE_COLUMNS:
         value = entry.get(key)
         if how == "kind":
-            value = _KINDS.get(value, value)
+            value = KIND_LABELS.get(value, value)
         elif how == "stage":
-            value = _STAGES.get(value, value)
+            value = STAGE_ROLES.get(value, value)
         value = safe_cell(value)
         row.append(_excel_text(value) if how == "text" else value)
     return row
@@ -110,8 +110,8 @@ def _date_parts(iso):
 def citations(entry, url, accessed):
     """An entry cited in every supported form: plain (Chinese), GB/T 7714-2015,
     BibTeX and CSL-JSON; url: its public address; accessed: ISO date."""
-    stage = "候选人" if entry.get("stage") == "candidates" else "获表彰"
-    award = entry.get("award") or "全国用户满意电信服务明星"
+    stage = STAGE_ROLES.get(entry.get("stage"), "")
+    award = entry.get("award") or AWARDS[entry.get("kind") or "individual"]
     title = f"{entry['notice_title']}：{entry['name']}"
     note = f"{entry['cycle']}年度{award}{stage}" + (
         f"；{entry['doc_number']}" if entry.get("doc_number") else "")
@@ -137,9 +137,10 @@ def citations(entry, url, accessed):
 def citation_line(entry, url):
     """A ready-to-copy reference to an entry and its source notice."""
     who = entry["name"] + (f"（{entry['company']}）" if entry.get("company") else "")
-    stage = "候选人" if entry.get("stage") == "candidates" else "获奖者"
+    stage = "候选人" if entry.get("stage") == "candidates" else "获奖者"  # reads as a sentence
     doc = f"（{entry['doc_number']}）" if entry.get("doc_number") else ""
-    return (f"{who}，{entry['cycle']}年度{entry.get('award') or '全国用户满意电信服务明星'}{stage}。"
+    award = entry.get("award") or AWARDS[entry.get("kind") or "individual"]
+    return (f"{who}，{entry['cycle']}年度{award}{stage}。"
             f"来源：{entry['publisher']}《{entry['notice_title']}》{doc}，{entry['published']}。"
             f"{url}")
 
@@ -160,7 +161,7 @@ def atom_feed(entries, *, site_url, feed_url, title, entry_url):
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
         link = entry_url(e)
         ET.SubElement(item, f"{{{ATOM}}}id").text = link
-        stage = _STAGES.get(e.get("stage"), "")
+        stage = STAGE_ROLES.get(e.get("stage"), "")
         ET.SubElement(item, f"{{{ATOM}}}title").text = (
             f"{e['name']}（{e.get('company') or e.get('operator') or ''}）{e['cycle']}年度"
             f"（{stage}）")

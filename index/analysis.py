@@ -3,10 +3,11 @@
 One analyzer (:func:`chinese_analyzer`) serves index and query time. Its
 tokenizer normalises text (full-width -> half-width, traditional ->
 simplified, lower case) without changing its length, so the character
-offsets it reports point into the original text (highlighting relies on
-them). Segmentation uses jieba's dictionary plus the archive's words (names,
-companies, units) stored with the index snapshot, loaded once per process,
-through rjieba (jieba-rs); Python jieba is the reference it is tested against.
+offsets it reports point into the original text (snippets, though, find the
+matched words in the stored text and need no offsets). Segmentation uses
+jieba's dictionary plus the archive's words (names, companies, units) stored
+with the index snapshot, loaded once per process, through rjieba (jieba-rs);
+Python jieba is the reference it is tested against (a test dependency).
 """
 
 import hashlib

@@ -38,7 +38,7 @@ def make_schema(digest=None):
         stage=ID(stored=True, sortable=True),
         person=ID(stored=True, sortable=True),
         year=NUMERIC(int, sortable=True),
-        name=TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),
+        name=TEXT(analyzer=analyzer, stored=True, phrase=True),
         name_sub=KEYWORD(lowercase=True, scorable=True),
         pinyin=KEYWORD(lowercase=True, scorable=True),
         org=TEXT(analyzer=analyzer, phrase=True),

@@ -1,12 +1,9 @@
 """Chinese labels for stored codes, as Jinja filters."""
 
-KINDS = {"individual": "个人", "team": "班组"}
-#: Entry fields as pages name them.
-FIELDS = {"name": "姓名/班组名称", "gender": "性别", "birth": "出生年月", "education": "学历",
-          "position": "职务", "unit": "单位", "company": "推荐单位", "operator": "运营商",
-          "region": "地区", "team_category": "班组类别", "team_size": "班组人数",
-          "citation": "申报说明材料"}
-STAGES = {"candidates": "候选人公示", "honorees": "表彰获奖"}
+from ..vocabulary import FIELD_LABELS as FIELDS
+from ..vocabulary import KIND_LABELS as KINDS
+from ..vocabulary import STAGE_LABELS as STAGES
+
 FACET_NAMES = {"cycle": "年度", "operator": "运营商", "kind": "类别", "region": "地区",
                "stage": "阶段"}
 

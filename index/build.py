@@ -17,7 +17,8 @@ from whoosh import index as whoosh_index
 from .analysis import load_dictionary, name_substrings, normalize, pinyin_keys, write_dictionary
 from .schema import SCHEMA_VERSION, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
-                        live_name, new_name, set_live, snapshots_dir, write_lock)
+                        live_name, new_name, remove_partials, set_live, snapshots_dir,
+                        write_lock)
 
 
 def normalize_aliases(aliases):
@@ -76,51 +77,70 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
     """
     root = Path(root)
     snapshots_dir(root).mkdir(parents=True, exist_ok=True)
-    procs = procs or min(os.cpu_count() or 1, 4)
     started = time.monotonic()
     with file_lock(root / "build.lock") as _:
-        cleanup(root)
+        remove_partials(root)  # leftovers of builds that died: we hold the build lock
         name = new_name()
         partial = snapshots_dir(root) / f"{name}.partial"
         partial.mkdir()
         try:
-            word_count = write_dictionary(partial / "userdict.txt", words)
-            table = normalize_aliases(aliases)
-            (partial / "aliases.json").write_text(json.dumps(table, ensure_ascii=False), "utf-8")
-            digest = load_dictionary(partial / "userdict.txt")
-            ix = whoosh_index.create_in(str(partial), make_schema(digest))
-            # Separate segment files: a compound file is copied into each reader's memory.
-            with building():
-                writer = ix.writer(limitmb=limitmb, compound=False, procs=procs,
-                                   multisegment=procs > 1)
-                count = 0
-                for entry in entries:
-                    writer.add_document(**document(entry, table))
-                    count += 1
-                    if progress and count % 200 == 0:
-                        progress(count, total)
-                if progress:
-                    progress(count, total)
-                writer.commit(optimize=True)
-            meta = {"name": name, "schema": SCHEMA_VERSION, "entries": count, "dictionary_words": word_count,
+            digest, table, word_count = _prepare(partial, words, aliases)
+            count = _write_documents(partial, digest, table, entries, total, progress,
+                                     limitmb, procs or min(os.cpu_count() or 1, 4))
+            meta = {"name": name, "schema": SCHEMA_VERSION, "entries": count,
+                    "dictionary_words": word_count,
                     "build_seconds": round(time.monotonic() - started, 3),
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-            final = snapshots_dir(root) / name
-            with write_lock(root):
-                (partial / "meta.json").write_text(json.dumps(meta), "utf-8")
-                partial.rename(final)
-                snap = Snapshot(final)
-                if reconcile:
-                    hashes, fetch = reconcile
-                    meta["reconciled"] = _apply_drift(snap, hashes(), fetch)
-                meta["entries"] = snap.index.doc_count()
-                (final / "meta.json").write_text(json.dumps(meta), "utf-8")
-                set_live(root, name)
+            _switch(root, partial, meta, reconcile)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
     cleanup(root)
     return meta
+
+
+def _prepare(partial, words, aliases):
+    """The snapshot's dictionary and alias table, written and loaded:
+    (dictionary digest, alias table, word count)."""
+    word_count = write_dictionary(partial / "userdict.txt", words)
+    table = normalize_aliases(aliases)
+    (partial / "aliases.json").write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+    return load_dictionary(partial / "userdict.txt"), table, word_count
+
+
+def _write_documents(partial, digest, table, entries, total, progress, limitmb, procs):
+    """Index every entry into the new snapshot's folder; returns how many."""
+    ix = whoosh_index.create_in(str(partial), make_schema(digest))
+    # Separate segment files: a compound file is copied into each reader's memory.
+    with building():
+        writer = ix.writer(limitmb=limitmb, compound=False, procs=procs,
+                           multisegment=procs > 1)
+        count = 0
+        for entry in entries:
+            writer.add_document(**document(entry, table))
+            count += 1
+            if progress and count % 200 == 0:
+                progress(count, total)
+        if progress:
+            progress(count, total)
+        writer.commit(optimize=True)
+    return count
+
+
+def _switch(root, partial, meta, reconcile):
+    """Under the write lock: finish the snapshot, apply what imports changed during
+    the build (reconcile), and make it live."""
+    final = snapshots_dir(root) / meta["name"]
+    with write_lock(root):
+        (partial / "meta.json").write_text(json.dumps(meta), "utf-8")
+        partial.rename(final)
+        snap = Snapshot(final)
+        if reconcile:
+            hashes, fetch = reconcile
+            meta["reconciled"] = _apply_drift(snap, hashes(), fetch)
+        meta["entries"] = snap.index.doc_count()
+        (final / "meta.json").write_text(json.dumps(meta), "utf-8")
+        set_live(root, meta["name"])
 
 
 def indexed_hashes(snapshot):

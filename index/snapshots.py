@@ -133,6 +133,15 @@ def write_lock(root):
     return file_lock(Path(root) / "write.lock")
 
 
+def remove_partials(root):
+    """Remove half-built snapshot folders; the caller holds the build lock."""
+    removed = []
+    for path in snapshots_dir(root).glob("*.partial"):
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    return removed
+
+
 def cleanup(root, keep=KEEP):
     """Remove snapshots older than the newest `keep` (never the live one) and
     half-built leftovers of builds that are no longer running."""
@@ -142,10 +151,8 @@ def cleanup(root, keep=KEEP):
     removed = []
     live = live_name(root)
     with file_lock(Path(root) / "build.lock", blocking=False) as got:
-        if got:
-            for path in folder.glob("*.partial"):
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path.name)
+        if got:  # no build is running: its half-built folder is a leftover
+            removed += remove_partials(root)
     done = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.endswith(".partial"))
     for path in done[:-keep] if keep else done:
         if path.name != live:

@@ -177,3 +177,18 @@ def test_check_repair_and_an_unchanged_reimport_mend_drift(runner, home):
     assert "repaired: 0 pending, 0 missing, 1 extra, 0 stale" in out.output
     assert "store and index agree" in out.output
     assert runner("check").exit_code == 0
+
+
+def test_a_rebuild_removes_the_leftovers_of_a_build_that_died(seeded_copy, monkeypatch):
+    leftover = snapshots.snapshots_dir(seeded_copy.index_root) / "20200101T000000000000Z.partial"
+    leftover.mkdir()
+    seen = []
+    real = build._write_documents
+
+    def spy(partial, *args):
+        seen.append(leftover.exists())  # inside the build's lock, before any document
+        return real(partial, *args)
+
+    monkeypatch.setattr(build, "_write_documents", spy)
+    seeded_copy.reindex(procs=1)
+    assert seen == [False]

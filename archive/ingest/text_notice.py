@@ -97,91 +97,105 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
     """Parse a notice's page text into a ParsedNotice; raise ParseError if it is not one.
 
     overrides: metadata the admin supplies (title, publisher …), over what the text says."""
+    lines = _notice_lines(text, filename)
+    first_block = _first_block(lines, filename)
+    notice, warnings = _metadata(lines, first_block, title_hint, overrides, filename)
+    entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
+    return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings)
+
+
+def _notice_lines(text, filename):
+    """The text's (line number, line) pairs without page chrome; refuses a text that is
+    no award notice."""
     lines = [(n, line) for n, line in clean_lines(text) if not _CHROME_RE.match(line)]
     if not lines:
         raise ParseError("file has no text", filename=filename)
     if not any("电信服务明星" in line for _, line in lines):
         raise ParseError("not a telecom service award notice (no 电信服务明星 in the text)",
                          filename=filename)
+    return lines
 
-    # Where the list starts: the first section heading or award block.
-    first_block = None
+
+def _first_block(lines, filename):
+    """Where the list starts: the first section heading, award heading or name field."""
     for i, (_, line) in enumerate(lines):
         if _section_heading(line) or _award_heading(lines, i) or _is_entry_start(line):
-            first_block = i
-            break
-    if first_block is None:
-        if any("附件" in line for _, line in lines):
-            raise ParseError("no honoree entries found on the page: its lists are in its "
-                             "attachments; import it with --attach FILE (or upload them with it)",
-                             filename=filename)
-        raise ParseError("no honoree entries found (no 姓名/班组名称 fields): is this an award notice?",
+            return i
+    if any("附件" in line for _, line in lines):
+        raise ParseError("no honoree entries found on the page: its lists are in its "
+                         "attachments; import it with --attach FILE (or upload them with it)",
                          filename=filename)
+    raise ParseError("no honoree entries found (no 姓名/班组名称 fields): is this an award notice?",
+                     filename=filename)
+
+
+def _metadata(lines, first_block, title_hint, overrides, filename):
+    """The notice's metadata (read from the lines above the list, completed by the
+    overrides) and the warnings that come with it."""
     head = [line for _, line in lines[:first_block]]
     read = read_metadata(head, [line for _, line in lines], title_hint)
+    warnings = []
     if read["title"] and not read["stage"] and not (overrides or {}).get("stage"):
         read["stage"] = "candidates"
-        warnings = ["title names neither 公示 nor 表彰; stage assumed to be candidates"]
-    else:
-        warnings = []
+        warnings.append("title names neither 公示 nor 表彰; stage assumed to be candidates")
     try:
-        notice = complete(read, overrides)
+        return complete(read, overrides), warnings
     except ParseError as exc:
         raise exc.with_filename(filename) from None
-    entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
-    return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings)
 
 
 def _parse_blocks(lines, notice, warnings, filename):
+    """The entries of the list: a state machine over section headings, award
+    headings, field lines and citation text (see the module docstring)."""
     entries = []
-    section_company = None
-    current = None
-    in_citation = False
+    state = {"company": None, "current": None, "in_citation": False}
 
-    def close():
-        if current is not None:
-            entries.append(_finish(current, notice, warnings, filename))
+    def close(start=None):
+        if state["current"] is not None:
+            entries.append(_finish(state["current"], notice, warnings, filename))
+        state["current"], state["in_citation"] = start, False
 
     for i, (number, line) in enumerate(lines):
         if _FOOTER_RE.search(line):
             break
-        company = _section_heading(line)
-        award = None if company else _award_heading(lines, i)
-        f = None if (company or award) else _field(line)
-        if company:
-            close()
-            current, in_citation = None, False
-            section_company = company
-        elif award:
-            close()
-            in_citation = False
-            current = _new_entry(number, section_company)
-            current["award"] = award.group("award")
-            current["kind"] = "team" if award.group("team") else "individual"
-            if award.group("rest").strip():
-                current["company"] = award.group("rest").strip()
-        elif f is not None and f[1] in ("name", "team_name") and (
-                current is None or current["has_name"]):
-            close()
-            in_citation = False
-            current = _new_entry(number, section_company)
-            _set_field(current, f, number)
-        elif in_citation:
-            current["citation"].append((number, line))
-        elif current is not None and f is not None:
-            _set_field(current, f, number)
-            if f[1] == "citation":
-                in_citation = True
-                if f[2]:
-                    current["citation"].append((number, f[2]))
-        elif current is not None and current["has_name"]:
-            # Citation text without a 申报说明材料 heading.
-            in_citation = True
-            current["citation"].append((number, line))
-        elif current is not None:
-            warnings.append(f"line {number}: ignored text inside an entry block: {line[:40]!r}")
+        _read_line(lines, i, number, line, state, close, warnings)
     close()
     return entries
+
+
+def _read_line(lines, i, number, line, state, close, warnings):
+    """Apply one line of the list to the parser's state."""
+    company = _section_heading(line)
+    award = None if company else _award_heading(lines, i)
+    f = None if (company or award) else _field(line)
+    current = state["current"]
+    if company:
+        close()
+        state["company"] = company
+    elif award:
+        close(_new_entry(number, state["company"]))
+        state["current"].update(award=award.group("award"),
+                                kind="team" if award.group("team") else "individual")
+        if award.group("rest").strip():
+            state["current"]["company"] = award.group("rest").strip()
+    elif f is not None and f[1] in ("name", "team_name") and (
+            current is None or current["has_name"]):
+        close(_new_entry(number, state["company"]))
+        _set_field(state["current"], f, number)
+    elif state["in_citation"]:
+        current["citation"].append((number, line))
+    elif current is not None and f is not None:
+        _set_field(current, f, number)
+        if f[1] == "citation":
+            state["in_citation"] = True
+            if f[2]:
+                current["citation"].append((number, f[2]))
+    elif current is not None and current["has_name"]:
+        # Citation text without a 申报说明材料 heading.
+        state["in_citation"] = True
+        current["citation"].append((number, line))
+    elif current is not None:
+        warnings.append(f"line {number}: ignored text inside an entry block: {line[:40]!r}")
 
 
 def _new_entry(line, section_company):

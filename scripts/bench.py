@@ -224,7 +224,7 @@ def free_port():
 
 # -- main ------------------------------------------------------------------------
 
-def main():
+def _args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
@@ -234,121 +234,105 @@ def main():
     parser.add_argument("--out", help="also write the table to this markdown file")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an archive built by an earlier run (skips import and re-index)")
-    args = parser.parse_args()
-    py = sys.executable
-    work = Path(args.work) / f"n{args.entries}-s{args.seed}"
-    corpus, home = work / "corpus", work / "instance"
-    rows = []  # (figure, ours, baseline, ratio / note)
+    return parser.parse_args()
 
+
+def build_archive(args, corpus, home):
+    """Corpus, store import and full re-index (unless reused): their rows."""
+    py = sys.executable
     if not (corpus / "expected.json").exists():
         shutil.rmtree(corpus, ignore_errors=True)
         t = time.perf_counter()
         make_corpus.make(args.entries, args.seed, corpus)
         print(f"corpus: {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    notices = sorted(str(p) for p in corpus.glob("*.txt"))
-    archive_cmd = [py, "-m", "archive.cli"]
-    entries = args.entries
     if args.reuse and (home / "index" / "LIVE").exists():
-        rows.append(("full re-index", "(reused an earlier build)", "", ""))
-    else:
-        shutil.rmtree(home, ignore_errors=True)
-        # Import without an index (the rebuild is measured on its own below).
-        t_import, _ = run([py, "-c", "import sys; from archive.archive import Archive; "
-                           "from archive import importer; a = Archive(); "
-                           "p = a.plan_files([(f, open(f, 'rb').read()) for f in sys.argv[1:]]); "
-                           "importer.apply(a.db, p)", *notices], home)
-        print(f"import: {t_import:.1f} s", file=sys.stderr)
-        t_index, rss_index = run(archive_cmd + ["reindex"], home, stderr=subprocess.DEVNULL)
-        snapshot = sorted((home / "index" / "snapshots").iterdir())[-1]
-        rows.append(("full re-index", f"{t_index:.1f} s ({entries / t_index:.0f} entries/s)",
-                     "", ""))
-        rows.append(("index size on disk", f"{folder_mb(snapshot):.0f} MB", "", ""))
-        rows.append(("peak memory, re-index process", f"{rss_index:.0f} MB", "", ""))
-        rows.append(("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", ""))
-    # Fresh 10-entry notices each run (a notice seen before would be "unchanged").
-    stamp = int(time.time())
+        return [("full re-index", "(reused an earlier build)", "", "")]
+    notices = sorted(str(p) for p in corpus.glob("*.txt"))
+    shutil.rmtree(home, ignore_errors=True)
+    # Import without an index (the rebuild is measured on its own below).
+    t_import, _ = run([py, "-c", "import sys; from archive.archive import Archive; "
+                       "from archive import importer; a = Archive(); "
+                       "p = a.plan_files([(f, open(f, 'rb').read()) for f in sys.argv[1:]]); "
+                       "importer.apply(a.db, p)", *notices], home)
+    print(f"import: {t_import:.1f} s", file=sys.stderr)
+    t_index, rss_index = run([py, "-m", "archive.cli", "reindex"], home,
+                             stderr=subprocess.DEVNULL)
+    snapshot = sorted((home / "index" / "snapshots").iterdir())[-1]
+    return [("full re-index", f"{t_index:.1f} s ({args.entries / t_index:.0f} entries/s)", "", ""),
+            ("index size on disk", f"{folder_mb(snapshot):.0f} MB", "", ""),
+            ("peak memory, re-index process", f"{rss_index:.0f} MB", "", ""),
+            ("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", "")]
 
+
+def measure_processes(work, home, stamp):
+    """A 10-entry import and a cold start, each as a new process."""
+    py = sys.executable
     extra = work / "extra"
     shutil.rmtree(extra, ignore_errors=True)
     make_corpus.make(10, stamp, extra, notices=1)
-    t_one, _ = run(archive_cmd + ["import", *map(str, extra.glob("*.txt"))], home)
-    rows.append(("import one 10-entry notice, index included (CLI process)", f"{t_one:.2f} s",
-                 "", ""))
+    t_one, _ = run([py, "-m", "archive.cli", "import", *map(str, extra.glob("*.txt"))], home)
+    t_cold, _ = run([py, "-c", "from archive.archive import Archive; "
+                     "Archive().search('李玉柱')"], home)
+    return [("import one 10-entry notice, index included (CLI process)", f"{t_one:.2f} s", "", ""),
+            ("cold start to first answer (new process)", f"{t_cold:.2f} s", "", "")]
 
-    t_cold, rss_cold = run([py, "-c", "from archive.archive import Archive; "
-                            "Archive().search('李玉柱')"], home)
-    rows.append(("cold start to first answer (new process)", f"{t_cold:.2f} s", "", ""))
 
-    # Latency and recall through the function the web uses.
-    os.environ["ARCHIVE_HOME"] = str(home)
-    from archive.archive import Archive
+def _lat(ms):
+    return f"{percentile(ms, 50):.1f} / {percentile(ms, 95):.1f} / {percentile(ms, 99):.1f} ms"
+
+
+def measure_search(archive, mix, rounds, work):
+    """Latency and recall of Archive.search against SQLite FTS5 (two tokenizers)."""
     from index import query as Q
-    archive = Archive(home)
-    rng = random.Random(args.seed)
-    mix = query_mix(archive.db, rng)
     archive.search("预热")
-    ours_ms, ours_recall = [], []
-    kinds = {}
-    for _ in range(args.rounds):
+    ours_ms, kinds = [], {}
+    for _ in range(rounds):
         for kind, q, filters, _expected in mix:
             t = time.perf_counter()
             archive.search(q, filters=filters)
             dt = (time.perf_counter() - t) * 1000
             ours_ms.append(dt)
             kinds.setdefault(kind, []).append(dt)
-    for kind, q, filters, expected in mix:
-        found = set(Q.matching_ids(archive.snapshot(), q, filters, limit=100000))
-        ours_recall.append(recall(found, expected))
-
+    ours_recall = [recall(set(Q.matching_ids(archive.snapshot(), q, filters, limit=100000)),
+                          expected) for _, q, filters, expected in mix]
     baselines = {}
     for tokenizer in ("unicode61", "trigram"):
         path = work / f"fts-{tokenizer}.db"
         build_fts(archive.db_path, path, tokenizer)
         conn = sqlite3.connect(path)
-        ms, rec = [], []
-        for _ in range(args.rounds):
-            for kind, q, filters, _expected in mix:
+        ms = []
+        for _ in range(rounds):
+            for _kind, q, filters, _expected in mix:
                 t = time.perf_counter()
                 fts_page(conn, q, filters)
                 ms.append((time.perf_counter() - t) * 1000)
-        for kind, q, filters, expected in mix:
-            rec.append(recall(fts_search(conn, q, filters), expected))
+        rec = [recall(fts_search(conn, q, filters), expected) for _, q, filters, expected in mix]
         baselines[tokenizer] = (ms, rec)
         conn.close()
-
-    def lat(ms):
-        return (f"{percentile(ms, 50):.1f} / {percentile(ms, 95):.1f} / "
-                f"{percentile(ms, 99):.1f} ms")
-
-    for name in ("unicode61", "trigram"):
-        ms, rec = baselines[name]
+    rows = []
+    for name, (ms, _) in baselines.items():
         rows.append((f"search p50/p95/p99 (page: 20 hits, snippets, 4 facets) vs FTS5 {name}",
-                     lat(ours_ms), lat(ms),
+                     _lat(ours_ms), _lat(ms),
                      f"p95 ×{percentile(ours_ms, 95) / max(percentile(ms, 95), 1e-6):.1f}"))
     for kind, ms in kinds.items():
         rows.append((f"  search p95, {kind}", f"{percentile(ms, 95):.1f} ms", "", ""))
-    for name in ("unicode61", "trigram"):
-        _, rec = baselines[name]
+    for name, (_, rec) in baselines.items():
         rows.append((f"recall of the query mix vs FTS5 {name}",
                      f"{100 * statistics.mean(ours_recall):.1f}%",
                      f"{100 * statistics.mean(rec):.1f}%", ""))
-    extra2 = work / "extra2"
-    shutil.rmtree(extra2, ignore_errors=True)
-    make_corpus.make(10, stamp + 1, extra2, notices=1)
-    t = time.perf_counter()
-    archive.import_paths(sorted(extra2.glob("*.txt")))
-    rows.append(("import one 10-entry notice, index included (warm, in process)",
-                 f"{time.perf_counter() - t:.2f} s", "", ""))
-    archive.close()
+    return rows
 
-    # HTTP: our /search under gunicorn vs Datasette's FTS search page, same load.
+
+def measure_http(home, work, mix, seconds):
+    """Our /search under gunicorn (its production config) vs Datasette's FTS search."""
+    py = sys.executable
     urls_q = [urllib.parse.quote(q) for _, q, _, _ in mix]
     port = free_port()
     env = dict(os.environ, ARCHIVE_HOME=str(home))
-    server = serve([py, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                    "--chdir", str(ROOT), "wsgi:app"], env, port)
+    server = serve([py, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
+                    "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"], env, port)
     try:
-        ours = load([f"http://127.0.0.1:{port}/search?q={q}" for q in urls_q], args.seconds)
+        ours = load([f"http://127.0.0.1:{port}/search?q={q}" for q in urls_q], seconds)
         rss = subprocess.run(["ps", "-o", "rss=", "--ppid", str(server.pid)],
                              capture_output=True, text=True).stdout.split()
     finally:
@@ -364,19 +348,22 @@ def main():
     try:
         # Tell Datasette which FTS table serves entries' _search.
         theirs = load([f"http://127.0.0.1:{dport}/{ds_db.stem}/entries?_search={q}&_fts_table="
-                       f"entries_fts&_fts_pk=rowid" for q in urls_q], args.seconds)
+                       f"entries_fts&_fts_pk=rowid" for q in urls_q], seconds)
     finally:
         ds.terminate()
         ds.wait()
-    rows.append(("HTTP /search throughput, 4 clients (gunicorn 2 workers) vs Datasette",
-                 f"{ours[0]:.0f} req/s", f"{theirs[0]:.0f} req/s", f"×{ours[0] / theirs[0]:.2f}"))
-    rows.append(("HTTP latency p50 / p95", f"{ours[1]:.0f} / {ours[2]:.0f} ms",
-                 f"{theirs[1]:.0f} / {theirs[2]:.0f} ms", ""))
-    rows.append(("HTTP errors", str(ours[3]), str(theirs[3]), ""))
-    rows.append(("peak RSS per web worker (after load)", f"{worker_rss:.0f} MB", "", ""))
+    return [("HTTP /search throughput, 4 clients (gunicorn 2 workers) vs Datasette",
+             f"{ours[0]:.0f} req/s", f"{theirs[0]:.0f} req/s", f"×{ours[0] / theirs[0]:.2f}"),
+            ("HTTP latency p50 / p95", f"{ours[1]:.0f} / {ours[2]:.0f} ms",
+             f"{theirs[1]:.0f} / {theirs[2]:.0f} ms", ""),
+            ("HTTP errors", str(ours[3]), str(theirs[3]), ""),
+            ("peak RSS per web worker (after load)", f"{worker_rss:.0f} MB", "", "")]
 
-    header = (f"Entries: {entries} (synthetic, seed {args.seed}); query mix: {len(mix)} queries "
-              f"× {args.rounds} rounds; machine: {os.cpu_count()} cores.\n\n"
+
+def write_table(args, rows, queries):
+    """Print the table (and append it to --out)."""
+    header = (f"Entries: {args.entries} (synthetic, seed {args.seed}); query mix: {queries} "
+              f"queries × {args.rounds} rounds; machine: {os.cpu_count()} cores.\n\n"
               "| figure | ours | baseline | ratio |\n|---|---|---|---|\n")
     table = header + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + "\n"
     print(table)
@@ -386,6 +373,31 @@ def main():
         with open(args.out, "a", encoding="utf-8") as f:
             f.write(f"\n## {time.strftime('%Y-%m-%d %H:%M')} — `{cmd}`\n\n{table}")
     json.dump({"rows": rows}, sys.stderr)
+
+
+def main():
+    args = _args()
+    work = Path(args.work) / f"n{args.entries}-s{args.seed}"
+    corpus, home = work / "corpus", work / "instance"
+    rows = build_archive(args, corpus, home)  # (figure, ours, baseline, ratio / note)
+    # Fresh 10-entry notices each run (a notice seen before would be "unchanged").
+    stamp = int(time.time())
+    rows += measure_processes(work, home, stamp)
+    os.environ["ARCHIVE_HOME"] = str(home)
+    from archive.archive import Archive
+    archive = Archive(home)
+    mix = query_mix(archive.db, random.Random(args.seed))
+    rows += measure_search(archive, mix, args.rounds, work)
+    extra = work / "extra2"
+    shutil.rmtree(extra, ignore_errors=True)
+    make_corpus.make(10, stamp + 1, extra, notices=1)
+    t = time.perf_counter()
+    archive.import_paths(sorted(extra.glob("*.txt")))
+    rows.append(("import one 10-entry notice, index included (warm, in process)",
+                 f"{time.perf_counter() - t:.2f} s", "", ""))
+    archive.close()
+    rows += measure_http(home, work, mix, args.seconds)
+    write_table(args, rows, len(mix))
 
 
 if __name__ == "__main__":

@@ -236,9 +236,12 @@ class Archive:
 
     def status(self):
         """What the admin status page shows."""
+        with store.transaction(self.private):  # a job whose process died shows as failed
+            jobs.reap(self.private, "reindex")
+            jobs.reap(self.private, "import")
         out = {**self.counts(), "age_seconds": None, "drift": None, "build_seconds": None,
-               "imports": self.recent_imports(), "reindex": jobs.latest(self.private),
-               "import": jobs.latest(self.private, "import")}
+               "imports": self.recent_imports(), "reindex": store.latest_job(self.private),
+               "import": store.latest_job(self.private, "import")}
         if out["snapshot"] is None:
             return out
         out.update(age_seconds=snapshots.age_seconds(self.index_root),

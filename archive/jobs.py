@@ -26,7 +26,7 @@ def _alive(pid):
 STALE_SECONDS = 600
 
 
-def _reap(db, kind):
+def reap(db, kind):
     """Mark running jobs whose process died (or that stopped reporting) as failed;
     returns the ids of the ones still running. Call inside a transaction."""
     running = []
@@ -45,25 +45,11 @@ def _reap(db, kind):
 def begin(db, user, kind="reindex"):
     """Record a new running job; raises Busy if one is running (in any process)."""
     with store.transaction(db):
-        if _reap(db, kind):
+        if reap(db, kind):
             raise Busy("已有重建索引任务在运行。")
         return db["jobs"].insert({"kind": kind, "status": "running", "user": user,
                                   "started_at": store.now(), "done": 0, "total": 0,
                                   "pid": os.getpid(), "heartbeat": time.time()}).last_pk
-
-
-def latest(db, kind="reindex"):
-    """The newest job of a kind, or None; a job whose process died shows as failed."""
-    with store.transaction(db):
-        _reap(db, kind)
-    rows = list(db.query("select * from jobs where kind = ? order by id desc limit 1", [kind]))
-    return rows[0] if rows else None
-
-
-def get(db, job_id):
-    """One job, or None."""
-    rows = list(db.query("select * from jobs where id = ?", [job_id]))
-    return rows[0] if rows else None
 
 
 def run(archive_factory, job_id, work):

@@ -517,6 +517,18 @@ def unqueue_index(db, done):
                             done)
 
 
+def latest_job(db, kind="reindex"):
+    """The newest background job of a kind (in admin.db), or None."""
+    rows = list(db.query("select * from jobs where kind = ? order by id desc limit 1", [kind]))
+    return rows[0] if rows else None
+
+
+def get_job(db, job_id):
+    """One background job (in admin.db), or None."""
+    rows = list(db.query("select * from jobs where id = ?", [job_id]))
+    return rows[0] if rows else None
+
+
 def corrections(db, entry_id):
     """An entry's corrections (public: what changed and when), newest first."""
     return list(db.query("select * from corrections where entry_id = ? order by id desc",

@@ -240,7 +240,7 @@ def test_only_one_reindex_at_a_time(app):
         jobs.begin(a.private, "y")
     a.private["jobs"].update(first, {"pid": 999999999})  # its process died
     jobs.begin(a.private, "y")
-    assert jobs.get(a.private, first)["status"] == "failed"
+    assert store.get_job(a.private, first)["status"] == "failed"
     a.close()
 
 
@@ -540,7 +540,7 @@ def test_a_failing_job_is_recorded_as_failed_with_its_error(app):
         raise RuntimeError("disk full")
 
     jobs.run(lambda: Archive(app.config["ARCHIVE_HOME"]), job, broken)
-    row = jobs.get(a.private, job)
+    row = store.get_job(a.private, job)
     a.close()
     assert row["status"] == "failed" and row["error"] == "disk full"
     assert row["done"] == 1 and row["total"] == 10 and row["finished_at"]

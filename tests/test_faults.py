@@ -27,8 +27,9 @@ pytestmark = pytest.mark.slow  # minutes: `pytest -m "not slow"` skips them loca
 def _cli(home, *args, wait=True):
     env = dict(os.environ, ARCHIVE_HOME=str(home))
     cmd = [sys.executable, "-m", "archive.cli", *map(str, args)]
-    if not wait:
-        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if not wait:  # its own process group: the test can tell when all of it is gone
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -69,18 +70,17 @@ def _size(folder):
     return total
 
 
-def _rebuild_processes(home):
-    """Pids of processes still running a re-index of this instance folder."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+def _group_alive(pgid, wait=5.0):
+    """Whether any process of a process group is still running after `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
         try:
-            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if f"ARCHIVE_HOME={home}".encode() in environ and b"reindex" in cmdline:
-            found.append(int(pid))
-    return found
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
 
 
 def _get_json(url):
@@ -156,7 +156,7 @@ def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL
     time.sleep(0.5)
-    assert _rebuild_processes(bigger.home) == []  # its writer helpers died with it
+    assert not _group_alive(proc.pid)  # its writer helpers died with it
     assert snapshots.live_name(root) == live
     assert partial.exists()  # the half-built snapshot is left behind…
     assert bigger.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served

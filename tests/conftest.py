@@ -262,3 +262,13 @@ def corpus(tmp_path_factory):
     a.correct(li, {"citation": "新的事迹，提到投诉。"}, "test")  # a deletion + a segment
     yield a
     a.close()
+
+
+def upload(client, filename, data, attachments=(), **fields):
+    """POST a notice (bytes) to the admin upload, with attachments ((name, bytes) pairs)
+    and metadata fields; returns the response."""
+    import io
+    form = {"csrf_token": csrf(client), "notice": (io.BytesIO(data), filename), **fields}
+    if attachments:
+        form["attachments"] = [(io.BytesIO(blob), name) for name, blob in attachments]
+    return client.post("/admin/upload", data=form, content_type="multipart/form-data")

@@ -9,7 +9,7 @@ import pytest
 from archive import auth, store
 from archive.archive import Archive
 
-from conftest import DATA, PASSWORD, SEED, login
+from conftest import DATA, PASSWORD, SEED, login, upload
 from conftest import csrf as _csrf
 from conftest import csrf_token as _token
 
@@ -179,10 +179,7 @@ def test_edit_records_audit_and_updates_search(logged_in, app):
     # A re-import of the same notice text is "unchanged"; a changed version
     # shows the conflict and keeps the correction.
     text = SEED.read_text("utf-8").replace("阿尔及利亚", "某国")
-    import io
-    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
-                                              "notice": (io.BytesIO(text.encode()), "seed.txt")},
-                       content_type="multipart/form-data")
+    r = upload(logged_in, "seed.txt", text.encode())
     body = r.get_data(as_text=True)
     assert "与人工更正冲突" in body and "怀柔分公司" in body
     token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
@@ -260,12 +257,9 @@ def test_create_user_cli(runner, home):
 # -- official formats in the admin upload ---------------------------------------------
 
 def test_list_attachment_asks_for_metadata_then_previews_the_table_as_read(logged_in, app):
-    import io
     import notice_files as nf
     before = _digest(app)
-    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
-                                              "notice": (io.BytesIO(nf.xlsx_list()), "附件.xlsx")},
-                       content_type="multipart/form-data")
+    r = upload(logged_in, "附件.xlsx", nf.xlsx_list())
     body = r.get_data(as_text=True)
     assert r.status_code == 400
     assert "文件中没有以下通知信息，请在下方补充：通知标题、发布单位、发布日期（YYYY-MM-DD）、阶段" in body
@@ -290,13 +284,9 @@ def test_list_attachment_asks_for_metadata_then_previews_the_table_as_read(logge
 
 
 def test_page_and_attachments_in_one_upload_are_one_notice(logged_in, app):
-    import io
     import notice_files as nf
     page = re.sub(rb"<table border=1>.*?</table>", b"", nf.commendation_html(), flags=re.S)
-    r = logged_in.post("/admin/upload", data={
-        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(page), "通报.html"),
-        "attachments": [(io.BytesIO(nf.docx_list()), "附件1.docx")]},
-        content_type="multipart/form-data")
+    r = upload(logged_in, "通报.html", page, [("附件1.docx", nf.docx_list())])
     body = r.get_data(as_text=True)
     assert r.status_code == 200, body
     assert "附件：附件1.docx" in body and "将导入 9 条记录" in body
@@ -309,12 +299,9 @@ def test_page_and_attachments_in_one_upload_are_one_notice(logged_in, app):
 
 
 def test_preview_lists_skipped_rows_and_why(logged_in):
-    import io
     text = ("序号,姓名,单位\n1,赵晓光,中国电信股份有限公司赣州分公司\n合计,1人,\n").encode("utf-8")
-    r = logged_in.post("/admin/upload", data={
-        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(text), "名单.csv"),
-        "title": "关于2021-2022年度全国用户满意电信服务明星的表彰通报", "publisher": "工业和信息化部",
-        "published": "2023-05-18"}, content_type="multipart/form-data")
+    r = upload(logged_in, "名单.csv", text, title="关于2021-2022年度全国用户满意电信服务明星的表彰通报",
+               publisher="工业和信息化部", published="2023-05-18")
     body = r.get_data(as_text=True)
     assert r.status_code == 200, body
     assert "第 3 行：注释或合计行" in body
@@ -468,13 +455,10 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(client, admin_use
 
 
 def test_a_long_preview_is_paginated_and_sets_make_it_linear(logged_in):
-    import io
     rows = "\n".join(f"{i},预览{i:04d},中国电信股份有限公司北京分公司" for i in range(1, 1201))
     text = f"序号,姓名,单位\n{rows}\n".encode()
-    r = logged_in.post("/admin/upload", data={
-        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(text), "名单.csv"),
-        "title": "关于2021-2022年度全国用户满意电信服务明星的表彰通报", "publisher": "工业和信息化部",
-        "published": "2023-05-18"}, content_type="multipart/form-data")
+    r = upload(logged_in, "名单.csv", text, title="关于2021-2022年度全国用户满意电信服务明星的表彰通报",
+               publisher="工业和信息化部", published="2023-05-18")
     body = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "将导入 1200 条记录" in body
@@ -487,7 +471,6 @@ def test_a_long_preview_is_paginated_and_sets_make_it_linear(logged_in):
 
 
 def test_previews_expire_after_a_day(logged_in, app, runner, monkeypatch):
-    import io
     import os
     body = _upload(logged_in, DATA / "sichuan-2019-2020-candidates.txt").get_data(as_text=True)
     token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)

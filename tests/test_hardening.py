@@ -325,12 +325,9 @@ def test_absurd_json_is_a_clear_error_on_the_cli_and_the_web(runner, tmp_path):
 
 
 def test_absurd_json_upload_is_a_400(logged_in):
-    import io
-    from conftest import csrf as _csrf
+    from conftest import upload
     data = b'{"notice": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
-                                              "notice": (io.BytesIO(data), "deep.json")},
-                       content_type="multipart/form-data")
+    r = upload(logged_in, "deep.json", data)
     assert r.status_code == 400 and "invalid JSON" in r.get_data(as_text=True)
 
 

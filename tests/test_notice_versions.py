@@ -1,14 +1,13 @@
 """Replacing a notice never loses data silently: versions kept, removals confirmed."""
 
-import io
 import re
 
 from archive import store
 from archive.archive import Archive
 
 from conftest import SEED
-from conftest import csrf as _csrf
 from conftest import csrf_token as _token
+from conftest import upload
 
 # The seed's identity (title, publisher, date) with one row: a "new version" of it.
 ONE_ROW = ("# title: “全国用户满意电信服务明星”“全国用户满意电信服务明星班组”候选人名单公示\n"
@@ -26,9 +25,7 @@ def test_preview_lists_every_removal_and_needs_a_tick(logged_in, app):
     a = Archive(app.config["ARCHIVE_HOME"])
     corrected = _correct_one(a)
     before = store.content_digest(a.db)
-    r = logged_in.post("/admin/upload", data={"csrf_token": _csrf(logged_in),
-                                              "notice": (io.BytesIO(ONE_ROW.encode()), "one.csv")},
-                       content_type="multipart/form-data")
+    r = upload(logged_in, "one.csv", ONE_ROW.encode())
     body = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "将删除的记录（4）" in body

@@ -39,7 +39,8 @@ class Archive:
             self.home.mkdir(parents=True, exist_ok=True)
             db = store.connect(self.db_path, upgrade=False)
             try:
-                if private.holds_private_data(db):
+                # Schema v3 split private data out; only older files can hold it.
+                if store.version(db) < 3 and private.holds_private_data(db):
                     private.adopt(db, self.private)  # an instance from before the split
                 store.migrate(db)
             except BaseException:

@@ -359,3 +359,18 @@ def test_a_four_column_key_value_table_is_one_candidate_not_a_list():
     assert (entry["name"], entry["gender"], entry["birth"], entry["education"], entry["unit"],
             entry["citation"]) == ("孙晓燕", "女", "1988-06", "大学本科",
                                    "中国移动通信集团河南有限公司郑州分公司", "孙晓燕同志扎根营业一线。")
+
+
+def test_a_unit_and_position_column_is_split():
+    from archive.ingest.columns import read_table, split_unit_position
+    from archive.ingest.tables import Table
+    assert split_unit_position("中国电信股份有限公司赣州分公司 装维班长") == \
+        ("中国电信股份有限公司赣州分公司", "装维班长")
+    assert split_unit_position("中国移动通信集团浙江有限公司杭州分公司，客户经理") == \
+        ("中国移动通信集团浙江有限公司杭州分公司", "客户经理")
+    assert split_unit_position("北京三快在线科技有限公司") == ("北京三快在线科技有限公司", None)
+    table = Table(rows=[["序号", "姓名", "工作单位及职务"],
+                        ["1", "钟 明", "中国电信股份有限公司赣州分公司 装维班长"]])
+    [entry] = read_table(table, {"region": None}).entries
+    assert (entry["name"], entry["unit"], entry["position"], entry["region"]) == \
+        ("钟明", "中国电信股份有限公司赣州分公司", "装维班长", "江西")

@@ -34,7 +34,8 @@ HEADERS = {
     "现任职务": "position", "职务岗位": "position", "岗位职务": "position",
     "position": "position",
     "单位": "unit", "工作单位": "unit", "所在单位": "unit", "单位名称": "unit",
-    "所在企业": "unit", "工作单位及职务": "unit", "单位及职务": "unit", "unit": "unit",
+    "所在企业": "unit", "工作单位及职务": "unit_position", "单位及职务": "unit_position",
+    "单位职务": "unit_position", "工作单位和职务": "unit_position", "unit": "unit",
     "推荐单位": "company", "推荐企业": "company", "推荐公司": "company", "所属企业": "company",
     "所属公司": "company", "企业名称": "company", "企业": "company", "company": "company",
     "省份": "region", "地区": "region", "省区市": "region", "省(区、市)": "region",
@@ -95,6 +96,17 @@ def header_fields(row):
             and not any(f for _, f in filled[1::2]):
         return None  # "姓名 | 张三 | 性别 | 女": one person's fields, not a list's header
     return fields
+
+
+_UNIT_AND_POSITION = re.compile(r"^(?P<unit>.+(?:公司|集团|局|中心|营业厅|部|院|所))"
+                                r"[\s,，、]+(?P<position>[^\s,，、][^,，、]*)$")
+
+
+def split_unit_position(text):
+    """"中国电信股份有限公司赣州分公司 装维班长" -> (unit, position); a text without a
+    separator after a unit-like ending stays whole, as the unit."""
+    m = _UNIT_AND_POSITION.match(text.strip())
+    return (m.group("unit"), m.group("position").strip()) if m else (text, None)
 
 
 def kind_hint(lines):
@@ -222,6 +234,11 @@ def read_table(table, notice, kind=None):
         for cell, f in zip(row, fields):
             if f and f not in ("ignore", "serial") and cell and not values.get(f):
                 values[f] = cell if f == "citation" else one_line(cell)
+        if "unit_position" in values:  # 工作单位及职务: "…分公司 装维班长"
+            unit, position = split_unit_position(values.pop("unit_position"))
+            values.setdefault("unit", unit)
+            if position:
+                values.setdefault("position", position)
         try:
             entry = _entry(values, list_kind, groups, notice)
         except EntryError as exc:

@@ -263,6 +263,7 @@ def _preview(folder, meta, token, page="1", error=None):
 #: What each column the header mapper found holds, as the preview names it.
 FIELD_LABELS = {**labels.FIELDS, "serial": "序号", "name": "姓名", "team": "班组名称",
                 "name_any": "名称", "kind": "类别", "award": "奖项", "ignore": "不导入",
+                "unit_position": "单位和职务（分开读取）",
                 None: "未识别，不导入"}
 
 

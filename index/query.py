@@ -31,6 +31,9 @@ _KINDS = {"individual": "individual", "person": "individual", "个人": "individ
 _TOKEN_RE = re.compile(r'(?P<neg>-)?(?:(?P<prefix>[a-z\u4e00-\u9fff]{1,8})[:：])?'
                        r'(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))', re.IGNORECASE)
 _SENTENCE_END = "。！？；!?;\n"
+# Chinese keyboards: 「」『』“”‘’＂ quote a phrase; －—‐−– before a word exclude it.
+_QUOTES = str.maketrans({ch: '"' for ch in "「」『』“”‘’＂"})
+_MINUS_RE = re.compile(r"(^|\s)[－—‐−–](?=\S)")
 
 
 class QueryError(ValueError):
@@ -71,7 +74,7 @@ def parse(text):
         raise QueryError("查询必须是文本")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"查询过长：最多 {MAX_QUERY_CHARS} 个字符")
-    text = _clean(text).replace("“", '"').replace("”", '"').replace("＂", '"')
+    text = _MINUS_RE.sub(r"\1-", _clean(text).translate(_QUOTES))
     if text.count('"') % 2:
         # An unbalanced quote is taken literally: drop the last one.
         i = text.rfind('"')

@@ -218,3 +218,19 @@ def test_set_evaluation_matches_whoosh(seeded_copy, data_dir):
                 assert set(ids.tolist()) == set(expected)
                 for docnum, score in zip(ids.tolist(), scores.tolist()):
                     assert abs(score - expected[docnum]) < 0.02 * expected[docnum], (field, word)
+
+
+def test_chinese_keyboard_minus_and_quotes(seeded):
+    """－ — ‐ work as the minus; 「」 『』 “” ‘’ as phrase quotes; ： as the field colon."""
+    from index.query import parse
+    plain = seeded.search('投诉 -电信')
+    for text in ("投诉 －电信", "投诉 —电信", "投诉 ‐电信", "投诉 −电信"):
+        assert names(seeded.search(text)) == names(plain), text
+        assert parse(text).clauses[1].negated, text
+    phrase = names(seeded.search('"北京联通"'))
+    for text in ("「北京联通」", "『北京联通』", "“北京联通”", "‘北京联通’"):
+        assert names(seeded.search(text)) == phrase, text
+        assert parse(text).clauses[0].phrase, text
+    assert names(seeded.search("姓名：张娜")) == names(seeded.search("name:张娜")) == ["张娜"]
+    # A dash inside a word is not an exclusion.
+    assert not parse("2017—2018").clauses[0].negated

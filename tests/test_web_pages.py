@@ -190,3 +190,14 @@ def test_missing_index_is_a_503_with_a_message(app, client):
     assert r.status_code == 503 and r.get_json()["status"] == 503
     assert client.get("/healthz").status_code == 503
     assert client.get("/").status_code == 200  # pages from the store still work
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last_page(shared_client):
+    body = _html(shared_client.get("/search?q=投诉&page=9"))
+    assert "没有找到相关记录" not in body
+    assert "这一页已超出结果范围" in body
+    assert '<a href="/search?q=%E6%8A%95%E8%AF%89&amp;page=1">回到最后一页（第 1 页）</a>' in body
+    api = shared_client.get("/api/search?q=投诉&page=9")
+    assert api.status_code == 200
+    data = api.get_json()
+    assert data["results"] == [] and data["total"] == 4 and data["page"] == 9

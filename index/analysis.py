@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import threading
+import unicodedata
 from pathlib import Path
 
 import opencc
@@ -298,7 +299,16 @@ def pinyin_keys(name, kind="individual", limit=16):
     return sorted(k for k in keys if k)
 
 
+_PINYIN_SEPARATORS = re.compile(r"[\s\-‐'’·]+")
+_TONE_NUMBER = re.compile(r"(?<=[a-z])[1-5]")
+
+
 def pinyin_query(text):
-    """Letters of a pinyin query, spaces and case dropped ("Li Yuzhu" -> "liyuzhu")."""
-    letters = "".join(normalize(text).split())
+    """Letters of a pinyin query ("Li Yuzhu", "li-yuzhu", "lǐ yùzhù", "li3 yu4 zhu4" ->
+    "liyuzhu"): case, spaces, hyphens, apostrophes, tone marks and tone numbers
+    dropped, ü written v (as pypinyin does); None when it is not pinyin."""
+    text = normalize(text).replace("ü", "v")
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text)
+                   if unicodedata.category(ch) != "Mn")
+    letters = _PINYIN_SEPARATORS.sub("", _TONE_NUMBER.sub("", text))
     return letters if letters.isascii() and letters.isalpha() else None

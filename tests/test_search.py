@@ -234,3 +234,9 @@ def test_chinese_keyboard_minus_and_quotes(seeded):
     assert names(seeded.search("姓名：张娜")) == names(seeded.search("name:张娜")) == ["张娜"]
     # A dash inside a word is not an exclusion.
     assert not parse("2017—2018").clauses[0].negated
+
+
+@pytest.mark.parametrize("text", ["li-yuzhu", "li'yu zhu", "Li’Yuzhu", "lǐ yùzhù", "li3 yu4 zhu4",
+                                  "LI-YU-ZHU"])
+def test_pinyin_with_hyphens_apostrophes_tone_marks_and_numbers(seeded, text):
+    assert names(seeded.search(text))[:1] == ["李玉柱"], text

@@ -284,19 +284,22 @@ def _readings(text):
 
 
 def pinyin_keys(name, kind="individual", limit=16):
-    """Pinyin keys under which a name is found: liyuzhu, lyz, yuzhu (given name)."""
+    """Pinyin keys under which a name is found: liyuzhu, lyz, yuzhu (given name) and
+    li (surname, listed twice so that a surname search ranks it above a given name
+    that sounds the same)."""
     name = "".join(ch for ch in normalize(name) if "\u4e00" <= ch <= "\u9fff")
     if not name:
         return []
     syllables = [r[:3] for r in _readings(name)]
-    keys = set()
+    keys, surnames = set(), set()
     for combo in itertools.islice(itertools.product(*syllables), limit):
         keys.add("".join(combo))
         keys.add("".join(s[0] for s in combo))
         if kind == "individual" and len(name) >= 2:
             cut = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
             keys.add("".join(combo[cut:]))
-    return sorted(k for k in keys if k)
+            surnames.add("".join(combo[:cut]))
+    return sorted(k for k in keys if k) + sorted(surnames) * 2
 
 
 _PINYIN_SEPARATORS = re.compile(r"[\s\-‐'’·]+")

@@ -240,3 +240,10 @@ def test_chinese_keyboard_minus_and_quotes(seeded):
                                   "LI-YU-ZHU"])
 def test_pinyin_with_hyphens_apostrophes_tone_marks_and_numbers(seeded, text):
     assert names(seeded.search(text))[:1] == ["李玉柱"], text
+
+
+def test_surname_and_given_name_pinyin(seeded):
+    assert names(seeded.search("zhang")) == ["张娜"]
+    assert names(seeded.search("Liu")) == ["刘鑫鑫"]
+    assert names(seeded.search("xinxin"))[:1] == ["刘鑫鑫"]
+    assert names(seeded.search("li"))[:1] == ["李玉柱"]

@@ -285,7 +285,7 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
         searcher = snapshot.searcher()
         matches = _execute(searcher, snapshot, text, filters, page * per_page, sort,
                            facets=True)
-        return _render(searcher, matches, text or "", page, per_page)
+        return _render(searcher, matches, text or "", page, per_page, snapshot.aliases)
 
 
 def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
@@ -300,12 +300,12 @@ def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
         return [searcher.stored_fields(docnum)["id"] for docnum, _ in matches.hits]
 
 
-def _render(searcher, matches, text, page, per_page):
+def _render(searcher, matches, text, page, per_page, aliases):
     start = (page - 1) * per_page
     page_hits = matches.hits[start:start + per_page]
     stored = [searcher.stored_fields(docnum) for docnum, _ in page_hits]
     spans = _page_spans(matches.query, [d for d, _ in page_hits],
-                        [f.get("citation") or "" for f in stored])
+                        [f.get("citation") or "" for f in stored], aliases)
     hits = []
     for (docnum, score), fields in zip(page_hits, stored):
         item = {k: fields.get(k) or None for k in RESULT_FIELDS}
@@ -320,13 +320,18 @@ def _render(searcher, matches, text, page, per_page):
     }
 
 
-def _page_spans(query, docnums, texts):
+def _page_spans(query, docnums, texts, aliases=None):
     """{docnum: [(start, end)]}: where the query's words occur in each hit's
-    citation (normalised, so 聯通 in the text is found for 联通)."""
+    citation (normalised, so 聯通 in the text is found for 联通). An operator the
+    query names (联通, China Unicom) marks every alias of it (联通, 中国联通 …)."""
     while isinstance(query, Q.AndNot):  # excluded words are not highlighted
         query = query.a
-    words = {str(term).replace(PAIR, "") for fieldname, term in query.iter_all_terms()
-             if fieldname in ("citation", "citation_pairs", "name", "name_sub")}
+    words = set()
+    for fieldname, term in query.iter_all_terms():
+        if fieldname in ("citation", "citation_pairs", "name", "name_sub"):
+            words.add(str(term).replace(PAIR, ""))
+        elif fieldname == "operator":
+            words |= {normalize(a) for a in (aliases or {}).get(term, []) if a.strip()}
     return {docnum: _find_words(normalize(text), words) for docnum, text in zip(docnums, texts)}
 
 

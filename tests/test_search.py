@@ -1,5 +1,7 @@
 """What the public must find on the seed notice, and the query language."""
 
+import re
+
 import pytest
 from whoosh import query as Q
 
@@ -84,11 +86,12 @@ def test_snippet_is_escaped_and_marked(seeded):
     assert all("联通" in h["snippet"] for h in hits)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: alias and traditional-character matches "
-                                       "are not yet marked in the snippet")
 def test_alias_matches_are_marked_in_the_snippet(seeded):
-    hit = seeded.search("聯通")["results"][0]
-    assert "<mark>联通</mark>" in hit["snippet"]
+    for query in ("聯通", "联通", "China Unicom", "中国联合网络通信有限公司"):
+        hits = seeded.search(query)["results"]
+        assert {h["name"] for h in hits} == {"李玉柱", "集中处理专席"}, query
+        for hit in hits:
+            assert re.search(r"<mark>(中国)?联通</mark>", hit["snippet"]), (query, hit["snippet"])
 
 
 def test_facets_count_the_whole_result_set(seeded):

@@ -74,10 +74,6 @@ def _docx_tables(table, depth=0):
                     yield from _docx_tables(inner, depth + 1)
 
 
-def _sheet_text(grid):
-    return ["\t".join(c.replace("\n", " ") for c in row).rstrip("\t") for row in grid]
-
-
 def _sheets_document(sheets, fmt):
     """Sheets given as (name, grid) -> one Document, a table per sheet."""
     tables, text = [], []
@@ -85,8 +81,9 @@ def _sheets_document(sheets, fmt):
         grid = trim_grid(grid)
         if not grid:
             continue
-        tables.append(Table(rows=grid, source=f"工作表 {name}"))
-        text += [f"[工作表 {name}]"] + _sheet_text(grid)
+        table = Table(rows=grid, source=f"工作表 {name}")
+        tables.append(table)
+        text += [f"[工作表 {name}]"] + table.as_lines()
     if not tables:
         raise ParseError("the workbook's sheets are empty")
     return Document(lines=[], tables=tables, text="\n".join(text), format=fmt)

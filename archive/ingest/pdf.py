@@ -33,17 +33,17 @@ def pdf_document(data):
             pages = [_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
             # The stored text: every page's whole text, tables included.
             text = "\n".join(clean_cell(page.extract_text() or "") for page in pdf.pages)
+            lines = [line for page_lines, _ in pages for line in page_lines]
+            if not any(lines) and not any(tables for _, tables in pages):
+                raise ParseError("the PDF has no text layer (a scanned image); run OCR on it "
+                                 "or ask for the original document, then import that")
+            tables = _join_pages([page_tables for _, page_tables in pages])
+            if not any(is_list(t) for t in tables):
+                tables = _positional_tables(pdf)
         except ParseError:
             raise
         except Exception as exc:
             raise ParseError(f"cannot read the PDF file: {exc}") from exc
-    lines = [line for page_lines, _ in pages for line in page_lines]
-    if not any(lines) and not any(tables for _, tables in pages):
-        raise ParseError("the PDF has no text layer (a scanned image); run OCR on it or "
-                         "ask for the original document, then import that")
-    tables = _join_pages([page_tables for _, page_tables in pages])
-    if not any(is_list(t) for t in tables):
-        tables = _positional_tables(data)
     return Document(lines=lines, tables=tables, text=text, format="pdf")
 
 
@@ -93,29 +93,27 @@ def _join_pages(pages):
     return out
 
 
-def _positional_tables(data):
+def _positional_tables(pdf):
     """Lists printed without rules: cells from the x position of each word, taking
-    the columns from the header line."""
-    import pdfplumber
+    the columns from the header line (pdf: the open pdfplumber document)."""
     rows, numbers, columns = [], [], None
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page_number, page in enumerate(pdf.pages, start=1):
-            for line_number, words in enumerate(_word_lines(page), start=1):
-                texts = [w["text"] for w in words]
-                if header_fields(texts) is not None:
-                    centres = [(w["x0"] + w["x1"]) / 2 for w in words]
-                    columns = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
-                    rows.append(texts)
-                    numbers.append(f"第 {page_number} 页第 {line_number} 行")
-                    continue
-                if columns is None:
-                    continue
-                cells = [""] * (len(columns) + 1)
-                for w in words:
-                    col = sum(1 for edge in columns if w["x0"] >= edge)
-                    cells[col] = (cells[col] + " " + w["text"]).strip()
-                rows.append(cells)
+    for page_number, page in enumerate(pdf.pages, start=1):
+        for line_number, words in enumerate(_word_lines(page), start=1):
+            texts = [w["text"] for w in words]
+            if header_fields(texts) is not None:
+                centres = [(w["x0"] + w["x1"]) / 2 for w in words]
+                columns = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+                rows.append(texts)
                 numbers.append(f"第 {page_number} 页第 {line_number} 行")
+                continue
+            if columns is None:
+                continue
+            cells = [""] * (len(columns) + 1)
+            for w in words:
+                col = sum(1 for edge in columns if w["x0"] >= edge)
+                cells[col] = (cells[col] + " " + w["text"]).strip()
+            rows.append(cells)
+            numbers.append(f"第 {page_number} 页第 {line_number} 行")
     if not rows:
         return []
     return [Table(rows=rows, source="PDF 文本", row_numbers=numbers)]

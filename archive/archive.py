@@ -4,6 +4,7 @@ CLI and the web app alike (imports, search, re-index, drift check)."""
 import shutil
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import index.analysis
 from index import build, query, snapshots
@@ -201,7 +202,13 @@ class Archive:
         paths = store.people_paths(self.db, [h["person"] for h in result["results"]])
         for hit in result["results"]:
             hit["path"] = paths.get(hit["person"]) or []
+        result["suggestions"] = [_with_url(s) for s in result["suggestions"]]
         return result
+
+    def suggest(self, prefix, limit=8):
+        """Search as you type: names, teams, companies and operators starting with
+        prefix (as written, in pinyin or by initials), each with its search URL."""
+        return [_with_url(s) for s in query.complete(self.snapshot(), prefix, limit)]
 
     def export_ids(self, text, filters=None, sort="relevance", limit=10000):
         """Ids of every search hit (up to limit), in result order."""
@@ -337,6 +344,11 @@ class Archive:
                 shutil.rmtree(self.home, ignore_errors=True)
             raise
         return self.reindex()
+
+
+def _with_url(suggestion):
+    """A suggestion with the (site-relative) URL of its search."""
+    return {**suggestion, "url": "/search?" + urlencode({"q": suggestion["text"]})}
 
 
 def _known_tables():

@@ -287,7 +287,7 @@ def pinyin_keys(name, kind="individual", limit=16):
     """Pinyin keys under which a name is found: liyuzhu, lyz, yuzhu (given name) and
     li (surname, listed twice so that a surname search ranks it above a given name
     that sounds the same)."""
-    name = "".join(ch for ch in normalize(name) if "\u4e00" <= ch <= "\u9fff")
+    name = "".join(ch for ch in normalize(name) if _is_han(ch))
     if not name:
         return []
     syllables = [r[:3] for r in _readings(name)]
@@ -300,6 +300,31 @@ def pinyin_keys(name, kind="individual", limit=16):
             keys.add("".join(combo[cut:]))
             surnames.add("".join(combo[:cut]))
     return sorted(k for k in keys if k) + sorted(surnames) * 2
+
+
+def _is_han(ch):
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def name_sound(name):
+    """The name's pinyin, one toneless syllable per character of the name as written
+    ("-" for a character that has none): "李玉柱" -> "li yu zhu". Aligned with the
+    name, so that a pinyin match can be marked on its characters."""
+    if not name:
+        return ""
+    from pypinyin import Style, pinyin
+    folded = normalize(name)
+    readings = pinyin([ch for ch in folded], style=Style.NORMAL, errors=lambda ch: "-")
+    out = []
+    for ch, reading in zip(folded, readings):
+        out.append(reading[0] if _is_han(ch) and reading and reading[0] else "-")
+    return " ".join(out)
+
+
+def spoken(text):
+    """The toneless pinyin letters of the Chinese characters in text ("北京" ->
+    "beijing"), "" when it has none."""
+    return "".join(s for s in name_sound(text).split() if s != "-")
 
 
 _PINYIN_SEPARATORS = re.compile(r"[\s\-‐'’·]+")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from .analysis import load_dictionary, name_substrings, normalize, pinyin_keys, write_dictionary
+from .analysis import (load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
+                       spoken, write_dictionary)
 from .schema import SCHEMA_VERSION, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
                         live_name, new_name, remove_partials, set_live, snapshots_dir,
@@ -42,18 +43,21 @@ def dictionary_words(entries):
 def document(entry, aliases):
     """The Whoosh document for one entry."""
     operator = entry.get("operator") or ""
-    org = [entry.get("company"), entry.get("unit"), operator, *aliases.get(operator, [])]
+    region = entry.get("region") or ""
+    # The region's pinyin too, so that "Zhang Na Beijing" finds 张娜 of 北京.
+    org = [entry.get("company"), entry.get("unit"), operator, *aliases.get(operator, []),
+           spoken(region)]
     # The award title is the same for nearly every entry: not worth searching.
     role = [entry.get("position"), entry.get("team_category"), entry.get("education")]
     cycle = entry.get("cycle") or ""
     return {
         "id": entry["id"], "content_hash": entry["content_hash"],
         "notice_id": entry.get("notice_id") or "", "kind": entry.get("kind") or "",
-        "cycle": cycle, "operator": operator, "region": entry.get("region") or "",
+        "cycle": cycle, "operator": operator, "region": region,
         "stage": entry.get("stage") or "",
         "person": entry.get("person_key") or entry["id"],
         "year": int(cycle[-4:]) if cycle[-4:].isdigit() else 0,
-        "name": entry["name"],
+        "name": entry["name"], "label": entry["name"], "sound": name_sound(entry["name"]),
         "name_sub": " ".join(name_substrings(entry["name"])),
         "pinyin": " ".join(pinyin_keys(entry["name"], entry.get("kind") or "individual")),
         "org": "\n".join(x for x in org if x),

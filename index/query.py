@@ -14,15 +14,21 @@ from typing import NamedTuple
 
 from whoosh import query as Q
 
+import numpy as np
+
 from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
 from .ranking import DocTable, collapse, evaluate, top
 from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
+from .suggest import Lexicon
 
 MAX_QUERY_CHARS = 200
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 120
 SORTS = ("relevance", "newest")
+#: A query with fewer results than this gets "did you mean" suggestions.
+FEW = 3
+REGION_BOOST = 4.0
 _PREFIXES = {"name": "name", "姓名": "name", "名称": "name", "company": "company",
              "公司": "company", "单位": "company", "cycle": "cycle", "年度": "cycle",
              "kind": "kind", "类别": "kind"}
@@ -121,6 +127,45 @@ class QueryBuilder:
     def _tokens(self, text):
         return analyze(text, self.digest, "query")
 
+    def bind(self, searcher, table):
+        """Use this searcher's terms (query words the index lacks fall back to the
+        parts it holds) and the table's regions."""
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.regions = {normalize(v): v for v in table.values["region"] if v}
+        return self
+
+    def _known(self, word, fields):
+        reader = getattr(self, "reader", None)
+        if reader is None:
+            return True
+        return any((f, self.schema[f].to_bytes(word)) in reader for f in fields)
+
+    def _parts(self, word, fields):
+        """The fewest indexed terms that spell `word` (广东电信 -> 广东, 电信), or None."""
+        n = len(word)
+        best = [None] * (n + 1)
+        best[0] = []
+        for end in range(1, n + 1):
+            for start in range(end):
+                if best[start] is None:
+                    continue
+                piece = word[start:end]
+                if (best[end] is None or len(best[start]) + 1 < len(best[end])) \
+                        and self._known(piece, fields):
+                    best[end] = best[start] + [piece]
+        return best[n] if best[n] and len(best[n]) > 1 else None
+
+    def _agree(self, text, fields):
+        """The words of text, each unindexed one replaced by the indexed parts that
+        spell it; None when every word is indexed (nothing to change)."""
+        words, changed = [], False
+        for word in self._tokens(text):
+            parts = None if self._known(word, fields) else self._parts(word, fields)
+            changed |= parts is not None
+            words.extend(parts or [word])
+        return words if changed else None
+
     def _text_match(self, text, fields, phrase=False):
         tokens = self._tokens(text)
         if not tokens:
@@ -176,18 +221,29 @@ class QueryBuilder:
             parts = [p for p in parts if p is not None]
             return Q.Or(parts) if parts else None
         fields = ("name",) if clause.field == "name" else TEXT_FIELDS
+        if not clause.phrase and clause.field is None:
+            words = self._agree(text, fields + ("name_sub",))
+            if words:  # each part as its own word: 广东电信 -> 广东 (region) and 电信 (operator)
+                subs = [self.clause_query(Clause(w)) for w in words]
+                return Q.And([q for q in subs if q is not None])
         parts = [self._text_match(text, fields, clause.phrase)] + self._name_match(text)
+        region = self.regions.get(normalize(text).strip()) if clause.field is None and \
+            hasattr(self, "regions") else None
+        if region:
+            parts.append(Q.Term("region", region, boost=REGION_BOOST))
         parts = [p for p in parts if p is not None]
         return Q.Or(parts) if parts else None
 
+    def positive(self, parsed):
+        """The queries of the clauses that must (or, relaxed, may) match."""
+        queries = [self.clause_query(c) for c in parsed.clauses if not c.negated]
+        return [q for q in queries if q is not None]
+
     def build(self, parsed, relaxed=False):
         """The Whoosh query for a parsed query (strict AND, or relaxed OR)."""
-        positive, negative = [], []
-        for clause in parsed.clauses:
-            q = self.clause_query(clause)
-            if q is None:
-                continue
-            (negative if clause.negated else positive).append(q)
+        positive = self.positive(parsed)
+        negative = [q for q in (self.clause_query(c) for c in parsed.clauses if c.negated)
+                    if q is not None]
         if positive:
             main = (Q.Or if relaxed else Q.And)(positive)
             whole = []
@@ -238,6 +294,7 @@ class Matches(NamedTuple):
     total: int
     entries: int
     relaxed: bool
+    parsed: ParsedQuery
 
 
 def _execute(searcher, snapshot, text, filters, limit, sort, facets, group=True):
@@ -245,8 +302,8 @@ def _execute(searcher, snapshot, text, filters, limit, sort, facets, group=True)
     entries still count every matching entry)."""
     parsed = parse(text)
     _check_filters(filters)
-    builder = QueryBuilder.of(snapshot)
     table = DocTable.of(snapshot, searcher)
+    builder = QueryBuilder.of(snapshot).bind(searcher, table)
     keep = table.mask(filters or {})
 
     def run(query):
@@ -256,19 +313,23 @@ def _execute(searcher, snapshot, text, filters, limit, sort, facets, group=True)
 
     query = builder.build(parsed)
     ids, scores = run(query)
-    relaxed = False
+    relaxed, matched = False, None
     if not len(ids) and len([c for c in parsed.clauses if not c.negated]) > 1:
         loose = builder.build(parsed, relaxed=True)
         loose_ids, loose_scores = run(loose)
         if len(loose_ids):
             query, ids, scores, relaxed = loose, loose_ids, loose_scores, True
+            # Documents that match more of the words rank first.
+            matched = np.zeros(len(ids), dtype=np.int64)
+            for clause in builder.positive(parsed):
+                matched += np.isin(ids, run(clause)[0], assume_unique=True)
     counts = table.counts(ids, FACETS) if facets else None
     entries = len(ids)
     if group:  # one hit per person: their best-scoring entry
-        ids, scores = collapse(table, ids, scores)
-    best = top(table, ids, scores, limit, sort)
+        ids, scores, matched = collapse(table, ids, scores, matched)
+    best = top(table, ids, scores, limit, sort, matched)
     return Matches(list(zip(ids[best].tolist(), scores[best].tolist())), query, counts,
-                   len(ids), entries, relaxed)
+                   len(ids), entries, relaxed, parsed)
 
 
 def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
@@ -285,7 +346,29 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
         searcher = snapshot.searcher()
         matches = _execute(searcher, snapshot, text, filters, page * per_page, sort,
                            facets=True)
-        return _render(searcher, matches, text or "", page, per_page, snapshot.aliases)
+        result = _render(searcher, matches, text or "", page, per_page, snapshot.aliases)
+        result["suggestions"] = []
+        if matches.total < FEW or matches.relaxed:
+            table = DocTable.of(snapshot, searcher)
+            shown = {hit["name"] for hit in result["results"]}
+            result["suggestions"] = [s for s in Lexicon.of(table, snapshot.aliases).correct(
+                text or "") if s["text"] not in shown]
+        return result
+
+
+def complete(snapshot, prefix, limit=8):
+    """Search as you type: up to `limit` names, teams, companies or operators that
+    start with prefix ([{"text", "kind"}]); raises QueryError for absurd input."""
+    if prefix is not None and not isinstance(prefix, str):
+        raise QueryError("查询必须是文本")
+    if len(prefix or "") > MAX_QUERY_CHARS:
+        raise QueryError(f"查询过长：最多 {MAX_QUERY_CHARS} 个字符")
+    prefix = _clean(prefix or "").strip()
+    if not prefix:
+        return []
+    with snapshot.lock:
+        table = DocTable.of(snapshot, snapshot.searcher())
+        return Lexicon.of(table, snapshot.aliases).complete(prefix, limit)
 
 
 def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
@@ -304,12 +387,22 @@ def _render(searcher, matches, text, page, per_page, aliases):
     start = (page - 1) * per_page
     page_hits = matches.hits[start:start + per_page]
     stored = [searcher.stored_fields(docnum) for docnum, _ in page_hits]
+    words, letters = _name_words(matches.parsed)
+    names = {}
+    for (docnum, _), fields in zip(page_hits, stored):
+        names[docnum] = _name_spans(fields.get("name") or "", fields.get("sound") or "",
+                                    words, letters)
+    # A name found by its pinyin is marked where the citation names it too.
+    extra = {d: {normalize(fields.get("name") or "")[s:e] for s, e in names[d]} - {""}
+             for (d, _), fields in zip(page_hits, stored)}
     spans = _page_spans(matches.query, [d for d, _ in page_hits],
-                        [f.get("citation") or "" for f in stored], aliases)
+                        [f.get("citation") or "" for f in stored], aliases,
+                        {d: {w for w in ws if len(w) > 1} for d, ws in extra.items()})
     hits = []
     for (docnum, score), fields in zip(page_hits, stored):
         item = {k: fields.get(k) or None for k in RESULT_FIELDS}
         del item["notice_id"]
+        item["name_html"] = mark(fields.get("name") or "", names[docnum])
         item["score"] = round(float(score), 4)
         item["snippet"] = snippet(fields.get("citation") or "", spans[docnum])
         hits.append(item)
@@ -320,10 +413,48 @@ def _render(searcher, matches, text, page, per_page, aliases):
     }
 
 
-def _page_spans(query, docnums, texts, aliases=None):
+def _name_words(parsed):
+    """What to look for in a hit's name: the query's words (normalised, spaces
+    dropped) and the pinyin letters of each word and of all of them together."""
+    texts = [c.text for c in parsed.clauses if not c.negated and c.field in (None, "name")]
+    words = {"".join(normalize(t).split()) for t in texts} - {""}
+    letters = {pinyin_query(t) for t in texts + [" ".join(texts)]} - {None, ""}
+    return words, letters
+
+
+def _name_spans(name, sound, words, letters):
+    """Spans of a name to mark: where the query's words occur in it (traditional
+    or simplified, whole or partial), and the characters whose pinyin or pinyin
+    initials the query spelled (liyuzhu, lyz, yuzhu, li)."""
+    spans = _find_words(normalize(name), words)
+    syllables = sound.split()
+    if letters and len(syllables) == len(name):
+        for wanted in letters:
+            run = _syllable_run(syllables, wanted)
+            if run:
+                spans.append(run)
+    return _merge(spans)
+
+
+def _syllable_run(syllables, wanted):
+    """The longest (start, end) run of syllables spelling `wanted` in full or, for
+    two or more, by initials; the first such run."""
+    n = len(syllables)
+    for size in range(n, 0, -1):
+        for i in range(n - size + 1):
+            run = syllables[i:i + size]
+            if "-" in run:
+                continue
+            if "".join(run) == wanted or (size > 1 and "".join(s[0] for s in run) == wanted):
+                return (i, i + size)
+    return None
+
+
+def _page_spans(query, docnums, texts, aliases=None, extra=None):
     """{docnum: [(start, end)]}: where the query's words occur in each hit's
     citation (normalised, so 聯通 in the text is found for 联通). An operator the
-    query names (联通, China Unicom) marks every alias of it (联通, 中国联通 …)."""
+    query names (联通, China Unicom) marks every alias of it (联通, 中国联通 …).
+    extra: {docnum: more words to mark in that hit}."""
     while isinstance(query, Q.AndNot):  # excluded words are not highlighted
         query = query.a
     words = set()
@@ -332,7 +463,9 @@ def _page_spans(query, docnums, texts, aliases=None):
             words.add(str(term).replace(PAIR, ""))
         elif fieldname == "operator":
             words |= {normalize(a) for a in (aliases or {}).get(term, []) if a.strip()}
-    return {docnum: _find_words(normalize(text), words) for docnum, text in zip(docnums, texts)}
+    extra = extra or {}
+    return {docnum: _find_words(normalize(text), words | extra.get(docnum, set()))
+            for docnum, text in zip(docnums, texts)}
 
 
 def _find_words(norm, words):
@@ -365,16 +498,6 @@ def mark(text, spans):
         last = e
     out.append(html.escape(text[last:]))
     return "".join(out)
-
-
-def mark_words(text, query):
-    """Mark where a query's words occur in a short text (a name, a title)."""
-    try:
-        parsed = parse(query)
-    except QueryError:
-        return html.escape(text or "")
-    words = {"".join(normalize(c.text).split()) for c in parsed.clauses if not c.negated}
-    return mark(text or "", _find_words(normalize(text or ""), words))
 
 
 def snippet(text, spans, width=SNIPPET_CHARS):

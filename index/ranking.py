@@ -184,21 +184,34 @@ def evaluate(searcher, table, query):
     return ids[keep], scores[keep]
 
 
-def collapse(table, ids, scores):
-    """Keep each person's best-scoring document (ties: the lower docnum)."""
+def collapse(table, ids, scores, matched=None):
+    """Keep each person's best document: most query words matched (when counted),
+    then best score (ties: the lower docnum). Returns (ids, scores, matched)."""
     if not len(ids):
-        return ids, scores
-    order = np.lexsort((ids, -scores))
+        return ids, scores, matched
+    words = matched if matched is not None else np.zeros(len(ids))
+    order = np.lexsort((ids, -scores, -words))
     _, first = np.unique(table.codes[GROUP][ids[order]], return_index=True)
     keep = np.sort(order[first])
-    return ids[keep], scores[keep]
+    return ids[keep], scores[keep], (matched[keep] if matched is not None else None)
 
 
-def top(table, ids, scores, limit, sort="relevance"):
-    """Positions into ids of the best `limit` hits: by score, or newest cycle first."""
+def top(table, ids, scores, limit, sort="relevance", matched=None):
+    """Positions into ids of the best `limit` hits.
+
+    relevance: most query words matched first (relaxed queries count them),
+    then score; newest: newest cycle first, then the same. Equal scores (to
+    four decimals: sums in another order differ in the last bits) break by
+    stage (honorees first), newest cycle, the name in pinyin order, then the
+    docnum, so pages are stable.
+    """
     if not len(ids):
         return np.zeros(0, dtype=np.int64)
+    words = -matched if matched is not None else np.zeros(len(ids))
+    honorees = table.values["stage"].index("honorees") if "honorees" in table.values["stage"] \
+        else -1
+    keys = [ids, table.codes["label"][ids], table.codes["sound"][ids], -table.year[ids],
+            table.codes["stage"][ids] != honorees, -np.round(scores, 4), words]
     if sort == "newest":
-        order = np.lexsort((ids, -scores, -table.year[ids]))
-        return order[:limit]
-    return np.lexsort((ids, -scores))[:limit]  # ties: lower docnum first, stable pages
+        keys.append(-table.year[ids])
+    return np.lexsort(keys)[:limit]

@@ -5,7 +5,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import PairTokenizer, chinese_analyzer
 
 #: Bumped whenever fields or analysis change: older snapshots must be rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Query-time weight of each searchable field (a name match beats a citation match).
 FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role": 1.5,
@@ -17,8 +17,10 @@ FACETS = ("cycle", "operator", "kind", "region", "stage")
 FILTERS = FACETS
 #: The column whose equal values are one person: a search shows each person once.
 GROUP = "person"
-#: Columns read into the per-document table (filters, facets, grouping).
-COLUMNS = FILTERS + (GROUP,)
+#: Columns read into the per-document table: filters, facets, grouping, and the
+#: name (as shown, and its pinyin) and company that break score ties and feed
+#: suggestions.
+COLUMNS = FILTERS + (GROUP, "label", "sound", "company")
 #: Stored values returned with every hit.
 RESULT_FIELDS = ("id", "name", "kind", "cycle", "company", "operator", "region", "unit", "stage",
                  "notice_id", "person")
@@ -38,6 +40,9 @@ def make_schema(digest=None):
         stage=ID(stored=True, sortable=True),
         person=ID(stored=True, sortable=True),
         year=NUMERIC(int, sortable=True),
+        label=ID(sortable=True),
+        # The name's pinyin, one syllable per character ("-" for others).
+        sound=ID(stored=True, sortable=True),
         name=TEXT(analyzer=analyzer, stored=True, phrase=True),
         name_sub=KEYWORD(lowercase=True, scorable=True),
         pinyin=KEYWORD(lowercase=True, scorable=True),
@@ -47,6 +52,6 @@ def make_schema(digest=None):
         # text, so positions and character offsets would only slow matching.
         citation=TEXT(analyzer=analyzer, stored=True, phrase=False),
         citation_pairs=TEXT(analyzer=PairTokenizer(digest), phrase=False),
-        company=STORED(),
+        company=ID(stored=True, sortable=True),
         unit=STORED(),
     )

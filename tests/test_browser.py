@@ -176,3 +176,37 @@ def test_a_persons_timeline_and_a_corrected_field(browser, seeded_copy, artifact
         page.goto(url + "/corrections")
         assert "刘鑫鑫" in page.locator("table").inner_text()
         context.close()
+
+
+def test_search_box_suggests_as_you_type_with_the_keyboard(page, artifacts):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(page.base + "/")
+    box = page.get_by_role("combobox", name="检索姓名、单位或事迹")
+    box.press_sequentially("lyz", delay=50)
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert "李玉柱" in options.first.inner_text()
+    page.screenshot(path=str(artifacts / "suggest-390.png"), full_page=True)
+    box.press("ArrowDown")
+    assert options.first.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    box.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert page.get_by_role("listbox").is_hidden()
+    box.fill("")
+    box.press_sequentially("联", delay=50)
+    page.get_by_role("option", name="中国联通 运营商").wait_for()
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert page.locator(".total").inner_text() == "2"
+    # A typo: the page offers what was probably meant.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(page.base + "/search?q=李玉住")
+    hint = page.locator(".did-you-mean")
+    assert "您是不是要找" in hint.inner_text()
+    page.screenshot(path=str(artifacts / "did-you-mean-1280.png"), full_page=True)
+    hint.get_by_role("link", name="李玉柱").click()
+    page.wait_for_url("**/search?q=*")
+    assert "李玉柱" in page.locator("li.hit h2").first.inner_text()

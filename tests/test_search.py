@@ -62,10 +62,10 @@ def test_name_match_outranks_citation_match(seeded):
 def test_result_object_shape(seeded):
     result = seeded.search("李玉柱")
     assert list(result) == ["query", "total", "entries", "page", "per_page", "relaxed", "results",
-                            "facets"]
+                            "facets", "suggestions"]
     hit = result["results"][0]
     assert list(hit) == ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "stage", "person", "score", "snippet", "path"]
+                         "stage", "person", "name_html", "score", "snippet", "path"]
     assert [p["id"] for p in hit["path"]] == [hit["id"]]  # the seed lists him once
     assert hit["stage"] == "candidates"
     assert hit["kind"] == "individual" and hit["cycle"] == "2017-2018"

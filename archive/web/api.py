@@ -36,6 +36,17 @@ def search():
     return jsonify(result)
 
 
+@bp.get("/api/suggest")
+def suggest():
+    """Search as you type: names, teams, companies and operators starting with q."""
+    try:
+        items = get_archive().suggest(request.args.get("q", ""))
+    except QueryError as exc:
+        raise bad_request(str(exc)) from None
+    root = request.script_root
+    return jsonify(suggestions=[{**i, "url": root + i["url"]} for i in items])
+
+
 @bp.get("/api/honorees/<entry_id>")
 def honoree(entry_id):
     """One entry with its source and the same person's other entries."""

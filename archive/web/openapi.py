@@ -58,8 +58,12 @@ SCHEMAS = {
                 "additionalProperties": False},
     "Hit": {"type": "object",
             "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "stage", "person", "score", "snippet", "path"],
-            "properties": {"id": _S, "name": _S, "kind": {"enum": ["individual", "team"]},
+                         "stage", "person", "score", "snippet", "path", "name_html"],
+            "properties": {"id": _S, "name": _S,
+                           "name_html": {"type": "string", "description": "The name, "
+                                         "HTML-escaped, with the parts the query matched "
+                                         "(characters, traditional forms, pinyin, initials) "
+                                         "wrapped in <mark>."}, "kind": {"enum": ["individual", "team"]},
                            "cycle": _S, "company": _NS, "operator": _NS, "region": _NS,
                            "unit": _NS, "stage": {"enum": ["candidates", "honorees"],
                                                   "description": "candidates: 候选人 (listed in "
@@ -82,8 +86,13 @@ SCHEMAS = {
             "additionalProperties": False},
     "SearchResult": {"type": "object",
                      "required": ["query", "total", "entries", "page", "per_page", "relaxed",
-                                  "results", "facets"],
+                                  "results", "facets", "suggestions"],
                      "properties": {"query": _S,
+                                    "suggestions": {
+                                        "type": "array", "description": "您是不是要找: when the "
+                                        "query found little, names, teams and companies that "
+                                        "sound alike or are spelled nearly alike.",
+                                        "items": {"$ref": "#/components/schemas/Suggestion"}},
                                     "total": {"type": "integer", "description":
                                               "People (and teams) found: each is one hit"},
                                     "entries": {"type": "integer", "description":
@@ -97,6 +106,12 @@ SCHEMAS = {
                                                "required": list(FACETS),
                                                "properties": {k: _facet() for k in FACETS}}},
                      "additionalProperties": False},
+    "Suggestion": {"type": "object", "required": ["text", "kind", "url"],
+                   "properties": {"text": _S,
+                                  "kind": {"enum": ["individual", "team", "company",
+                                                    "operator"]},
+                                  "url": {"type": "string", "description": "Its search page"}},
+                   "additionalProperties": False},
     "Cycle": {"type": "object", "required": ["cycle", "entries", "people", "individuals", "teams",
                                              "candidates", "honorees", "notices"],
               "description": "People (and teams) listed both as candidates and as honorees "
@@ -162,6 +177,14 @@ def spec():
         "paths": {
             "/api/search": {"get": {"summary": "Search honorees", "parameters": search_params,
                                     "responses": {"200": _ok(ref("SearchResult")), "400": _ERR}}},
+            "/api/suggest": {"get": {
+                "summary": "Search as you type: up to 8 names, teams, companies or operators "
+                           "starting with q (as written, in pinyin or by pinyin initials)",
+                "parameters": [_param("q", "What has been typed so far")],
+                "responses": {"200": _ok({"type": "object", "required": ["suggestions"],
+                                          "properties": {"suggestions": {
+                                              "type": "array", "items": ref("Suggestion")}}}),
+                              "400": _ERR}}},
             "/api/honorees/{id}": {"get": {
                 "summary": "One honoree entry",
                 "parameters": [_param("id", "Entry id", where="path", required=True)],

@@ -7,7 +7,7 @@ from datetime import date
 from flask import (Blueprint, Response, abort, redirect, render_template, request,
                    stream_with_context, url_for)
 
-from index.query import QueryError, mark_words
+from index.query import QueryError
 
 from .. import exports, store
 from .context import get_archive
@@ -43,10 +43,9 @@ def search():
                                 sort=params.sort)
     except QueryError as exc:
         return render_template("search.html", params=params, result=None, error=str(exc)), 400
-    names = {hit["id"]: mark_words(hit["name"], params.q) for hit in result["results"]}
     pages = -(-result["total"] // result["per_page"])
-    return render_template("search.html", params=params, result=result, names=names,
-                           pages=pages, error=None)
+    return render_template("search.html", params=params, result=result, pages=pages,
+                           error=None)
 
 
 @bp.get("/honorees/<entry_id>")

@@ -31,3 +31,90 @@ document.addEventListener("DOMContentLoaded", function () {
     }, 1000);
   });
 });
+
+// Search as you type: the search box is an ARIA combobox over /api/suggest.
+// Without this script it stays a plain form.
+document.addEventListener("DOMContentLoaded", function () {
+  var input = document.getElementById("q");
+  var list = document.getElementById("q-suggestions");
+  if (!input || !list || !window.fetch) return;
+  var KINDS = {individual: "个人", team: "班组", company: "单位", operator: "运营商"};
+  var items = [], active = -1, timer = null, asked = 0;
+
+  function close() {
+    list.hidden = true;
+    list.textContent = "";
+    items = [];
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function select(index) {
+    active = index;
+    Array.prototype.forEach.call(list.children, function (li, i) {
+      li.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0) input.setAttribute("aria-activedescendant", "q-option-" + index);
+    else input.removeAttribute("aria-activedescendant");
+  }
+
+  function show(found) {
+    list.textContent = "";
+    items = found;
+    active = -1;
+    if (!found.length) { close(); return; }
+    found.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = "q-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      var text = document.createElement("span");
+      text.textContent = item.text;  // text, never HTML
+      var kind = document.createElement("span");
+      kind.className = "kind";
+      kind.textContent = KINDS[item.kind] || "";
+      li.appendChild(text);
+      li.appendChild(kind);
+      li.addEventListener("mousedown", function (event) {
+        event.preventDefault();  // keep the focus in the box
+        window.location.href = item.url;
+      });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function ask() {
+    var text = input.value.trim();
+    if (!text) { close(); return; }
+    var mine = ++asked;
+    var url = input.getAttribute("data-suggest-url") + "?q=" + encodeURIComponent(text);
+    fetch(url, {headers: {Accept: "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : {suggestions: []}; })
+      .then(function (data) { if (mine === asked) show(data.suggestions || []); })
+      .catch(close);
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 120);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && items.length) {
+      event.preventDefault();
+      select((active + 1) % items.length);
+    } else if (event.key === "ArrowUp" && items.length) {
+      event.preventDefault();
+      select(active <= 0 ? items.length - 1 : active - 1);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      window.location.href = items[active].url;
+    } else if (event.key === "Escape" && !list.hidden) {
+      event.preventDefault();
+      close();
+    }
+  });
+  input.addEventListener("blur", close);
+});

@@ -1,0 +1,171 @@
+"""Suggestions: completion of a prefix (search as you type) and corrections of a
+query that found little (typos, homophones).
+
+Both draw on one :class:`Lexicon` per index generation: the distinct names,
+team names and companies of the live documents and the operators with their
+aliases, each with its entry count and pinyin. It is built from the document
+table's columns (no stored-field reads) and kept with that table.
+"""
+
+import bisect
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .analysis import normalize, pinyin_query, spoken
+
+LIMIT = 8
+KINDS = ("individual", "team", "company", "operator")
+
+
+def _compact(text):
+    return "".join(normalize(text or "").split())
+
+
+def _has_han(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+class Lexicon:
+    """The suggestable words of one index generation."""
+
+    def __init__(self, table, aliases):
+        texts, kinds, counts, sounds, initials = [], [], [], [], []
+        live = np.flatnonzero(table.live)
+        kind_values = table.values["kind"]
+        label_codes = table.codes["label"][live]
+        kind_codes = table.codes["kind"][live]
+        # Distinct (name, kind) pairs, with how many entries carry each.
+        pairs = label_codes.astype(np.int64) * (len(kind_values) + 1) + kind_codes
+        unique, first, count = np.unique(pairs, return_index=True, return_counts=True)
+        for doc, n in zip(live[first], count):
+            label = table.values["label"][table.codes["label"][doc]]
+            if not label:
+                continue
+            kind = kind_values[table.codes["kind"][doc]]
+            texts.append(label)
+            kinds.append("team" if kind == "team" else "individual")
+            counts.append(int(n))
+            syllables = [s for s in table.values["sound"][table.codes["sound"][doc]].split()
+                         if s != "-"]
+            sounds.append("".join(syllables))
+            initials.append("".join(s[0] for s in syllables))
+        companies = np.bincount(table.codes["company"][live],
+                                minlength=len(table.values["company"]))
+        for value, n in zip(table.values["company"], companies):
+            if value and n:
+                texts.append(value)
+                kinds.append("company")
+                counts.append(int(n))
+                sounds.append(spoken(value))
+                initials.append("")
+        operators = np.bincount(table.codes["operator"][live],
+                                minlength=len(table.values["operator"]))
+        operator_count = {v: int(n) for v, n in zip(table.values["operator"], operators)}
+        first_operator = len(texts)
+        for operator in aliases:
+            if operator_count.get(operator):
+                texts.append(operator)
+                kinds.append("operator")
+                counts.append(operator_count[operator])
+                sounds.append(spoken(operator))
+                initials.append("")
+        self.texts, self.kinds, self.sounds = texts, kinds, sounds
+        self.counts = np.array(counts, dtype=np.int64)
+        self.compact = [_compact(t) for t in texts]
+        self.by_sound = {}
+        for i, sound in enumerate(sounds):
+            if sound and kinds[i] != "operator":
+                self.by_sound.setdefault(sound, []).append(i)
+        keys = []
+        for i, (text, kind, sound) in enumerate(zip(self.compact, kinds, sounds)):
+            own = {text}
+            if kind in ("individual", "team") and sound:
+                own.add(sound)
+                if kind == "individual":
+                    own.add(initials[i])
+            if kind == "company" and text.startswith("中国"):
+                own.add(text[2:])
+            keys.extend((k, i) for k in own if k)
+        for operator, names in aliases.items():
+            if operator in texts[first_operator:]:
+                i = first_operator + texts[first_operator:].index(operator)
+                keys.extend((_compact(n), i) for n in names if _compact(n))
+        keys.sort()
+        self.keys = [k for k, _ in keys]
+        self.key_items = np.array([i for _, i in keys], dtype=np.int64)
+        # Rank of each key's item: most entries first, then shorter, then by text.
+        order = sorted(range(len(texts)), key=lambda i: (-counts[i], len(texts[i]), texts[i]))
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[order] = np.arange(len(texts))
+        self.key_rank = rank[self.key_items] if len(self.key_items) else self.key_items
+
+    @classmethod
+    def of(cls, table, aliases):
+        """The lexicon of a document table, built once and kept on it."""
+        lexicon = getattr(table, "_lexicon", None)
+        if lexicon is None:
+            lexicon = table._lexicon = cls(table, aliases)
+        return lexicon
+
+    def _item(self, i):
+        return {"text": self.texts[i], "kind": self.kinds[i]}
+
+    def complete(self, prefix, limit=LIMIT):
+        """Up to `limit` names, teams, companies or operators starting with `prefix`
+        (as written, in pinyin or pinyin initials): exact matches first, then those
+        with the most entries."""
+        wanted = _compact(prefix)
+        if not wanted:
+            return []
+        letters = pinyin_query(prefix)
+        found = {}
+        for key in {wanted, letters} - {None, ""}:
+            lo = bisect.bisect_left(self.keys, key)
+            hi = bisect.bisect_left(self.keys, key + "\U0010ffff")
+            if hi <= lo:
+                continue
+            ranks = self.key_rank[lo:hi]
+            take = min(len(ranks), limit * 4)
+            best = np.argpartition(ranks, take - 1)[:take] if take < len(ranks) else \
+                np.arange(len(ranks))
+            for j in best.tolist():
+                i = int(self.key_items[lo + j])
+                exact = self.keys[lo + j] == key
+                score = (0 if exact else 1, int(self.key_rank[lo + j]))
+                found[i] = min(found.get(i, score), score)
+        return [self._item(i) for i in sorted(found, key=found.get)[:limit]]
+
+    def correct(self, text, limit=5):
+        """What the user probably meant by a query that found little: names, teams
+        and companies that sound the same (李玉住 -> 李玉柱) or whose pinyin is a
+        small edit away (liyuzu -> 李玉柱, xihua -> 谢华); closest first."""
+        typed = _compact(text)
+        if not typed or len(typed) > 40:
+            return []
+        letters = spoken(typed) if _has_han(typed) else pinyin_query(text)
+        scored = {}
+        if letters:
+            for i in self.by_sound.get(letters, []):
+                scored[i] = 0
+            if len(letters) >= 4:
+                allowed = 1 if len(letters) <= 6 else 2
+                for _, distance, i in process.extract(letters, self.sounds,
+                                                      scorer=Levenshtein.distance,
+                                                      score_cutoff=allowed, limit=50):
+                    scored[i] = min(scored.get(i, 9), distance)
+        if _has_han(typed) and len(typed) >= 3:
+            for _, distance, i in process.extract(typed, self.compact, scorer=Levenshtein.distance,
+                                                  score_cutoff=1, limit=50):
+                scored[i] = min(scored.get(i, 9), distance)
+        order = sorted((i for i in scored if self.compact[i] != typed
+                        and self.kinds[i] != "operator"),
+                       key=lambda i: (scored[i], -self.counts[i], len(self.texts[i])))
+        seen, out = set(), []
+        for i in order:
+            if self.texts[i] not in seen:
+                seen.add(self.texts[i])
+                out.append(self._item(i))
+        return out[:limit]
+

@@ -1,0 +1,253 @@
+"""Search that finds what people type (issue 13), on the seed plus a generated list of
+hard names (tests/search_corpus.py): query/index agreement, pinyin, typos and
+suggestions, highlights for every way a result matched, relaxed ranking, search
+as you type."""
+
+import logging
+import re
+
+import jieba
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import search_corpus
+from archive.archive import Archive
+
+jieba.setLogLevel(logging.WARNING)
+ITEMS = search_corpus.entries()
+
+
+@pytest.fixture(scope="module")
+def hard(tmp_path_factory):
+    """The seed and the generated hard-name list, read-only for the module."""
+    notices = tmp_path_factory.mktemp("hard-notices")
+    home = tmp_path_factory.mktemp("hard") / "instance"
+    a = Archive(home)
+    a.init()
+    a.import_paths(search_corpus.write_notices(notices, ITEMS))
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="module")
+def hard_client(hard):
+    from archive.web import create_app
+    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(hard.home)})
+    return app.test_client()
+
+
+def names(result):
+    return [hit["name"] for hit in result["results"]]
+
+
+def all_ids(a, text, **filters):
+    return set(a.export_ids(text, filters=filters, limit=100000))
+
+
+def ids_where(a, sql, *params):
+    return {r["id"] for r in a.db.query(f"select id from entries where {sql}", params)}
+
+
+# 1. Query and index agree ---------------------------------------------------------
+
+@pytest.mark.parametrize("region, word", [("广东", "电信"), ("浙江", "电信"), ("湖南", "电信"),
+                                          ("重庆", "电信"), ("广东", "移动"), ("北京", "联通"),
+                                          ("四川", "移动")])
+def test_province_and_operator_words_find_those_entries(hard, region, word):
+    operator = {"电信": "中国电信", "移动": "中国移动", "联通": "中国联通"}[word]
+    expected = ids_where(hard, "region = ? and operator = ?", region, operator)
+    assert expected, (region, operator)
+    result = hard.search(region + word, per_page=100)
+    assert expected <= all_ids(hard, region + word)
+    # The entries of that province and operator come first.
+    top = [(h["region"], h["operator"]) for h in result["results"][:len(expected)]]
+    assert set(top) == {(region, operator)}, top
+
+
+@pytest.mark.parametrize("text", ["深圳10086热线", "10086热线", "VIP客户", "5G网络优化", "IDC运维",
+                                  "4G/5G", "12345政务热线", "龙山县营业部", "渝中区局"])
+def test_words_with_digits_and_latin_letters_find_their_entries(hard, text):
+    compact = text.replace("/", "")
+    expected = {e for e, u, n in ((r["id"], r["unit"] or "", r["name"]) for r in
+                                  hard.db.query("select id, unit, name from entries"))
+                if compact in (u + n).replace("/", "")}
+    assert expected, text
+    assert expected <= all_ids(hard, text), text
+
+
+def _runs():
+    """Strategy: (entry index, field, first word, run length) of 1-3 consecutive words
+    that a reader sees in a name, team, company or unit (jieba's default cut)."""
+    return st.tuples(st.integers(0, len(ITEMS) - 1), st.sampled_from(["name", "company", "unit"]),
+                     st.integers(0, 20), st.integers(1, 3))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(run=_runs())
+def test_any_run_of_visible_words_finds_its_entry(hard, run):
+    index, field, start, length = run
+    item = ITEMS[index]
+    words = [w for w in jieba.lcut(item[field]) if w.strip()]
+    if not words:
+        return
+    start = min(start, len(words) - 1)
+    text = "".join(words[start:start + length])
+    expected = ids_where(hard, "name = ? and cycle = ? and coalesce(unit, '') = ?",
+                         item["name"], item["cycle"], item["unit"])
+    assert expected and expected <= all_ids(hard, text), (text, item[field], words)
+
+
+# 3. Pinyin -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, first", [("ouyang", "欧阳晓明"), ("xiaoming", "欧阳晓明"),
+                                         ("xie hua", "谢华"), ("lv mei", "吕梅"), ("lvmei", "吕梅")])
+def test_compound_surnames_and_u_umlaut_pinyin(hard, text, first):
+    assert names(hard.search(text))[0] == first
+
+
+def test_surname_pinyin_lists_that_surname_first(hard):
+    result = hard.search("xie", per_page=100)
+    xie = [n for n in names(result) if n.startswith("谢")]
+    assert xie and names(result)[:len(xie)] == xie
+
+
+# 4. Typos --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, wanted", [("李玉住", "李玉柱"), ("liyuzu", "李玉柱"),
+                                          ("xihua", "谢华"), ("欧阳小明", "欧阳晓明"),
+                                          ("zhangnna", "张娜")])
+def test_typos_get_suggestions(hard, text, wanted):
+    result = hard.search(text)
+    texts = [s["text"] for s in result["suggestions"]]
+    assert wanted in texts, (text, result["suggestions"])
+    suggestion = result["suggestions"][texts.index(wanted)]
+    assert suggestion["kind"] in ("individual", "team", "company")
+    assert suggestion["url"].startswith("/search?q=")
+    assert names(hard.search(suggestion["text"]))[0] == wanted
+
+
+def test_no_suggestions_when_the_query_finds_plenty(hard):
+    assert hard.search("投诉")["suggestions"] == []
+
+
+def test_suggestions_on_the_page_and_in_the_api(hard_client):
+    page = hard_client.get("/search?q=李玉住").get_data(as_text=True)
+    assert "您是不是要找" in page
+    assert re.search(r'<a href="/search\?q=%E6%9D%8E%E7%8E%89%E6%9F%B1">李玉柱</a>', page)
+    data = hard_client.get("/api/search?q=liyuzu").get_json()
+    assert data["suggestions"][0]["text"] == "李玉柱"
+    assert set(data["suggestions"][0]) == {"text", "kind", "url"}
+
+
+def test_suggestion_text_is_escaped(hard_client):
+    page = hard_client.get("/search?q=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+
+
+# 5. Highlights for every way a result matched ---------------------------------------
+
+@pytest.mark.parametrize("text, marked", [
+    ("liyuzhu", "<mark>李玉柱</mark>"), ("lyz", "<mark>李玉柱</mark>"),
+    ("Li Yuzhu", "<mark>李玉柱</mark>"), ("yuzhu", "李<mark>玉柱</mark>"),
+    ("li", "<mark>李</mark>玉柱"), ("玉柱", "李<mark>玉柱</mark>"), ("張娜", "<mark>张娜</mark>"),
+    ("zhang", "<mark>张</mark>娜"), ("ouyang", "<mark>欧阳</mark>晓明"),
+])
+def test_the_name_is_marked_however_it_matched(hard, text, marked):
+    plain = re.sub(r"</?mark>", "", marked)
+    hits = [h for h in hard.search(text, per_page=100)["results"] if h["name"] == plain]
+    assert hits and hits[0]["name_html"] == marked, (text, hits and hits[0]["name_html"])
+
+
+def test_the_page_shows_the_marked_name(hard_client):
+    page = hard_client.get("/search?q=lyz").get_data(as_text=True)
+    assert "<mark>李玉柱</mark></a>" in page
+
+
+@pytest.mark.parametrize("text", ["liyuzhu", "lyz", "Li Yuzhu"])
+def test_a_pinyin_name_match_marks_the_name_in_the_citation(hard, text):
+    hit = hard.search(text)["results"][0]
+    assert hit["name"] == "李玉柱"
+    assert "<mark>李玉柱</mark>" in hit["snippet"], hit["snippet"]
+
+
+def test_an_alias_query_centres_the_snippet_on_the_alias(hard):
+    for hit in hard.search("China Unicom", per_page=50)["results"]:
+        if "联通" in (hard.db["entries"].get(hit["id"])["citation"] or ""):
+            assert re.search(r"<mark>[^<]*联通</mark>", hit["snippet"]), hit["snippet"]
+
+
+def test_name_marks_are_escaped(hard):
+    hit = hard.search("阿依古丽")["results"][0]
+    assert hit["name_html"] == "<mark>阿依古丽</mark>·买买提"
+
+
+# 6. Ranking -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["zhang na 渝中区", "投诉 xie 龙山县", "wang 10086 适老化 天河区"])
+def test_relaxed_queries_rank_more_matched_words_first(hard, text):
+    result = hard.search(text, per_page=100)
+    assert result["relaxed"]
+    words = [all_ids(hard, w) for w in text.split()]
+    matched = [sum(h["id"] in w for w in words) for h in result["results"]]
+    assert matched == sorted(matched, reverse=True), list(zip(names(result), matched))
+
+
+def test_relaxed_ranking_on_names(hard):
+    assert names(hard.search("Zhang Na Beijing"))[0] == "张娜"
+    # 谢华 matches two of the three words; anyone matching one comes after.
+    result = hard.search("谢华 xiehua 投资银行", per_page=50)
+    assert result["relaxed"] and names(result)[0] == "谢华"
+
+
+def test_equal_scores_break_by_stage_then_newest_cycle_then_name(hard):
+    from index.analysis import name_sound
+    result = hard.search("kind:team", per_page=100)
+    # Names in pinyin order, as Chinese lists are.
+    order = [(h["stage"] != "honorees", -int(h["cycle"][-4:]), name_sound(h["name"]), h["name"])
+             for h in result["results"]]
+    assert order == sorted(order)
+    # Stable across pages.
+    paged = [h["id"] for p in (1, 2, 3) for h in hard.search("kind:team", per_page=10,
+                                                              page=p)["results"]]
+    assert paged == [h["id"] for h in result["results"][:30]]
+
+
+# 8. Search as you type --------------------------------------------------------------
+
+@pytest.mark.parametrize("prefix, wanted", [("李玉", "李玉柱"), ("lyz", "李玉柱"), ("liyu", "李玉柱"),
+                                            ("集中处理", "集中处理专席"), ("联", "中国联通"),
+                                            ("欧阳", "欧阳晓明"), ("深圳10086", None)])
+def test_suggest_completes_names_teams_and_companies(hard_client, prefix, wanted):
+    response = hard_client.get("/api/suggest", query_string={"q": prefix})
+    assert response.status_code == 200
+    items = response.get_json()["suggestions"]
+    assert 1 <= len(items) <= 8
+    texts = [i["text"] for i in items]
+    if wanted:
+        assert wanted in texts, texts
+    else:
+        assert all(t.startswith(prefix) for t in texts), texts
+    for item in items:
+        assert set(item) == {"text", "kind", "url"}
+        assert item["kind"] in ("individual", "team", "company", "operator")
+
+
+@pytest.mark.parametrize("q", ["", " ", "x" * 500, "<>", "\x00", "\u202e"])
+def test_suggest_handles_odd_input(hard_client, q):
+    response = hard_client.get("/api/suggest", query_string={"q": q})
+    if len(q) > 200 or q == "\x00":
+        assert response.status_code == 400
+        assert "error" in response.get_json()
+    else:
+        assert response.status_code == 200
+        assert response.get_json()["suggestions"] == []
+
+
+def test_search_box_is_an_aria_combobox(hard_client):
+    page = hard_client.get("/").get_data(as_text=True)
+    box = re.search(r'<input id="q"[^>]*>', page).group(0)
+    assert 'role="combobox"' in box and 'aria-autocomplete="list"' in box
+    assert 'aria-controls="q-suggestions"' in box and 'aria-expanded="false"' in box
+    assert 'id="q-suggestions" role="listbox"' in page
+    assert 'action="/search"' in page  # still a plain form without JS

@@ -50,15 +50,19 @@ _HALF_WIDTH[0x3000] = 0x20
 _KEEP = re.compile(r"[^\W_]")
 
 
-def normalize(text):
+def normalize(text, simplified=False):
     """Full-width -> half-width, traditional -> simplified, lower case; same length.
 
     The one normalisation of Chinese text, used for indexing, queries,
-    aliases and dictionaries alike.
+    aliases and dictionaries alike. simplified: the caller knows the text has
+    no traditional characters (see is_plain), so the conversion is skipped.
     """
     if not text:
         return ""
     folded = text.translate(_HALF_WIDTH)
+    if simplified:
+        return folded.lower() if len(folded.lower()) == len(folded) else \
+            "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
     simplified = _t2s.convert(folded)
     if len(simplified) != len(folded):
         simplified = "".join(_t2s.convert(ch) if len(_t2s.convert(ch)) == 1 else ch
@@ -67,6 +71,13 @@ def normalize(text):
     if len(lowered) != len(simplified):
         lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in simplified)
     return lowered
+
+
+def is_plain(text):
+    """True when text has no traditional characters (converting it to simplified
+    changes nothing): normalize(text, simplified=True) is then enough."""
+    folded = (text or "").translate(_HALF_WIDTH)
+    return _t2s.convert(folded) == folded
 
 
 def _digest(path):
@@ -98,6 +109,7 @@ def _new_segmenter():
 
 _DEFAULT_TAKEN = False
 KEEP_SEGMENTERS = 2
+_PATHS = {}  # dictionary digest -> its file, to load it again once evicted
 
 
 def load_dictionary(path):
@@ -108,6 +120,7 @@ def load_dictionary(path):
     Only the newest KEEP_SEGMENTERS dictionaries stay loaded.
     """
     digest = _digest(path)
+    _PATHS[digest] = str(path)
     if digest in _SEGMENTERS:
         return digest
     seg = _new_segmenter()
@@ -157,6 +170,10 @@ def write_dictionary(path, words):
 def segmenter(digest=None):
     """The segmenter for a loaded dictionary digest (jieba's own words if None)."""
     seg = _SEGMENTERS.get(digest or "default")
+    if seg is None and digest is not None and digest in _PATHS:
+        # Evicted by newer snapshots (KEEP_SEGMENTERS) while this one is still in use.
+        load_dictionary(_PATHS[digest])
+        seg = _SEGMENTERS.get(digest)
     if seg is None:
         if digest is not None:
             raise LookupError(f"jieba dictionary {digest} is not loaded; open its snapshot first")
@@ -183,40 +200,59 @@ def _precise(text, digest):
     return _MEMO.words
 
 
-def segment(text, digest=None, mode="index"):
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+
+
+def segment(text, digest=None, mode="index", chars=False):
     """Yield (word, start, end, position) for normalised text.
 
     mode "query": jieba's precise cut. mode "index": the same words, each
     preceded by its sub-words found in the dictionary, at the same position
-    (so phrase queries over precise cuts still line up).
+    (so phrase queries over precise cuts still line up). chars (index mode,
+    short fields): also every Han character and every run of Latin letters or
+    digits inside a longer word, so that any word a query cuts out of a name
+    or unit (局 of 渝中区局, 10086 of 深圳10086热线班) is a term of it.
     """
     has_word = segmenter(digest).has_word
     for pos, (word, start, end) in enumerate(_precise(text, digest)):
-        if mode != "query" and len(word) > 2:
-            n = len(word)
+        n = len(word)
+        if mode != "query" and n > 2:
             for size in range(2, n):
                 for i in range(0, n - size + 1):
                     sub = word[i:i + size]
                     if has_word(sub) and _keep(sub):
                         yield sub, start + i, start + i + size, pos
+        if mode != "query" and chars and n > 1:
+            seen = set()
+            for i, ch in enumerate(word):
+                if ch not in seen and _is_han(ch):
+                    seen.add(ch)
+                    yield ch, start + i, start + i + 1, pos
+            for m in _ALNUM_RUN.finditer(word):
+                if 1 < len(m.group()) < n:
+                    yield m.group(), start + m.start(), start + m.end(), pos
         yield word, start, end, pos
 
 
 class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer over :func:`segment`; honours positions/chars/start_* and mode."""
+    """Whoosh tokenizer over :func:`segment`; honours positions/chars/start_* and mode.
+    parts: index every character and letter/digit run of long words too (short fields)."""
 
-    def __init__(self, digest=None):
+    def __init__(self, digest=None, parts=False):
         self.digest = digest
+        self.parts = parts
 
     def __eq__(self, other):
-        return isinstance(other, ChineseTokenizer) and other.digest == self.digest
+        return isinstance(other, ChineseTokenizer) and other.digest == self.digest and \
+            getattr(other, "parts", False) == self.parts
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
                  **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = normalize(value)
-        for word, start, end, pos in segment(text, self.digest, mode or "index"):
+        for word, start, end, pos in segment(text, self.digest, mode or "index",
+                                             chars=getattr(self, "parts", False)):
             t.text = word
             t.boost = 1.0
             t.stopped = False
@@ -258,9 +294,11 @@ def word_pairs(words):
     return [a + PAIR + b for a, b in zip(words, words[1:])]
 
 
-def chinese_analyzer(digest=None):
-    """The archive's analyzer, bound to a loaded jieba dictionary."""
-    return ChineseTokenizer(digest)
+def chinese_analyzer(digest=None, parts=False):
+    """The archive's analyzer, bound to a loaded jieba dictionary; parts: for short
+    fields (names, units), every character and letter/digit run of a long word is a
+    term too."""
+    return ChineseTokenizer(digest, parts)
 
 
 def analyze(text, digest=None, mode="query"):

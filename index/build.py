@@ -14,7 +14,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from .analysis import (load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
+from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
                        spoken, write_dictionary)
 from .schema import SCHEMA_VERSION, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
@@ -63,6 +63,7 @@ def document(entry, aliases):
         "org": "\n".join(x for x in org if x),
         "role": "\n".join(x for x in role if x),
         "citation": entry.get("citation") or "",
+        "plain": "1" if is_plain(entry.get("citation") or "") else "",
         "citation_pairs": entry.get("citation") or "",
         "company": entry.get("company") or "", "unit": entry.get("unit") or "",
     }

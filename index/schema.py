@@ -29,6 +29,9 @@ RESULT_FIELDS = ("id", "name", "kind", "cycle", "company", "operator", "region",
 def make_schema(digest=None):
     """The schema, its analyzer bound to the snapshot's jieba dictionary `digest`."""
     analyzer = chinese_analyzer(digest)
+    # Names and units are single dictionary words (the archive's own): their parts
+    # are terms too, so any run of words read in them is found.
+    short = chinese_analyzer(digest, parts=True)
     return Schema(
         id=ID(stored=True, unique=True),
         content_hash=ID(stored=True),
@@ -43,15 +46,18 @@ def make_schema(digest=None):
         label=ID(sortable=True),
         # The name's pinyin, one syllable per character ("-" for others).
         sound=ID(stored=True, sortable=True),
-        name=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        name=TEXT(analyzer=short, stored=True, phrase=True),
         name_sub=KEYWORD(lowercase=True, scorable=True),
         pinyin=KEYWORD(lowercase=True, scorable=True),
-        org=TEXT(analyzer=analyzer, phrase=True),
-        role=TEXT(analyzer=analyzer, phrase=True),
+        org=TEXT(analyzer=short, phrase=True),
+        role=TEXT(analyzer=short, phrase=True),
         # Term frequencies only: snippets find the matched words in the stored
         # text, so positions and character offsets would only slow matching.
         citation=TEXT(analyzer=analyzer, stored=True, phrase=False),
         citation_pairs=TEXT(analyzer=PairTokenizer(digest), phrase=False),
         company=ID(stored=True, sortable=True),
+        # "1" when the citation has no traditional characters: snippets then skip the
+        # conversion (analysis.is_plain).
+        plain=STORED(),
         unit=STORED(),
     )

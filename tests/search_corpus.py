@@ -28,6 +28,10 @@ TEAMS = ["{c}10086热线{n}班", "{c}10000号客服中心", "{d}VIP客户服务�
 # Named people the tests look for (typos, pinyin); the rest are drawn at random.
 NAMED = ["谢华", "欧阳晓明", "阿依古丽·买买提", "王小二", "吕梅"]
 CYCLES = ["2017-2018", "2019-2020", "2021-2022"]
+# One sentence a cycle's citations share: what that cycle talked about.
+CYCLE_SENTENCES = {"2017-2018": "推进宽带提速降费，完成光纤入户改造。",
+                   "2019-2020": "做好携号转网服务，保障用户携转顺畅。",
+                   "2021-2022": "开展反诈宣传，守护群众钱袋子。"}
 SENTENCES = ["积极开展网络建设和客户服务工作，用户满意度显著提升。",
              "建立了投诉处理流程，投诉工单处理及时率达到百分之九十九。",
              "在抗洪抢险通信保障中带队抢修基站，保障了群众的通信需求。",
@@ -54,7 +58,7 @@ def entries(n=120, seed=5):
             kind = "individual"
             name = NAMED[i] if i < len(NAMED) else make_corpus.person_name(rng)
         # Citations never repeat the name or unit: a match must come from those fields.
-        citation = "".join(rng.sample(SENTENCES, 3))
+        citation = "".join(rng.sample(SENTENCES, 3)) + CYCLE_SENTENCES[CYCLES[i % 3]]
         out.append({"kind": kind, "name": name, "company": company, "unit": unit,
                     "region": region, "operator": operator, "cycle": CYCLES[i % 3],
                     "stage": "honorees" if i % 2 else "candidates", "citation": citation})

@@ -71,3 +71,16 @@ def test_pinyin_keys():
     assert "xiaoming" in analysis.pinyin_keys("欧阳晓明")
     assert analysis.pinyin_query("Li Yu zhu") == "liyuzhu"
     assert analysis.pinyin_query("李") is None
+
+
+def test_an_evicted_dictionary_is_loaded_again(tmp_path):
+    """A long-lived snapshot keeps working after newer snapshots pushed its jieba
+    dictionary out (KEEP_SEGMENTERS): it used to raise LookupError."""
+    from index import analysis
+    digests = []
+    for n in range(analysis.KEEP_SEGMENTERS + 1):
+        path = tmp_path / f"userdict-{n}.txt"
+        path.write_text(f"集中处理专席{n} 100\n", "utf-8")
+        digests.append(analysis.load_dictionary(path))
+    words = analysis.analyze("集中处理专席0", digests[0])
+    assert words == ["集中处理专席0"]

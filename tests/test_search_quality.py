@@ -12,22 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import search_corpus
-from archive.archive import Archive
 
 jieba.setLogLevel(logging.WARNING)
 ITEMS = search_corpus.entries()
 
 
 @pytest.fixture(scope="module")
-def hard(tmp_path_factory):
-    """The seed and the generated hard-name list, read-only for the module."""
-    notices = tmp_path_factory.mktemp("hard-notices")
-    home = tmp_path_factory.mktemp("hard") / "instance"
-    a = Archive(home)
-    a.init()
-    a.import_paths(search_corpus.write_notices(notices, ITEMS))
-    yield a
-    a.close()
+def hard(generated):
+    return generated
 
 
 @pytest.fixture(scope="module")

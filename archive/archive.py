@@ -2,14 +2,15 @@
 CLI and the web app alike (imports, search, re-index, drift check)."""
 
 import shutil
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import index.analysis
-from index import build, query, snapshots
+from index import build, query, snapshots, themes
 
-from . import importer, jobs, private, store
+from . import config, importer, jobs, private, publish, stats, store
 from .config import instance_path
 from .ingest import FORMATS, fields
 
@@ -128,6 +129,8 @@ class Archive:
             self.snapshot()
         except snapshots.NoSnapshot:  # never built, or built by an older schema
             self.reindex()
+        if not self.public_path.exists():
+            self.publish()
         return plans
 
     # -- index -----------------------------------------------------------
@@ -174,7 +177,24 @@ class Archive:
         # The new snapshot holds everything queued before the rebuild began.
         with store.transaction(self.db):
             self.db.execute("delete from index_queue where queued_at <= ?", [started])
+        self.publish()
         return meta
+
+    @property
+    def public_path(self):
+        """The public SQLite file /data serves (rebuilt by every re-index)."""
+        return self.home / "public" / publish.FILENAME
+
+    def publish(self, path=None):
+        """Write the public SQLite file (public data only, jieba FTS5 for Datasette)
+        and its metadata.json beside it; returns {notices, entries, bytes}."""
+        path = Path(path) if path else self.public_path
+        settings = {**config.defaults(), **config.from_environment()}
+        done = publish.publish(self.db, path)
+        publish.write_metadata(path.with_name(publish.METADATA), base_url=settings["BASE_URL"],
+                               license_name=settings["DATA_LICENSE"],
+                               license_url=settings["DATA_LICENSE_URL"])
+        return done
 
     def repair(self):
         """Finish pending index work, then re-index what still drifted; returns how
@@ -209,6 +229,45 @@ class Archive:
         """Search as you type: names, teams, companies and operators starting with
         prefix (as written, in pinyin or by initials), each with its search URL."""
         return [_with_url(s) for s in query.complete(self.snapshot(), prefix, limit)]
+
+    def _per_generation(self, key, compute):
+        """compute() once per index generation (a rebuild or an import changes it)
+        and instance folder, shared by the requests of this process."""
+        stamp = (str(self.home), self.snapshot().name, self.last_modified())
+        with _CACHE_LOCK:
+            hit = _CACHE.get((stamp[0], key))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        with _CACHE_LOCK:
+            _CACHE[(stamp[0], key)] = (stamp, value)
+        return value
+
+    def stats(self):
+        """/stats: counts per cycle by operator, region, kind and stage; gender, age
+        at award and team sizes (archive/stats.py)."""
+        return self._per_generation("stats", lambda: stats.overview(self.db))
+
+    def cycle_names(self):
+        """The cycles the archive holds, newest first."""
+        return [c["cycle"] for c in store.cycles(self.db)]
+
+    def compare(self, a, b):
+        """Two cycles side by side (archive/stats.py); both must exist."""
+        return self._per_generation(("compare", a, b), lambda: stats.compare(self.db, a, b))
+
+    def keywords(self, limit=20):
+        """The words most characteristic of each cycle's citations (index/themes.py)."""
+        return themes.cycle_keywords(self.snapshot(), limit)
+
+    def mentions(self, text):
+        """Per cycle, how many citations mention text (a word or phrase)."""
+        query.parse(text)  # the same limits as a search
+        return themes.cycle_mentions(self.snapshot(), text)
+
+    def similar(self, entry_id, limit=5):
+        """Other people's entries with the most similar citations."""
+        return themes.similar(self.snapshot(), entry_id, limit)
 
     def export_ids(self, text, filters=None, sort="relevance", limit=10000):
         """Ids of every search hit (up to limit), in result order."""
@@ -344,6 +403,10 @@ class Archive:
                 shutil.rmtree(self.home, ignore_errors=True)
             raise
         return self.reindex()
+
+
+_CACHE = {}  # ((home, key) -> (generation stamp, value)); see Archive._per_generation
+_CACHE_LOCK = threading.Lock()
 
 
 def _with_url(suggestion):

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -227,6 +228,18 @@ def reindex(ctx):
         meta = archive.reindex(progress=progress)
     click.echo(f"snapshot {meta['name']} live: {meta['entries']} entries in "
                f"{meta['build_seconds']} s")
+
+
+@main.command("publish")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def publish_(ctx, path):
+    """Write the public SQLite file to PATH (public data only: notices, entries,
+    corrections; a jieba full-text table for Datasette) and metadata.json beside it."""
+    done = _archive(ctx).publish(path)
+    click.echo(f"{path}: {done['notices']} notices, {done['entries']} entries, "
+               f"{done['bytes'] / 1e6:.1f} MB; metadata in {path.with_name('metadata.json')}")
+    click.echo(f"datasette {path} -m {path.with_name('metadata.json')}")
 
 
 @main.command()

@@ -22,6 +22,10 @@ SETTINGS = {
                      "makes the session cookie Secure and sends HSTS."),
     "IMPORT_JOB_ROWS": (2000, "A web import of more entries runs as a background job."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
+    "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
+                                  "public SQLite file's Datasette metadata."),
+    "DATA_LICENSE_URL": ("https://creativecommons.org/licenses/by/4.0/",
+                         "Where the dataset's license is written."),
 }
 
 

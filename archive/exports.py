@@ -95,6 +95,28 @@ def json_chunks(entries, **meta):
     yield "\n ]\n}\n"
 
 
+#: The notice list's columns: (Chinese header, key).
+NOTICE_COLUMNS = (("编号", "id"), ("标题", "title"), ("发布单位", "publisher"),
+                  ("发布日期", "published"), ("阶段", "stage"), ("评选年度", "cycle"),
+                  ("地区", "region"), ("文号", "doc_number"), ("原文链接", "source_url"),
+                  ("收录时间", "imported_at"), ("记录数", "entries"))
+
+
+def notices_csv_chunks(notices):
+    """The notice list as CSV (Chinese headers; the keys are those of /api/notices)."""
+    return _chunks([h for h, _ in NOTICE_COLUMNS],
+                   ([safe_cell(n.get(k)) for _, k in NOTICE_COLUMNS] for n in notices))
+
+
+def notices_json_chunks(notices):
+    """The notice list as JSON {"notices": [...]}, a notice at a time."""
+    yield '{\n "notices": ['
+    for i, notice in enumerate(notices):
+        row = {k: notice.get(k) for _, k in NOTICE_COLUMNS}
+        yield ("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False)
+    yield "\n ]\n}\n"
+
+
 def _bibtex(value):
     """Text safe inside a BibTeX braced value."""
     out = str(value or "")

@@ -279,18 +279,52 @@ def get_entry(db, eid):
     return rows[0] if rows else None
 
 
+#: Age at award (the cycle's last year minus the birth year) and team size bands:
+#: the statistics count by them and the cycle browse filters by them.
+AGE_BANDS = {"<30": (None, 29), "30-39": (30, 39), "40-49": (40, 49), "50+": (50, None)}
+SIZE_BANDS = {"<10": (None, 9), "10-29": (10, 29), "30-99": (30, 99), "100+": (100, None)}
+#: Ages outside this range come from a misprinted birth date; they are not counted.
+PLAUSIBLE_AGES = (16, 75)
+AGE_SQL = ("(cast(substr(cycle, -4) as integer) - cast(substr(birth, 1, 4) as integer))")
+_BAND_SQL = {"age": (AGE_SQL, AGE_BANDS,
+                     "birth glob '[12][0-9][0-9][0-9]*' and " + AGE_SQL + " between "
+                     f"{PLAUSIBLE_AGES[0]} and {PLAUSIBLE_AGES[1]}"),
+             "size": ("team_size", SIZE_BANDS, "team_size is not null")}
+
+
+def band(bands, value):
+    """The name of the band (of AGE_BANDS or SIZE_BANDS) that holds value."""
+    for name, (low, high) in bands.items():
+        if (low is None or value >= low) and (high is None or value <= high):
+            return name
+    return None
+
+
 def _filters(**filters):
-    """A where clause and its parameters for the given column = value filters."""
-    where = [(column, value) for column, value in filters.items() if value]
-    clause = " where " + " and ".join(f"{c} = ?" for c, _ in where) if where else ""
-    return clause, [v for _, v in where]
+    """A where clause and its parameters for the given column = value filters;
+    age and size take a band name (AGE_BANDS, SIZE_BANDS)."""
+    where, params = [], []
+    for column, value in filters.items():
+        if not value:
+            continue
+        if column in _BAND_SQL:
+            expr, bands, valid = _BAND_SQL[column]
+            low, high = bands[value]
+            where.append(f"({valid} and {expr} between ? and ?)")
+            params += [-1 if low is None else low, 10 ** 6 if high is None else high]
+        else:
+            where.append(f"{column} = ?")
+            params.append(value)
+    clause = " where " + " and ".join(where) if where else ""
+    return clause, params
 
 
 def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=None,
-                 stage=None, columns="*"):
+                 stage=None, gender=None, age=None, size=None, columns="*"):
     """Entries, filtered, in browse order (cycle, operator, company, document order)."""
     where, params = _filters(cycle=cycle, kind=kind, region=region, operator=operator,
-                             notice_id=notice, stage=stage)
+                             notice_id=notice, stage=stage, gender=gender, age=age,
+                             size=size)
     sql = f"select {columns} from entries{where} order by cycle desc, operator, company, " \
           "notice_id, seq"
     return list(db.query(sql, params))
@@ -299,6 +333,27 @@ def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=N
 def entry_ids(db, **filters):
     """Ids of the entries list_entries would give, in the same order."""
     return [r["id"] for r in list_entries(db, columns="id", **filters)]
+
+
+def same_unit(db, entry, limit=10):
+    """Other people's (and teams') entries from the entry's unit (or, without one,
+    its company), newest cycle first, one entry a person: 同单位的其他获奖者."""
+    column, value = ("unit", entry.get("unit")) if entry.get("unit") else \
+        ("company", entry.get("company"))
+    if not value:
+        return []
+    rows = db.query(
+        f"select id, name, kind, cycle, stage, person_key from entries where {column} = ? "
+        "and person_key != ? order by cycle desc, stage = 'honorees' desc, name", [value,
+                                                                                 entry["person_key"]])
+    out, seen = [], set()
+    for r in rows:
+        if r["person_key"] not in seen:
+            seen.add(r["person_key"])
+            out.append(r)
+            if len(out) == limit:
+                break
+    return out
 
 
 def related_entries(db, entry):
@@ -348,9 +403,9 @@ def cycles(db):
         "from entries group by cycle order by cycle desc"))
 
 
-def cycle_counts(db, cycle, kind=None, region=None, stage=None):
+def cycle_counts(db, cycle, **filters):
     """The counts of cycles() for one cycle under the browse filters."""
-    where, params = _filters(cycle=cycle, kind=kind, region=region, stage=stage)
+    where, params = _filters(cycle=cycle, **filters)
     return next(db.query(f"select {_PEOPLE_COUNTS} from entries" + where, params))
 
 
@@ -402,10 +457,10 @@ def entries_by_ids(db, ids, columns="*"):
     return out
 
 
-def cycle_groups(db, cycle, kind=None, region=None, stage=None):
+def cycle_groups(db, cycle, **filters):
     """A cycle's entries grouped by operator, then company, with counts."""
     groups = {}
-    for row in list_entries(db, cycle=cycle, kind=kind, region=region, stage=stage):
+    for row in list_entries(db, cycle=cycle, **filters):
         operator = groups.setdefault(row["operator"] or "其他", {})
         operator.setdefault(row["company"] or "（未注明）", []).append(row)
     out = []

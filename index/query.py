@@ -2,7 +2,8 @@
 
 The query language: plain words (all must match; if none match, any word,
 with ``relaxed`` set), ``"quoted phrases"``, ``-exclusion`` and the field
-prefixes ``name:`` ``company:`` ``cycle:`` ``kind:``. Anything else is
+prefixes ``name:`` ``company:`` ``citation:`` ``cycle:`` ``kind:`` (and their
+Chinese forms 姓名 公司 事迹 年度 类别). Anything else is
 plain text; a query never raises anything but :class:`QueryError`.
 """
 
@@ -30,7 +31,8 @@ SORTS = ("relevance", "newest")
 FEW = 3
 REGION_BOOST = 4.0
 _PREFIXES = {"name": "name", "姓名": "name", "名称": "name", "company": "company",
-             "公司": "company", "单位": "company", "cycle": "cycle", "年度": "cycle",
+             "公司": "company", "单位": "company", "citation": "citation", "事迹": "citation",
+             "cycle": "cycle", "年度": "cycle",
              "kind": "kind", "类别": "kind"}
 _KINDS = {"individual": "individual", "person": "individual", "个人": "individual",
           "明星": "individual", "team": "team", "班组": "team", "集体": "team"}
@@ -51,7 +53,7 @@ class Clause:
     """One piece of a parsed query."""
 
     text: str
-    field: str = None  # None (all fields), name, company, cycle, kind
+    field: str = None  # None (all fields), name, company, citation, cycle, kind
     phrase: bool = False
     negated: bool = False
 
@@ -132,7 +134,10 @@ class QueryBuilder:
         parts it holds) and the table's regions."""
         self.reader = searcher.reader()
         self.schema = searcher.schema
-        self.regions = {normalize(v): v for v in table.values["region"] if v}
+        regions = getattr(table, "_regions", None)
+        if regions is None:
+            regions = table._regions = {normalize(v): v for v in table.values["region"] if v}
+        self.regions = regions
         return self
 
     def _known(self, word, fields):
@@ -151,6 +156,8 @@ class QueryBuilder:
                 if best[start] is None:
                     continue
                 piece = word[start:end]
+                if len(piece) == 1 and not _is_han(piece):
+                    continue  # a lone letter or digit says nothing
                 if (best[end] is None or len(best[start]) + 1 < len(best[end])) \
                         and self._known(piece, fields):
                     best[end] = best[start] + [piece]
@@ -161,7 +168,9 @@ class QueryBuilder:
         spell it; None when every word is indexed (nothing to change)."""
         words, changed = [], False
         for word in self._tokens(text):
-            parts = None if self._known(word, fields) else self._parts(word, fields)
+            # Latin words are pinyin or names of things: never spelled out letter by letter.
+            parts = None if self._known(word, fields) or not any(map(_is_han, word)) \
+                else self._parts(word, fields)
             changed |= parts is not None
             words.extend(parts or [word])
         return words if changed else None
@@ -220,6 +229,8 @@ class QueryBuilder:
                 parts.append(Q.Term("operator", operator, boost=10.0))
             parts = [p for p in parts if p is not None]
             return Q.Or(parts) if parts else None
+        if clause.field == "citation":
+            return self._text_match(text, ("citation",), clause.phrase)
         fields = ("name",) if clause.field == "name" else TEXT_FIELDS
         if not clause.phrase and clause.field is None:
             words = self._agree(text, fields + ("name_sub",))
@@ -348,7 +359,9 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
                            facets=True)
         result = _render(searcher, matches, text or "", page, per_page, snapshot.aliases)
         result["suggestions"] = []
-        if matches.total < FEW or matches.relaxed:
+        # Suggest when the query found nothing, or little and none of it by name.
+        by_name = any("<mark>" in hit["name_html"] for hit in result["results"])
+        if not matches.total or matches.relaxed or (matches.total < FEW and not by_name):
             table = DocTable.of(snapshot, searcher)
             shown = {hit["name"] for hit in result["results"]}
             result["suggestions"] = [s for s in Lexicon.of(table, snapshot.aliases).correct(
@@ -396,7 +409,7 @@ def _render(searcher, matches, text, page, per_page, aliases):
     extra = {d: {normalize(fields.get("name") or "")[s:e] for s, e in names[d]} - {""}
              for (d, _), fields in zip(page_hits, stored)}
     spans = _page_spans(matches.query, [d for d, _ in page_hits],
-                        [f.get("citation") or "" for f in stored], aliases,
+                        [(f.get("citation") or "", f.get("plain")) for f in stored], aliases,
                         {d: {w for w in ws if len(w) > 1} for d, ws in extra.items()})
     hits = []
     for (docnum, score), fields in zip(page_hits, stored):
@@ -454,6 +467,7 @@ def _page_spans(query, docnums, texts, aliases=None, extra=None):
     """{docnum: [(start, end)]}: where the query's words occur in each hit's
     citation (normalised, so 聯通 in the text is found for 联通). An operator the
     query names (联通, China Unicom) marks every alias of it (联通, 中国联通 …).
+    texts: (citation, plain) pairs (see the schema's plain field).
     extra: {docnum: more words to mark in that hit}."""
     while isinstance(query, Q.AndNot):  # excluded words are not highlighted
         query = query.a
@@ -464,8 +478,19 @@ def _page_spans(query, docnums, texts, aliases=None, extra=None):
         elif fieldname == "operator":
             words |= {normalize(a) for a in (aliases or {}).get(term, []) if a.strip()}
     extra = extra or {}
-    return {docnum: _find_words(normalize(text), words | extra.get(docnum, set()))
-            for docnum, text in zip(docnums, texts)}
+    out = {}
+    for docnum, (text, plain) in zip(docnums, texts):
+        wanted = words | extra.get(docnum, set())
+        if plain and all(_is_han(ch) for word in wanted for ch in word):
+            searchable = text  # Han words: width and case cannot matter, nor conversion
+        else:
+            searchable = normalize(text, simplified=bool(plain))
+        out[docnum] = _find_words(searchable, wanted)
+    return out
+
+
+def _is_han(ch):
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _find_words(norm, words):

@@ -113,10 +113,10 @@ class DocTable:
         return out
 
 
-def term_scores(searcher, table, fieldname, text, boost=1.0):
-    """(docnums, BM25F scores) of one term; unscorable fields score `boost`."""
+def term_postings(searcher, fieldname, btext):
+    """(docnums, term frequencies, document frequency) of one term given as bytes,
+    deleted documents included (callers mask them with DocTable.live)."""
     field = searcher.schema[fieldname]
-    btext = field.to_bytes(text)
     ids, weights, df = [], [], 0
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
@@ -125,10 +125,18 @@ def term_scores(searcher, table, fieldname, text, boost=1.0):
                                                             field.format))
             ids.append(i + offset)
             weights.append(w)
-            df += reader.doc_frequency(fieldname, btext)  # deleted documents included
+            df += reader.doc_frequency(fieldname, btext)
     if not ids:
+        return EMPTY, _NO_SCORES, 0
+    return np.concatenate(ids), np.concatenate(weights), df
+
+
+def term_scores(searcher, table, fieldname, text, boost=1.0):
+    """(docnums, BM25F scores) of one term; unscorable fields score `boost`."""
+    field = searcher.schema[fieldname]
+    ids, tf, df = term_postings(searcher, fieldname, field.to_bytes(text))
+    if not len(ids):
         return EMPTY, _NO_SCORES
-    ids, tf = np.concatenate(ids), np.concatenate(weights)
     if not field.scorable or fieldname not in table.lengths:
         return ids, np.full(len(ids), float(boost))
     idf = math.log(table.n / (df + 1)) + 1.0  # as Whoosh's BM25F

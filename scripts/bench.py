@@ -3,10 +3,12 @@
     python scripts/bench.py --entries 5000 [--seed 1] [--seconds 10] [--out docs/benchmarks.md]
 
 Builds the corpus (scripts/make_corpus.py), an archive from it, and the
-baselines (FTS5 with unicode61 and with trigram; Datasette over the
-unicode61 table), then prints a markdown table: re-index time and size,
+baselines (the strong peer: FTS5 over the same jieba-segmented text,
+index/fts.py, the query segmented the same way; FTS5 with unicode61 and with
+trigram over the raw text; Datasette over the unicode61 table), then prints a markdown table: re-index time and size,
 peak memory, one 10-entry import, cold start, search latency p50/p95/p99
-over a fixed query mix (through the function the web uses), HTTP
+over a fixed query mix (through the function the web uses) and its ratio
+to the peer's, search-as-you-type latency, HTTP
 throughput of /search under gunicorn (2 workers) and of Datasette's search
 page under the same load generator, and recall of the mix for each.
 Everything runs on loopback, bounded in time.
@@ -104,7 +106,8 @@ def recall(found, expected):
 # -- baselines -------------------------------------------------------------------
 
 def build_fts(store_path, out, tokenizer):
-    """A copy of the entries table with an FTS5 index using `tokenizer`."""
+    """A copy of the entries table with an FTS5 index using `tokenizer`; "jieba" is
+    unicode61 over the jieba-segmented text (index/fts.py), stored in the FTS table."""
     if out.exists():
         out.unlink()
     src = sqlite3.connect(store_path)
@@ -113,20 +116,39 @@ def build_fts(store_path, out, tokenizer):
                 "text, unit text, operator text, region text, cycle text, citation text)")
     dst.executemany("insert into entries values (?,?,?,?,?,?,?,?,?)", src.execute(
         "select id, name, kind, company, unit, operator, region, cycle, citation from entries"))
-    dst.execute(f"create virtual table entries_fts using fts5(name, company, unit, citation, "
-                f"content='entries', tokenize='{tokenizer}')")
-    dst.execute("insert into entries_fts(rowid, name, company, unit, citation) "
-                "select rowid, name, company, unit, citation from entries")
+    if tokenizer == "jieba":
+        from index.fts import segmented
+        dst.execute("create virtual table entries_fts using fts5(name, company, unit, citation, "
+                    "tokenize='unicode61')")
+        dst.executemany("insert into entries_fts(rowid, name, company, unit, citation) "
+                        "values (?,?,?,?,?)",
+                        ((r, segmented(n, name=True), segmented(c), segmented(u), segmented(t))
+                         for r, n, c, u, t in dst.execute(
+                             "select rowid, name, company, unit, citation from entries")
+                         .fetchall()))
+    else:
+        dst.execute(f"create virtual table entries_fts using fts5(name, company, unit, "
+                    f"citation, content='entries', tokenize='{tokenizer}')")
+        dst.execute("insert into entries_fts(rowid, name, company, unit, citation) "
+                    "select rowid, name, company, unit, citation from entries")
     dst.commit()
     dst.close()
     src.close()
 
 
-def fts_search(conn, query, filters):
-    text = query.strip('"').replace('"', '""')
+def fts_expression(query, tokenizer):
+    """The MATCH expression of a query: segmented like the text for the jieba peer,
+    one quoted string for the others."""
+    if tokenizer == "jieba":
+        from index.fts import match_expression
+        return match_expression(query.strip('"')) or '""'
+    return '"' + query.strip('"').replace('"', '""') + '"'
+
+
+def fts_search(conn, query, filters, tokenizer):
     sql = ("select e.id from entries_fts f join entries e on e.rowid = f.rowid "
            "where entries_fts match ?")
-    params = [f'"{text}"']
+    params = [fts_expression(query, tokenizer)]
     for key, value in filters.items():
         sql += f" and e.{key} = ?"
         params.append(value)
@@ -136,9 +158,9 @@ def fts_search(conn, query, filters):
         return set()
 
 
-def fts_page(conn, query, filters):
+def fts_page(conn, query, filters, tokenizer):
     """What a search page needs from FTS5: total, 20 hits with snippets, facet counts."""
-    text = f'"{query.strip(chr(34)).replace(chr(34), "")}"'
+    text = fts_expression(query, tokenizer)
     where = "entries_fts match ?" + "".join(f" and e.{k} = ?" for k in filters)
     params = [text, *filters.values()]
     try:
@@ -296,7 +318,7 @@ def measure_search(archive, mix, rounds, work):
     ours_recall = [recall(set(Q.matching_ids(archive.snapshot(), q, filters, limit=100000)),
                           expected) for _, q, filters, expected in mix]
     baselines = {}
-    for tokenizer in ("unicode61", "trigram"):
+    for tokenizer in ("jieba", "unicode61", "trigram"):
         path = work / f"fts-{tokenizer}.db"
         build_fts(archive.db_path, path, tokenizer)
         conn = sqlite3.connect(path)
@@ -304,16 +326,17 @@ def measure_search(archive, mix, rounds, work):
         for _ in range(rounds):
             for _kind, q, filters, _expected in mix:
                 t = time.perf_counter()
-                fts_page(conn, q, filters)
+                fts_page(conn, q, filters, tokenizer)
                 ms.append((time.perf_counter() - t) * 1000)
-        rec = [recall(fts_search(conn, q, filters), expected) for _, q, filters, expected in mix]
+        rec = [recall(fts_search(conn, q, filters, tokenizer), expected)
+               for _, q, filters, expected in mix]
         baselines[tokenizer] = (ms, rec)
         conn.close()
     rows = []
     for name, (ms, _) in baselines.items():
+        ratio = lambda p: percentile(ours_ms, p) / max(percentile(ms, p), 1e-6)  # noqa: E731
         rows.append((f"search p50/p95/p99 (page: 20 hits, snippets, 4 facets) vs FTS5 {name}",
-                     _lat(ours_ms), _lat(ms),
-                     f"p95 ×{percentile(ours_ms, 95) / max(percentile(ms, 95), 1e-6):.1f}"))
+                     _lat(ours_ms), _lat(ms), f"p50 ×{ratio(50):.2f}, p95 ×{ratio(95):.2f}"))
     for kind, ms in kinds.items():
         rows.append((f"  search p95, {kind}", f"{percentile(ms, 95):.1f} ms", "", ""))
     for name, (_, rec) in baselines.items():
@@ -321,6 +344,35 @@ def measure_search(archive, mix, rounds, work):
                      f"{100 * statistics.mean(ours_recall):.1f}%",
                      f"{100 * statistics.mean(rec):.1f}%", ""))
     return rows
+
+
+def measure_suggest(archive, rng, rounds):
+    """Search-as-you-type latency (Archive.suggest, what /api/suggest calls) over
+    prefixes people type: 1-2 characters of a name, pinyin and initials, the start
+    of a team or company."""
+    rows = list(archive.db.execute("select name, company from entries order by id"))
+    prefixes = []
+    for name, company in rng.sample(rows, 50):
+        letters = lazy_pinyin(name)
+        prefixes += [name[:1], name[:2], "".join(letters)[:4], "".join(x[0] for x in letters),
+                     (company or name)[:4]]
+    from index.ranking import DocTable
+    from index.suggest import Lexicon
+    snapshot = archive.snapshot()
+    with snapshot.lock:
+        table = DocTable.of(snapshot, snapshot.searcher())
+        t = time.perf_counter()
+        Lexicon(table, snapshot.aliases)  # what the first suggestion after an index change builds
+        first = (time.perf_counter() - t) * 1000
+    ms = []
+    for _ in range(rounds):
+        for prefix in prefixes:
+            t = time.perf_counter()
+            archive.suggest(prefix)
+            ms.append((time.perf_counter() - t) * 1000)
+    return [(f"search as you type p50/p95/p99 ({len(prefixes)} prefixes)", _lat(ms), "", ""),
+            ("  first suggestion after an index change (builds the lexicon)", f"{first:.0f} ms",
+             "", "")]
 
 
 def measure_http(home, work, mix, seconds):
@@ -388,6 +440,7 @@ def main():
     archive = Archive(home)
     mix = query_mix(archive.db, random.Random(args.seed))
     rows += measure_search(archive, mix, args.rounds, work)
+    rows += measure_suggest(archive, random.Random(args.seed), args.rounds)
     extra = work / "extra2"
     shutil.rmtree(extra, ignore_errors=True)
     make_corpus.make(10, stamp + 1, extra, notices=1)

@@ -264,6 +264,22 @@ def corpus(tmp_path_factory):
     a.close()
 
 
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """A read-only archive of the seed and the generated hard-name list
+    (tests/search_corpus.py: three cycles, both stages), re-indexed, so its public
+    SQLite file is published; shared by the session."""
+    import search_corpus
+    home = tmp_path_factory.mktemp("generated") / "instance"
+    a = Archive(home)
+    a.init()
+    a.import_paths(search_corpus.write_notices(tmp_path_factory.mktemp("generated-notices"),
+                                               search_corpus.entries()))
+    a.reindex()
+    yield a
+    a.close()
+
+
 def upload(client, filename, data, attachments=(), **fields):
     """POST a notice (bytes) to the admin upload, with attachments ((name, bytes) pairs)
     and metadata fields; returns the response."""

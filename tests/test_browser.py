@@ -210,3 +210,86 @@ def test_search_box_suggests_as_you_type_with_the_keyboard(page, artifacts):
     hint.get_by_role("link", name="李玉柱").click()
     page.wait_for_url("**/search?q=*")
     assert "李玉柱" in page.locator("li.hit h2").first.inner_text()
+
+
+@pytest.fixture(scope="module")
+def journalists_server(generated):
+    """gunicorn over the seed plus the generated list (three cycles, both stages)."""
+    from conftest import gunicorn
+    with gunicorn(generated.home) as url:
+        yield url
+
+
+def _table(page, caption):
+    """The rows of the table with this caption, as lists of cell texts."""
+    table = page.locator("table", has=page.locator("caption", has_text=caption)).first
+    return [[c.inner_text().strip() for c in row.locator("th, td").all()]
+            for row in table.locator("tbody tr").all()]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_journalists_pages_charts_tables_and_downloads(browser, journalists_server, artifacts,
+                                                       width, tmp_path):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
+                                  accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = journalists_server
+    page.goto(base + "/stats")
+    assert page.locator("svg.chart").count() >= 4
+    rows = _table(page, "各年度按运营商的记录数")
+    assert [r[0] for r in rows] == ["2021-2022", "2019-2020", "2017-2018"]
+    total = sum(int(r[-1]) for r in rows)
+    assert total == 125  # the seed's 5 and the generated 120
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(artifacts / f"stats-{width}.png"), full_page=True)
+    # A number opens the search that produces it.
+    first = page.locator("table.crosstab tbody td a").first
+    n = first.inner_text()
+    first.click()
+    page.wait_for_url("**/search?*")
+    import re
+    summary = page.locator("#summary").inner_text()
+    entries = re.search(r"（(\d+) 条记录", summary)  # shown when people != entries
+    assert (entries.group(1) if entries else page.locator(".total").inner_text()) == n
+
+    page.goto(base + "/compare?a=2017-2018&b=2021-2022")
+    rows = _table(page, "两个年度按运营商的记录数")
+    assert rows and all(len(r) == 4 for r in rows)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(artifacts / f"compare-{width}.png"), full_page=True)
+
+    page.goto(base + "/trends?q=反诈")
+    rows = _table(page, "各年度提到“反诈”的事迹数与占比")
+    shares = {r[0]: r[-1] for r in rows}
+    assert shares["2021-2022"] != "0.0%" and shares["2017-2018"] == "0.0%"
+    page.screenshot(path=str(artifacts / f"trends-{width}.png"), full_page=True)
+
+    page.goto(base + "/data")
+    page.screenshot(path=str(artifacts / f"data-{width}.png"), full_page=True)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV（中文表头）").click()
+    rows = list(csv.reader(io.StringIO(info.value.path().read_text("utf-8-sig"))))
+    assert len(rows) == 126 and rows[0][2] == "姓名或班组名称"
+    with page.expect_download() as info:
+        page.get_by_role("link", name="archive-public.db").click()
+    import sqlite3
+    db = sqlite3.connect(info.value.path())
+    assert db.execute("select count(*) from entries").fetchone()[0] == 125
+    db.close()
+    context.close()
+    assert errors == []
+
+
+def test_honoree_neighbours(browser, journalists_server, artifacts):
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(journalists_server + "/search?q=李玉柱")
+        page.locator("li.hit h2 a").first.click()
+        page.wait_for_url("**/honorees/*")
+        assert page.locator("#similar").inner_text() == "相似的事迹"
+        assert page.locator("section[aria-labelledby=similar] li").count() >= 1
+        page.screenshot(path=str(artifacts / f"honoree-neighbours-{width}.png"), full_page=True)
+        context.close()

@@ -51,8 +51,9 @@ def create_app(test_config=None):
     app.json.sort_keys = False
     Compress(app)
 
-    from . import admin, api, public
+    from . import admin, api, public, statistics
     app.register_blueprint(public.bp)
+    app.register_blueprint(statistics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.before_request(_refuse_control_characters)

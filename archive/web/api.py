@@ -10,7 +10,7 @@ from .. import exports, store
 from .context import get_archive
 from .caching import conditional
 from .openapi import spec
-from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
+from .params import (bad_request, cycle_filters, cycle_pair, notice_filters, or_404, per_page,
                      search_params)
 from .urls import public_url
 
@@ -45,6 +45,32 @@ def suggest():
         raise bad_request(str(exc)) from None
     root = request.script_root
     return jsonify(suggestions=[{**i, "url": root + i["url"]} for i in items])
+
+
+@bp.get("/api/stats")
+def stats():
+    """What /stats shows, as JSON."""
+    return jsonify(get_archive().stats())
+
+
+@bp.get("/api/compare")
+def compare():
+    """Two cycles side by side (?a=…&b=…; default the two newest)."""
+    archive = get_archive()
+    a, b = cycle_pair(request.args, archive.cycle_names())
+    return jsonify(archive.compare(a, b))
+
+
+@bp.get("/api/trends")
+def trends():
+    """Each cycle's characteristic citation words; with ?q=, its share per cycle."""
+    archive = get_archive()
+    q = (request.args.get("q") or "").strip()
+    try:
+        mentions = archive.mentions(q) if q else None
+    except QueryError as exc:
+        raise bad_request(str(exc)) from None
+    return jsonify(query=q or None, mentions=mentions, keywords=archive.keywords(limit=15))
 
 
 @bp.get("/api/honorees/<entry_id>")

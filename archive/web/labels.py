@@ -42,6 +42,12 @@ def cycle_label(value):
     return f"{value}年度" if value else ""
 
 
-FILTERS = {"kind_label": kind_label, "stage_label": stage_label, "facet_label": facet_label,
+def timestamp(value):
+    """A Unix time as the UTC date and time, e.g. 2026-11-27 14:30 UTC."""
+    import time
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value))
+
+
+FILTERS = {"timestamp": timestamp, "kind_label": kind_label, "stage_label": stage_label, "facet_label": facet_label,
            "field_label": field_label,
            "facet_value": facet_value, "cycle_label": cycle_label}

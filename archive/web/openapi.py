@@ -189,6 +189,29 @@ def spec():
                 "summary": "One honoree entry",
                 "parameters": [_param("id", "Entry id", where="path", required=True)],
                 "responses": {"200": _ok(ref("Honoree")), "404": _ERR}}},
+            "/api/stats": {"get": {
+                "summary": "What /stats shows: entries per cycle by operator and region "
+                           "(rows, columns, totals), kind and stage, gender (women_share), "
+                           "age at award (bands, median), team sizes",
+                "responses": {"200": _ok({"type": "object", "required": [
+                    "entries", "cycles", "by_operator", "by_region", "kind_stage", "gender",
+                    "age", "team_size"]})}}},
+            "/api/compare": {"get": {
+                "summary": "Two cycles side by side: by_operator and by_region (a, b, change, "
+                           "change_pct), top_companies, top_units, in_both (people)",
+                "parameters": [_param("a", "A cycle, e.g. 2017-2018 (default: the second "
+                                           "newest)"),
+                               _param("b", "Another cycle (default: the newest)")],
+                "responses": {"200": _ok({"type": "object", "required": [
+                    "a", "b", "entries", "by_operator", "by_region", "top_companies",
+                    "top_units", "in_both"]}), "400": _ERR}}},
+            "/api/trends": {"get": {
+                "summary": "Each cycle's most characteristic citation words (keywords); "
+                           "with q, per cycle the citations that mention it (mentions)",
+                "parameters": [_param("q", "A word or phrase, e.g. 5G or 适老化")],
+                "responses": {"200": _ok({"type": "object",
+                                          "required": ["query", "mentions", "keywords"]}),
+                              "400": _ERR}}},
             "/api/cycles": {"get": {"summary": "Award cycles",
                                     "responses": {"200": _ok({"type": "array",
                                                               "items": ref("Cycle")})}}},

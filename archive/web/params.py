@@ -7,6 +7,8 @@ from werkzeug.exceptions import BadRequest
 from index.query import MAX_PAGE, MAX_PER_PAGE, SORTS
 from index.schema import FILTERS
 
+from .. import store
+
 MAX_QUERY_STRING = 2048
 
 
@@ -70,8 +72,16 @@ def per_page(args, default):
 
 
 def cycle_filters(args):
-    """The kind, region and stage filters of a cycle browse, checked (400 otherwise)."""
-    filters = {key: args.get(key) or None for key in ("kind", "region", "stage")}
+    """The filters of a cycle browse (kind, region, stage, gender, age band, team size
+    band), checked (400 otherwise)."""
+    filters = {key: args.get(key) or None
+               for key in ("kind", "region", "stage", "gender", "age", "size")}
+    if filters["gender"] not in (None, "男", "女"):
+        raise bad_request("性别只能是“男”或“女”。")
+    if filters["age"] not in (None, *store.AGE_BANDS):
+        raise bad_request("年龄段只能是 " + "、".join(store.AGE_BANDS) + "。")
+    if filters["size"] not in (None, *store.SIZE_BANDS):
+        raise bad_request("班组人数段只能是 " + "、".join(store.SIZE_BANDS) + "。")
     if filters["kind"] not in (None, "individual", "team"):
         raise bad_request("类别只能是 individual（个人）或 team（班组）。")
     if filters["stage"] not in (None, "candidates", "honorees"):
@@ -79,6 +89,16 @@ def cycle_filters(args):
     if filters["region"] and len(filters["region"]) > 20:
         raise bad_request("地区无效。")
     return filters
+
+
+def cycle_pair(args, cycles):
+    """The (a, b) cycles of a comparison: given, or the two newest; checked."""
+    a = args.get("a") or (cycles[1] if len(cycles) > 1 else (cycles[0] if cycles else None))
+    b = args.get("b") or (cycles[0] if cycles else None)
+    for value in (a, b):
+        if value not in cycles:
+            raise bad_request(f"没有这个评选年度：{value}。可选：" + "、".join(cycles))
+    return a, b
 
 
 def notice_filters(args):

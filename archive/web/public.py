@@ -1,17 +1,16 @@
 """Public pages: home, search, honoree, cycles, notices, about, exports, feed."""
 
 import json
-import re
 from datetime import date
 
-from flask import (Blueprint, Response, abort, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from index.query import QueryError
 
 from .. import exports, store
 from .context import get_archive
 from .caching import conditional
+from .downloads import export
 from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
                      search_params)
 from .urls import public_url
@@ -51,7 +50,8 @@ def search():
 @bp.get("/honorees/<entry_id>")
 def honoree(entry_id):
     """Every field, the citation, the source notice, a citation line, related entries."""
-    db = get_archive().db
+    archive = get_archive()
+    db = archive.db
     entry = store.get_entry(db, entry_id)
     if entry is None:
         return _retired(db, entry_id)
@@ -59,7 +59,9 @@ def honoree(entry_id):
     cite = exports.citations(entry, url, date.today().isoformat())
     return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
                            cite=cite, csl=json.dumps(cite["csl"], ensure_ascii=False, indent=1),
-                           canonical=url, corrected=store.corrected_fields(db, entry_id))
+                           canonical=url, corrected=store.corrected_fields(db, entry_id),
+                           similar=archive.similar(entry_id),
+                           same_unit=store.same_unit(db, entry))
 
 
 def _retired(db, entry_id):
@@ -157,34 +159,6 @@ def about():
 
 
 #: Seconds an export may wait for a client that does not read before giving up.
-EXPORT_SEND_TIMEOUT = 60
-
-
-def _download(chunks, mimetype, filename):
-    """Stream an export as an attachment; a client that stops reading for
-    EXPORT_SEND_TIMEOUT seconds is dropped, freeing its worker thread."""
-    from urllib.parse import quote
-    sock = request.environ.get("gunicorn.socket")
-    if sock is not None:
-        sock.settimeout(EXPORT_SEND_TIMEOUT)
-    # RFC 6266: a plain ASCII fallback with nothing to escape, the real name in filename*.
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "honorees"
-    return Response(stream_with_context(chunks), mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(filename, safe='')}"})
-
-
-def _export(entries, fmt, filename, **meta):
-    if fmt == "csv":
-        if request.args.get("lang") == "en":  # the API's keys and codes, for programs
-            return _download(exports.csv_chunks(entries), "text/csv", filename + ".csv")
-        return _download(exports.chinese_csv_chunks(entries), "text/csv", filename + ".csv")
-    if fmt == "json":
-        return _download(exports.json_chunks(entries, **meta), "application/json",
-                         filename + ".json")
-    abort(404)
-
-
 @bp.get("/export/search.<fmt>")
 def export_search(fmt):
     """Every hit of a search as CSV or JSON, streamed."""
@@ -198,7 +172,7 @@ def export_search(fmt):
     if params.q:
         parts.append(params.q[:40])
     name = "-".join(parts).replace("/", "_").replace(" ", "_")
-    return _export(archive.iter_entries(ids), fmt, name, query=params.q,
+    return export(archive.iter_entries(ids), fmt, name, query=params.q,
                    filters=params.filters, total=len(ids))
 
 
@@ -211,7 +185,7 @@ def export_cycle(cycle, fmt):
         abort(404)
     ids = store.entry_ids(archive.db, cycle=cycle, **filters)
     name = "-".join(["honorees", cycle] + [v for v in filters.values() if v])
-    return _export(archive.iter_entries(ids), fmt, name, cycle=cycle,
+    return export(archive.iter_entries(ids), fmt, name, cycle=cycle,
                    filters={k: v for k, v in filters.items() if v}, total=len(ids))
 
 

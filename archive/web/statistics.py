@@ -1,0 +1,120 @@
+"""Pages for journalists: statistics (/stats), two cycles compared (/compare),
+citation themes and a word's trend (/trends), the whole dataset (/data)."""
+
+from flask import Blueprint, abort, render_template, request, send_file
+
+from index.query import QueryError
+
+from .. import exports, publish, store
+from . import charts
+from .context import get_archive
+from .downloads import download, export
+from .params import bad_request, cycle_pair
+
+bp = Blueprint("statistics", __name__)
+
+
+@bp.get("/stats")
+def stats():
+    """Counts per cycle by operator, region, kind and stage; gender, age, team size."""
+    data = get_archive().stats()
+    return render_template("stats.html", s=data, charts=_stats_charts(data))
+
+
+def _stats_charts(data):
+    def table_chart(chart_id, title, table):
+        rows = [(r["cycle"], r["counts"]) for r in reversed(table["rows"])]
+        return charts.stacked_bars(chart_id, title, rows, table["columns"])
+    return {
+        "operator": table_chart("chart-operator", "各年度按运营商的记录数", data["by_operator"]),
+        "region": table_chart("chart-region", "各年度按地区的记录数", data["by_region"]),
+        "gender": charts.stacked_bars(
+            "chart-gender", "各年度个人获奖者的性别", [(g["cycle"], g["counts"])
+                                             for g in reversed(data["gender"])],
+            ["男", "女", "未注明"]),
+        "age": charts.stacked_bars(
+            "chart-age", "各年度获奖时的年龄段", [(a["cycle"], a["counts"])
+                                         for a in reversed(data["age"])], data["age_bands"]),
+    }
+
+
+@bp.get("/compare")
+def compare():
+    """Two cycles side by side (?a=2017-2018&b=2019-2020)."""
+    archive = get_archive()
+    cycles = archive.cycle_names()
+    if not cycles:
+        abort(404)
+    a, b = cycle_pair(request.args, cycles)
+    data = archive.compare(a, b)
+    chart = charts.grouped_bars("chart-compare-operator", f"{a} 与 {b} 按运营商",
+                                [(r["value"], r["a"], r["b"]) for r in data["by_operator"]],
+                                (f"{a}年度", f"{b}年度"))
+    return render_template("compare.html", c=data, cycles=cycles, chart=chart)
+
+
+@bp.get("/trends")
+def trends():
+    """The words most characteristic of each cycle's citations; with ?q=, the share
+    of citations per cycle that mention it."""
+    archive = get_archive()
+    q = (request.args.get("q") or "").strip()
+    mentions, chart = None, None
+    if q:
+        try:
+            mentions = archive.mentions(q)
+        except QueryError as exc:
+            raise bad_request(str(exc)) from None
+        chart = charts.line_chart("chart-trend", f"提到“{q}”的事迹占比",
+                                  [(m["cycle"], m["share"]) for m in mentions])
+    return render_template("trends.html", q=q, mentions=mentions, chart=chart,
+                           keywords=archive.keywords(limit=15))
+
+
+@bp.get("/data")
+def data():
+    """The whole dataset: CSV, JSON, the notice list, the public SQLite file."""
+    archive = get_archive()
+    path = archive.public_path
+    built = path.stat() if path.exists() else None
+    return render_template("data.html", counts=store.stats(archive.db), built=built,
+                           filename=publish.FILENAME, metadata=publish.METADATA)
+
+
+@bp.get("/data/honorees.<fmt>")
+def honorees(fmt):
+    """Every entry as CSV (Chinese headers; lang=en: the API's keys) or JSON."""
+    archive = get_archive()
+    ids = store.entry_ids(archive.db)
+    return export(archive.iter_entries(ids), fmt, "honorees-all", total=len(ids))
+
+
+@bp.get("/data/notices.<fmt>")
+def notices(fmt):
+    """Every source notice's metadata as CSV or JSON."""
+    rows = store.list_notices(get_archive().db)
+    if fmt == "csv":
+        return download(exports.notices_csv_chunks(rows), "text/csv", "notices.csv")
+    if fmt == "json":
+        return download(exports.notices_json_chunks(rows), "application/json", "notices.json")
+    abort(404)
+
+
+@bp.get(f"/data/{publish.FILENAME}")
+def public_database():
+    """The public SQLite file (built by every re-index)."""
+    path = get_archive().public_path
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/vnd.sqlite3", as_attachment=True,
+                     download_name=publish.FILENAME, conditional=True)
+
+
+@bp.get(f"/data/{publish.METADATA}")
+def public_metadata():
+    """Datasette's metadata for the public SQLite file."""
+    path = get_archive().public_path.with_name(publish.METADATA)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/json", as_attachment=True,
+                     download_name=publish.METADATA, conditional=True)

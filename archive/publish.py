@@ -95,7 +95,6 @@ def publish(db, path, chunk=500):
         out["entries"].enable_fts(["search_text"], fts_version="FTS5", create_triggers=False)
         out["entries_fts"].optimize()
         out.conn.commit()
-        out.execute("vacuum")
     except BaseException:
         out.conn.close()
         tmp.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ with the index snapshot, loaded once per process, through rjieba (jieba-rs);
 Python jieba is the reference it is tested against (a test dependency).
 """
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -183,6 +184,7 @@ def segmenter(digest=None):
     return seg
 
 
+@functools.lru_cache(maxsize=200_000)  # words repeat: most calls are lookups
 def _keep(word):
     return _KEEP.search(word) is not None
 
@@ -232,6 +234,14 @@ def segment(text, digest=None, mode="index", chars=False):
                 if 1 < len(m.group()) < n:
                     yield m.group(), start + m.start(), start + m.end(), pos
         yield word, start, end, pos
+
+
+def search_cut(text):
+    """jieba's default dictionary on normalised text: (the precise cut, the search-mode
+    cut — the precise words and their 2- and 3-character dictionary sub-words)."""
+    seg = segmenter(None)
+    return ([w for w in seg.cut(text, False) if _keep(w)],
+            [w for w in seg.cut_for_search(text, False) if _keep(w)])
 
 
 class ChineseTokenizer(Tokenizer):
@@ -306,7 +316,11 @@ def analyze(text, digest=None, mode="query"):
     return [word for word, _, _, _ in segment(normalize(text), digest, mode)]
 
 
-def name_substrings(name, longest=8):
+#: Names are indexed under every substring up to this long (name_sub).
+NAME_SUB_CHARS = 8
+
+
+def name_substrings(name, longest=NAME_SUB_CHARS):
     """Every substring (up to `longest` chars) of a normalised name, and the name."""
     name = "".join(normalize(name).split())
     out = {name} if name else set()

@@ -5,37 +5,24 @@ Han characters as one token; trigram never matches two characters). Text
 segmented here is what such a table indexes instead, so that FTS5's
 unicode61 tokenizer, and Datasette's search box over it, find Chinese words:
 the precise cut (normalised as everywhere: simplified, half-width, lower
-case), every dictionary sub-word of a long word (中国联通 -> 中国, 联通), every
+case), the 2- and 3-character dictionary sub-words of a long word (jieba's
+search mode: 中国联通 -> 中国, 联通), every
 two adjacent words joined (投诉 处理 -> 投诉处理, for a phrase typed without a
 space) and, for names, every part of the name (李玉柱 -> 玉柱).
 """
 
-from .analysis import name_substrings, normalize, segment
+from .analysis import name_substrings, normalize, search_cut, segment
 
 
 def segmented(text, name=False):
     """The FTS5 text of `text`: its words in order, then the extra tokens
     (sub-words, joined neighbours, name parts), each once."""
     text = normalize(text or "")
-    precise, extra, seen = [], [], set()
-    for word, _, _, pos in segment(text, None, "index"):
-        # The index mode yields a long word's sub-words first, at its position:
-        # the last word at a position is the precise one.
-        if precise and precise[-1][1] == pos:
-            extra.append(precise[-1][0])
-            precise[-1] = (word, pos)
-        else:
-            precise.append((word, pos))
-    words = [w for w, _ in precise]
-    extra += [a + b for a, b in zip(words, words[1:])]
+    words, extra = search_cut(text)
+    extra += map(str.__add__, words, words[1:])
     if name:
         extra += name_substrings(text)
-    out = []
-    for token in words + extra:
-        if token not in seen:
-            seen.add(token)
-            out.append(token)
-    return " ".join(out)
+    return " ".join(dict.fromkeys(words + extra))
 
 
 def match_expression(query):

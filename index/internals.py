@@ -70,6 +70,25 @@ def length_bytes(reader, field, count):
                     dtype=np.uint8)
 
 
+def lookup(reader, fieldname, btext, fmt):
+    """(raw matcher, document frequency) of a term in one segment, or None when the
+    segment lacks it: one hash lookup with the W3 codec (the public API needs three)."""
+    terms = getattr(reader, "_terms", None) if WHOOSH is not None else None
+    if terms is not None and all(hasattr(terms, n) for n in ("term_info", "_codec",
+                                                              "_postfile")):
+        from whoosh.reading import TermNotFound
+        try:
+            info = terms.term_info(fieldname, btext)
+        except (TermNotFound, KeyError):  # KeyError: a field the segment never saw
+            return None
+        matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
+                                               term=(fieldname, btext))
+        return matcher, info.doc_frequency()
+    if (fieldname, btext) not in reader:
+        return None
+    return raw_matcher(reader, fieldname, btext, fmt), reader.doc_frequency(fieldname, btext)
+
+
 def raw_matcher(reader, fieldname, btext, fmt):
     """A term's posting list in one segment, deleted documents included (callers mask
     them): reader.postings() would filter them one document at a time."""

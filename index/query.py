@@ -17,7 +17,7 @@ from whoosh import query as Q
 
 import numpy as np
 
-from .analysis import PAIR, analyze, normalize, pinyin_query, word_pairs
+from .analysis import NAME_SUB_CHARS, PAIR, analyze, normalize, pinyin_query, word_pairs
 from .ranking import DocTable, collapse, evaluate, top
 from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
 from .suggest import Lexicon
@@ -134,6 +134,10 @@ class QueryBuilder:
         parts it holds) and the table's regions."""
         self.reader = searcher.reader()
         self.schema = searcher.schema
+        known = getattr(table, "_known", None)  # per index generation, like the table
+        if known is None:
+            known = table._known = {}
+        self.known = known
         regions = getattr(table, "_regions", None)
         if regions is None:
             regions = table._regions = {normalize(v): v for v in table.values["region"] if v}
@@ -144,7 +148,13 @@ class QueryBuilder:
         reader = getattr(self, "reader", None)
         if reader is None:
             return True
-        return any((f, self.schema[f].to_bytes(word)) in reader for f in fields)
+        key = (word, fields)
+        found = self.known.get(key)
+        if found is None:
+            found = any((f, self.schema[f].to_bytes(word)) in reader for f in fields)
+            if len(self.known) < 100_000:
+                self.known[key] = found
+        return found
 
     def _parts(self, word, fields):
         """The fewest indexed terms that spell `word` (广东电信 -> 广东, 电信), or None."""
@@ -187,7 +197,8 @@ class QueryBuilder:
             if f == "citation":
                 phrases.append(Q.And([Q.Term("citation_pairs", pair, boost=2.0)
                                       for pair in word_pairs(tokens)]))
-            elif phrase or f == "name":
+            elif phrase or (f == "name" and len("".join(tokens)) > NAME_SUB_CHARS):
+                # (A name up to NAME_SUB_CHARS long is matched whole by name_sub.)
                 phrases.append(Q.Phrase(f, tokens, boost=FIELD_BOOSTS[f] * 2))
         if phrase:
             return Q.Or(phrases)

@@ -119,13 +119,12 @@ def term_postings(searcher, fieldname, btext):
     field = searcher.schema[fieldname]
     ids, weights, df = [], [], 0
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, btext) in reader:
-            i, w = internals.postings(internals.raw_matcher(reader, fieldname, btext,
-                                                            field.format))
+        found = internals.lookup(leaf.reader(), fieldname, btext, field.format)
+        if found is not None:
+            i, w = internals.postings(found[0])
             ids.append(i + offset)
             weights.append(w)
-            df += reader.doc_frequency(fieldname, btext)
+            df += found[1]
     if not ids:
         return EMPTY, _NO_SCORES, 0
     return np.concatenate(ids), np.concatenate(weights), df

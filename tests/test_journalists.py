@@ -311,3 +311,24 @@ def test_similar_citations_rank_shared_words_first(journo):
     sentences = set(re.findall(r"[^。]+。", target["citation"]))
     best = next(journo.db.query("select citation from entries where id = ?", [similar[0]["id"]]))
     assert sentences & set(re.findall(r"[^。]+。", best["citation"]))
+
+
+@pytest.mark.parametrize("query, status", [("gender=女", 200), ("age=30-39", 200),
+                                           ("size=100%2B", 200), ("gender=x", 400),
+                                           ("age=999", 400), ("size=<script>", 400)])
+def test_cycle_browse_filters_by_gender_age_and_team_size(jclient, query, status):
+    page = jclient.get(f"/cycles/2017-2018?{query}")
+    assert page.status_code == status
+    html = page.get_data(as_text=True)
+    assert "<script>" not in html
+    if status == 200:
+        assert "其他条件" in html and "✕" in html
+
+
+def test_cycle_age_filter_matches_the_ages(journo, jclient):
+    html = jclient.get("/cycles/2017-2018?kind=individual&age=30-39").get_data(as_text=True)
+    shown = set(re.findall(r'<a href="/honorees/([0-9a-f]+)">', html))
+    expected = {r["id"] for r in journo.db.query(
+        "select id, birth from entries where cycle = '2017-2018' and kind = 'individual' "
+        "and birth is not null") if 30 <= 2018 - int(r["birth"][:4]) <= 39}
+    assert shown == expected and expected

@@ -370,14 +370,34 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
                            facets=True)
         result = _render(searcher, matches, text or "", page, per_page, snapshot.aliases)
         result["suggestions"] = []
-        # Suggest when the query found nothing, or little and none of it by name.
-        by_name = any("<mark>" in hit["name_html"] for hit in result["results"])
-        if not matches.total or matches.relaxed or (matches.total < FEW and not by_name):
+        if _wants_suggestions(matches, result["results"]):
             table = DocTable.of(snapshot, searcher)
-            shown = {hit["name"] for hit in result["results"]}
-            result["suggestions"] = [s for s in Lexicon.of(table, snapshot.aliases).correct(
-                text or "") if s["text"] not in shown]
+            result["suggestions"] = Lexicon.of(table, snapshot.aliases).correct(text or "")
         return result
+
+
+#: A query of this many Han characters or fewer may be a mistyped name.
+NAME_CHARS = 4
+#: ... and gets suggestions while it finds fewer entries than this, none of them that name.
+FEW_FOR_A_NAME = 20
+
+
+def _wants_suggestions(matches, hits):
+    """Whether "did you mean" is worth computing: the query found nothing, or was
+    relaxed, or found little and nothing by name, or looks like a name (a few Han
+    characters) that no hit's name contains (刘旭名 finding four citations that use
+    those characters, but not 刘旭明)."""
+    if not matches.total or matches.relaxed:
+        return bool(matches.parsed.clauses)
+    if matches.total < FEW and not any("<mark>" in hit["name_html"] for hit in hits):
+        return True
+    clauses = [c for c in matches.parsed.clauses if not c.negated]
+    if len(clauses) != 1 or clauses[0].field not in (None, "name"):
+        return False
+    typed = "".join(normalize(clauses[0].text).split())
+    return (matches.total < FEW_FOR_A_NAME and 2 <= len(typed) <= NAME_CHARS
+            and all(map(_is_han, typed))
+            and not any(typed in normalize(hit["name"] or "") for hit in hits))
 
 
 def complete(snapshot, prefix, limit=8):

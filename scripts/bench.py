@@ -280,8 +280,13 @@ def build_archive(args, corpus, home):
     t_index, rss_index = run([py, "-m", "archive.cli", "reindex"], home,
                              stderr=subprocess.DEVNULL)
     snapshot = sorted((home / "index" / "snapshots").iterdir())[-1]
-    return [("full re-index", f"{t_index:.1f} s ({args.entries / t_index:.0f} entries/s)", "", ""),
+    meta = json.loads((snapshot / "meta.json").read_text())
+    public = home / "public" / "archive-public.db"
+    return [("full re-index (index, then the public SQLite file)",
+             f"{t_index:.1f} s ({args.entries / t_index:.0f} entries/s; index "
+             f"{meta['build_seconds']:.1f} s)", "", ""),
             ("index size on disk", f"{folder_mb(snapshot):.0f} MB", "", ""),
+            ("public SQLite file (/data)", f"{public.stat().st_size / 1e6:.0f} MB", "", ""),
             ("peak memory, re-index process", f"{rss_index:.0f} MB", "", ""),
             ("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", "")]
 

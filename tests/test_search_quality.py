@@ -243,3 +243,12 @@ def test_search_box_is_an_aria_combobox(hard_client):
     assert 'aria-controls="q-suggestions"' in box and 'aria-expanded="false"' in box
     assert 'id="q-suggestions" role="listbox"' in page
     assert 'action="/search"' in page  # still a plain form without JS
+
+
+def test_a_mistyped_name_that_finds_something_still_gets_suggestions(hard):
+    """刘心鑫 (for 刘鑫鑫) finds 刘鑫鑫 by two of its characters: the name it sounds like
+    is still offered (it was not: a hit matched by name silenced suggestions)."""
+    result = hard.search("刘心鑫")
+    assert result["total"] >= 1
+    assert [s["text"] for s in result["suggestions"]][:1] == ["刘鑫鑫"]
+    assert hard.search("刘鑫鑫")["suggestions"] == []

@@ -293,3 +293,26 @@ def test_honoree_neighbours(browser, journalists_server, artifacts):
         assert page.locator("section[aria-labelledby=similar] li").count() >= 1
         page.screenshot(path=str(artifacts / f"honoree-neighbours-{width}.png"), full_page=True)
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_cycle_cohort_filter_and_about_page(browser, journalists_server, artifacts, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(journalists_server + "/stats")
+    # The women of 2017-2018, from the gender table, open the filtered cycle page.
+    row = page.locator("table", has=page.locator("caption", has_text="性别与女性占比")) \
+        .locator("tbody tr", has=page.locator("th", has_text="2017-2018"))
+    link = row.locator("td a").nth(1)
+    n = int(link.inner_text())
+    link.click()
+    page.wait_for_url("**/cycles/2017-2018?*gender=*")
+    assert "性别：女" in page.locator(".active-filters").inner_text()
+    assert page.locator("ul.entries li").count() == n
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(artifacts / f"cycle-gender-{width}.png"), full_page=True)
+    page.locator(".active-filters a.remove").click()
+    assert page.locator(".active-filters").count() == 0
+    page.goto(journalists_server + "/about")
+    page.screenshot(path=str(artifacts / f"about-{width}.png"), full_page=True)
+    context.close()

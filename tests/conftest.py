@@ -280,6 +280,13 @@ def generated(tmp_path_factory):
     a.close()
 
 
+@pytest.fixture(scope="session")
+def generated_client(generated):
+    """A test client of the app over the `generated` archive."""
+    from archive.web import create_app
+    return create_app({"TESTING": True, "ARCHIVE_HOME": str(generated.home)}).test_client()
+
+
 def upload(client, filename, data, attachments=(), **fields):
     """POST a notice (bytes) to the admin upload, with attachments ((name, bytes) pairs)
     and metadata fields; returns the response."""

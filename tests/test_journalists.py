@@ -13,20 +13,8 @@ import sqlite3
 import pytest
 
 import search_corpus
-from archive.web import create_app
 
 ITEMS = search_corpus.entries()
-
-
-@pytest.fixture(scope="module")
-def journo(generated):
-    return generated
-
-
-@pytest.fixture(scope="module")
-def jclient(journo):
-    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(journo.home)})
-    return app.test_client()
 
 
 def count(a, sql, *params):
@@ -41,37 +29,37 @@ def links(html):
 
 # 1. /stats ----------------------------------------------------------------------------
 
-def test_stats_counts_per_cycle_and_operator_match_the_store(journo):
-    s = journo.stats()
+def test_stats_counts_per_cycle_and_operator_match_the_store(generated):
+    s = generated.stats()
     for row in s["by_operator"]["rows"]:
         for operator, n in row["counts"].items():
-            assert n == count(journo, "cycle = ? and operator = ?", row["cycle"], operator)
+            assert n == count(generated, "cycle = ? and operator = ?", row["cycle"], operator)
     for row in s["by_region"]["rows"]:
         for region, n in row["counts"].items():
             if region != "未注明":
-                assert n == count(journo, "cycle = ? and region = ?", row["cycle"], region)
-    assert s["entries"] == journo.db["entries"].count
+                assert n == count(generated, "cycle = ? and region = ?", row["cycle"], region)
+    assert s["entries"] == generated.db["entries"].count
 
 
-def test_stats_gender_age_and_team_size(journo):
-    s = journo.stats()
+def test_stats_gender_age_and_team_size(generated):
+    s = generated.stats()
     seed = next(g for g in s["gender"] if g["cycle"] == "2017-2018")
-    men = count(journo, "cycle = '2017-2018' and kind = 'individual' and gender = '男'")
-    women = count(journo, "cycle = '2017-2018' and kind = 'individual' and gender = '女'")
+    men = count(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '男'")
+    women = count(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '女'")
     assert (seed["counts"]["男"], seed["counts"]["女"]) == (men, women)
     assert seed["women_share"] == round(women / (men + women), 4)
     # The seed's 李玉柱 was born in 1981 (the notice says so): 37 in 2018.
-    born = next(journo.db.query("select birth from entries where name = '李玉柱' and "
+    born = next(generated.db.query("select birth from entries where name = '李玉柱' and "
                                 "cycle = '2017-2018' and birth is not null"))["birth"]
     age = 2018 - int(born[:4])
     ages = next(a for a in s["age"] if a["cycle"] == "2017-2018")
     assert ages["youngest"] <= age <= ages["oldest"]
     team = next(t for t in s["team_size"] if t["cycle"] == "2017-2018")
-    assert team["teams"] == count(journo, "cycle = '2017-2018' and kind = 'team'")
+    assert team["teams"] == count(generated, "cycle = '2017-2018' and kind = 'team'")
 
 
-def test_every_stats_number_links_to_a_page_that_produces_it(journo, jclient):
-    page = jclient.get("/stats")
+def test_every_stats_number_links_to_a_page_that_produces_it(generated, generated_client):
+    page = generated_client.get("/stats")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     checked = 0
@@ -79,7 +67,7 @@ def test_every_stats_number_links_to_a_page_that_produces_it(journo, jclient):
         if not text.strip().isdigit():
             continue
         n = int(text)
-        target = jclient.get(href)
+        target = generated_client.get(href)
         assert target.status_code == 200, href
         body = target.get_data(as_text=True)
         if href.startswith("/search"):
@@ -93,62 +81,62 @@ def test_every_stats_number_links_to_a_page_that_produces_it(journo, jclient):
     assert checked > 40
 
 
-def test_stats_charts_are_svg_with_their_tables_and_no_cdn(jclient):
-    html = jclient.get("/stats").get_data(as_text=True)
+def test_stats_charts_are_svg_with_their_tables_and_no_cdn(generated_client):
+    html = generated_client.get("/stats").get_data(as_text=True)
     assert html.count('<svg class="chart"') >= 4
     assert 'role="img"' in html and "<title id=\"chart-operator-title\">" in html
     assert html.count("<table") >= 6
     assert not re.search(r'(src|href)="https?://', html)
 
 
-def test_api_stats_is_the_same_data(journo, jclient):
-    data = jclient.get("/api/stats").get_json()
-    assert data == json.loads(json.dumps(journo.stats(), ensure_ascii=False))
+def test_api_stats_is_the_same_data(generated, generated_client):
+    data = generated_client.get("/api/stats").get_json()
+    assert data == json.loads(json.dumps(generated.stats(), ensure_ascii=False))
 
 
-def test_stats_are_cached_per_index_generation(journo, tmp_path):
-    first = journo.stats()
-    assert journo.stats() is first  # the same object: computed once
+def test_stats_are_cached_per_index_generation(generated, tmp_path):
+    first = generated.stats()
+    assert generated.stats() is first  # the same object: computed once
     from archive.archive import Archive as A
-    other = A(journo.home)
+    other = A(generated.home)
     assert other.stats() is first  # another request of this process
     other.close()
 
 
 # 2. /compare --------------------------------------------------------------------------
 
-def test_compare_two_cycles(journo, jclient):
-    c = journo.compare("2017-2018", "2019-2020")
+def test_compare_two_cycles(generated, generated_client):
+    c = generated.compare("2017-2018", "2019-2020")
     for row in c["by_operator"]:
-        assert row["a"] == count(journo, "cycle = '2017-2018' and operator = ?", row["value"])
-        assert row["b"] == count(journo, "cycle = '2019-2020' and operator = ?", row["value"])
+        assert row["a"] == count(generated, "cycle = '2017-2018' and operator = ?", row["value"])
+        assert row["b"] == count(generated, "cycle = '2019-2020' and operator = ?", row["value"])
         assert row["change"] == row["b"] - row["a"]
-    keys_a = {r["person_key"] for r in journo.db.query(
+    keys_a = {r["person_key"] for r in generated.db.query(
         "select person_key from entries where cycle = '2017-2018'")}
-    keys_b = {r["person_key"] for r in journo.db.query(
+    keys_b = {r["person_key"] for r in generated.db.query(
         "select person_key from entries where cycle = '2019-2020'")}
     assert {p["person"] for p in c["in_both"]} == keys_a & keys_b
     top = c["top_companies"]["a"][0]
-    assert top["count"] == count(journo, "cycle = '2017-2018' and company = ?", top["value"])
-    page = jclient.get("/compare?a=2017-2018&b=2019-2020")
+    assert top["count"] == count(generated, "cycle = '2017-2018' and company = ?", top["value"])
+    page = generated_client.get("/compare?a=2017-2018&b=2019-2020")
     assert page.status_code == 200
     assert "按运营商" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query", ["a=1999-2000&b=2019-2020", "a=<script>&b=2019-2020",
                                    "a=" + "9" * 300])
-def test_compare_refuses_unknown_cycles(jclient, query):
-    page = jclient.get("/compare?" + query)
+def test_compare_refuses_unknown_cycles(generated_client, query):
+    page = generated_client.get("/compare?" + query)
     assert page.status_code == 400
     assert "没有这个评选年度" in page.get_data(as_text=True)
     assert "<script>" not in page.get_data(as_text=True)
-    assert jclient.get("/api/compare?" + query).status_code == 400
+    assert generated_client.get("/api/compare?" + query).status_code == 400
 
 
 # 3. Themes and trends -----------------------------------------------------------------
 
-def test_cycle_keywords_are_characteristic_and_not_boilerplate(journo):
-    keywords = journo.keywords(limit=10)
+def test_cycle_keywords_are_characteristic_and_not_boilerplate(generated):
+    keywords = generated.keywords(limit=10)
     assert set(keywords) == {"2017-2018", "2019-2020", "2021-2022"}
     for cycle, words in keywords.items():
         texts = [w["word"] for w in words]
@@ -164,39 +152,39 @@ def test_cycle_keywords_are_characteristic_and_not_boilerplate(journo):
         assert all(w in own and w not in others for w in top), (cycle, top)
 
 
-def test_trend_of_a_word_counts_citations_per_cycle(journo, jclient):
-    mentions = journo.mentions("适老化")
+def test_trend_of_a_word_counts_citations_per_cycle(generated, generated_client):
+    mentions = generated.mentions("适老化")
     by_cycle = {m["cycle"]: m for m in mentions}
     for cycle, m in by_cycle.items():
-        expected = count(journo, "cycle = ? and citation like '%适老化%'", cycle)
+        expected = count(generated, "cycle = ? and citation like '%适老化%'", cycle)
         assert m["mentions"] == expected, cycle
-        assert m["entries"] == count(journo, "cycle = ?", cycle)
-    html = jclient.get("/trends?q=适老化").get_data(as_text=True)
+        assert m["entries"] == count(generated, "cycle = ?", cycle)
+    html = generated_client.get("/trends?q=适老化").get_data(as_text=True)
     assert '<svg class="chart" id="chart-trend"' in html
     for href, text in links(html):
         if text.isdigit() and "%E4%BA%8B%E8%BF%B9" in href:  # 事迹:"适老化"
-            body = jclient.get(href).get_data(as_text=True)
+            body = generated_client.get(href).get_data(as_text=True)
             m = re.search(r'共 <span class="total">(\d+)</span> 个结果(?:.*?（(\d+) 条记录)?', body)
             assert int(m.group(2) or m.group(1)) == int(text), href
 
 
-def test_trend_of_a_phrase(journo):
+def test_trend_of_a_phrase(generated):
     phrase = "首问负责制"
-    total = sum(m["mentions"] for m in journo.mentions(phrase))
-    assert total == count(journo, "citation like ?", f"%{phrase}%")
+    total = sum(m["mentions"] for m in generated.mentions(phrase))
+    assert total == count(generated, "citation like ?", f"%{phrase}%")
 
 
-def test_trends_page_escapes_and_limits_the_query(jclient):
-    html = jclient.get("/trends?q=<img src=x onerror=alert(1)>").get_data(as_text=True)
+def test_trends_page_escapes_and_limits_the_query(generated_client):
+    html = generated_client.get("/trends?q=<img src=x onerror=alert(1)>").get_data(as_text=True)
     assert "<img src=x" not in html
-    assert jclient.get("/trends?q=" + "字" * 300).status_code == 400
-    assert jclient.get("/api/trends?q=5G").get_json()["mentions"]
+    assert generated_client.get("/trends?q=" + "字" * 300).status_code == 400
+    assert generated_client.get("/api/trends?q=5G").get_json()["mentions"]
 
 
 # 4. The whole dataset -----------------------------------------------------------------
 
-def test_data_page_links_every_download(jclient):
-    html = jclient.get("/data").get_data(as_text=True)
+def test_data_page_links_every_download(generated_client):
+    html = generated_client.get("/data").get_data(as_text=True)
     for href in ("/data/honorees.csv", "/data/honorees.csv?lang=en", "/data/honorees.json",
                  "/data/notices.csv", "/data/notices.json", "/data/archive-public.db",
                  "/data/metadata.json"):
@@ -204,26 +192,26 @@ def test_data_page_links_every_download(jclient):
     assert "datasette archive-public.db -m metadata.json" in html
 
 
-def test_full_downloads_hold_every_entry_and_notice(journo, jclient):
-    total = journo.db["entries"].count
-    rows = list(csv.reader(io.StringIO(jclient.get("/data/honorees.csv").get_data(
+def test_full_downloads_hold_every_entry_and_notice(generated, generated_client):
+    total = generated.db["entries"].count
+    rows = list(csv.reader(io.StringIO(generated_client.get("/data/honorees.csv").get_data(
         as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["编号", "类别", "姓名或班组名称"] and len(rows) == total + 1
-    rows = list(csv.DictReader(io.StringIO(jclient.get("/data/honorees.csv?lang=en").get_data(
+    rows = list(csv.DictReader(io.StringIO(generated_client.get("/data/honorees.csv?lang=en").get_data(
         as_text=True).lstrip("\ufeff"))))
     assert len(rows) == total and "name" in rows[0]
-    data = json.loads(jclient.get("/data/honorees.json").get_data(as_text=True))
+    data = json.loads(generated_client.get("/data/honorees.json").get_data(as_text=True))
     assert len(data["entries"]) == total
-    notices = json.loads(jclient.get("/data/notices.json").get_data(as_text=True))["notices"]
-    assert len(notices) == journo.db["notices"].count
+    notices = json.loads(generated_client.get("/data/notices.json").get_data(as_text=True))["notices"]
+    assert len(notices) == generated.db["notices"].count
     assert sum(n["entries"] for n in notices) == total
-    rows = list(csv.reader(io.StringIO(jclient.get("/data/notices.csv").get_data(
+    rows = list(csv.reader(io.StringIO(generated_client.get("/data/notices.csv").get_data(
         as_text=True).lstrip("\ufeff"))))
     assert len(rows) == len(notices) + 1
 
 
-def test_public_sqlite_holds_only_public_data(journo, jclient, tmp_path):
-    with jclient.get("/data/archive-public.db") as response:
+def test_public_sqlite_holds_only_public_data(generated, generated_client, tmp_path):
+    with generated_client.get("/data/archive-public.db") as response:
         assert response.mimetype == "application/vnd.sqlite3"
         blob = response.get_data()
     path = tmp_path / "archive-public.db"
@@ -236,8 +224,8 @@ def test_public_sqlite_holds_only_public_data(journo, jclient, tmp_path):
     for private in ("argon2", "password", "login_failures", "audit", "jobs", "session",
                     "content_hash", "index_queue", "sha256"):
         assert private not in dump, private
-    assert db.execute("select count(*) from entries").fetchone()[0] == journo.db["entries"].count
-    with jclient.get("/data/metadata.json") as response:
+    assert db.execute("select count(*) from entries").fetchone()[0] == generated.db["entries"].count
+    with generated_client.get("/data/metadata.json") as response:
         metadata = response.get_json()
     assert metadata["license"] and metadata["source"] and metadata["title"]
     columns = metadata["databases"]["archive-public"]["tables"]["entries"]["columns"]
@@ -269,11 +257,11 @@ def _datasette_search(path, word):
 
 
 @pytest.mark.parametrize("word", ["联通", "玉柱", "投诉处理", "10086"])
-def test_datasette_searches_chinese_words_in_the_published_file(journo, word):
-    status, data = _datasette_search(journo.public_path, word)
+def test_datasette_searches_chinese_words_in_the_published_file(generated, word):
+    status, data = _datasette_search(generated.public_path, word)
     assert status == 200, data
     found = {r["id"] for r in data["rows"]}
-    expected = {r["id"] for r in journo.db.query(
+    expected = {r["id"] for r in generated.db.query(
         "select id from entries where name like ? or unit like ? or company like ? "
         "or citation like ? or position like ?", [f"%{word}%"] * 5)}
     assert expected and found == expected, (word, len(found), len(expected))
@@ -281,23 +269,23 @@ def test_datasette_searches_chinese_words_in_the_published_file(journo, word):
 
 # 5. Honoree page neighbours -----------------------------------------------------------
 
-def test_honoree_page_shows_similar_citations_and_same_unit(journo, jclient):
-    li = next(journo.db.query("select * from entries where name = '李玉柱' and cycle = "
+def test_honoree_page_shows_similar_citations_and_same_unit(generated, generated_client):
+    li = next(generated.db.query("select * from entries where name = '李玉柱' and cycle = "
                               "'2017-2018' and unit like '%重要通信局'"))
-    html = jclient.get(f"/honorees/{li['id']}").get_data(as_text=True)
+    html = generated_client.get(f"/honorees/{li['id']}").get_data(as_text=True)
     assert "相似的事迹" in html
-    similar = journo.similar(li["id"])
+    similar = generated.similar(li["id"])
     assert similar and all(s["id"] != li["id"] for s in similar)
-    assert li["person_key"] not in {next(journo.db.query(
+    assert li["person_key"] not in {next(generated.db.query(
         "select person_key from entries where id = ?", [s["id"]]))["person_key"] for s in similar}
     # A team: others of its company.
-    team = next(journo.db.query("select * from entries where kind = 'team' and unit is null "
+    team = next(generated.db.query("select * from entries where kind = 'team' and unit is null "
                                 "and company = '中国移动广东公司' limit 1"), None) or \
-        next(journo.db.query("select * from entries where kind = 'team' limit 1"))
-    others = {r["id"] for r in journo.db.query(
+        next(generated.db.query("select * from entries where kind = 'team' limit 1"))
+    others = {r["id"] for r in generated.db.query(
         "select id from entries where coalesce(unit, company) = coalesce(?, ?) and "
         "person_key != ?", [team["unit"], team["company"], team["person_key"]])}
-    html = jclient.get(f"/honorees/{team['id']}").get_data(as_text=True)
+    html = generated_client.get(f"/honorees/{team['id']}").get_data(as_text=True)
     if others:
         assert "同单位的其他获奖者" in html
         shown = set(re.findall(r'/honorees/([0-9a-f]+)"', html.split("同单位的其他获奖者")[1]
@@ -305,19 +293,19 @@ def test_honoree_page_shows_similar_citations_and_same_unit(journo, jclient):
         assert shown and shown <= others
 
 
-def test_similar_citations_rank_shared_words_first(journo):
-    target = next(journo.db.query("select id, citation from entries where name = '谢华'"))
-    similar = journo.similar(target["id"], limit=3)
+def test_similar_citations_rank_shared_words_first(generated):
+    target = next(generated.db.query("select id, citation from entries where name = '谢华'"))
+    similar = generated.similar(target["id"], limit=3)
     sentences = set(re.findall(r"[^。]+。", target["citation"]))
-    best = next(journo.db.query("select citation from entries where id = ?", [similar[0]["id"]]))
+    best = next(generated.db.query("select citation from entries where id = ?", [similar[0]["id"]]))
     assert sentences & set(re.findall(r"[^。]+。", best["citation"]))
 
 
 @pytest.mark.parametrize("query, status", [("gender=女", 200), ("age=30-39", 200),
                                            ("size=100%2B", 200), ("gender=x", 400),
                                            ("age=999", 400), ("size=<script>", 400)])
-def test_cycle_browse_filters_by_gender_age_and_team_size(jclient, query, status):
-    page = jclient.get(f"/cycles/2017-2018?{query}")
+def test_cycle_browse_filters_by_gender_age_and_team_size(generated_client, query, status):
+    page = generated_client.get(f"/cycles/2017-2018?{query}")
     assert page.status_code == status
     html = page.get_data(as_text=True)
     assert "<script>" not in html
@@ -325,10 +313,10 @@ def test_cycle_browse_filters_by_gender_age_and_team_size(jclient, query, status
         assert "其他条件" in html and "✕" in html
 
 
-def test_cycle_age_filter_matches_the_ages(journo, jclient):
-    html = jclient.get("/cycles/2017-2018?kind=individual&age=30-39").get_data(as_text=True)
+def test_cycle_age_filter_matches_the_ages(generated, generated_client):
+    html = generated_client.get("/cycles/2017-2018?kind=individual&age=30-39").get_data(as_text=True)
     shown = set(re.findall(r'<a href="/honorees/([0-9a-f]+)">', html))
-    expected = {r["id"] for r in journo.db.query(
+    expected = {r["id"] for r in generated.db.query(
         "select id, birth from entries where cycle = '2017-2018' and kind = 'individual' "
         "and birth is not null") if 30 <= 2018 - int(r["birth"][:4]) <= 39}
     assert shown == expected and expected

@@ -17,18 +17,6 @@ jieba.setLogLevel(logging.WARNING)
 ITEMS = search_corpus.entries()
 
 
-@pytest.fixture(scope="module")
-def hard(generated):
-    return generated
-
-
-@pytest.fixture(scope="module")
-def hard_client(hard):
-    from archive.web import create_app
-    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(hard.home)})
-    return app.test_client()
-
-
 def names(result):
     return [hit["name"] for hit in result["results"]]
 
@@ -46,12 +34,12 @@ def ids_where(a, sql, *params):
 @pytest.mark.parametrize("region, word", [("广东", "电信"), ("浙江", "电信"), ("湖南", "电信"),
                                           ("重庆", "电信"), ("广东", "移动"), ("北京", "联通"),
                                           ("四川", "移动")])
-def test_province_and_operator_words_find_those_entries(hard, region, word):
+def test_province_and_operator_words_find_those_entries(generated, region, word):
     operator = {"电信": "中国电信", "移动": "中国移动", "联通": "中国联通"}[word]
-    expected = ids_where(hard, "region = ? and operator = ?", region, operator)
+    expected = ids_where(generated, "region = ? and operator = ?", region, operator)
     assert expected, (region, operator)
-    result = hard.search(region + word, per_page=100)
-    assert expected <= all_ids(hard, region + word)
+    result = generated.search(region + word, per_page=100)
+    assert expected <= all_ids(generated, region + word)
     # The entries of that province and operator come first.
     top = [(h["region"], h["operator"]) for h in result["results"][:len(expected)]]
     assert set(top) == {(region, operator)}, top
@@ -59,13 +47,13 @@ def test_province_and_operator_words_find_those_entries(hard, region, word):
 
 @pytest.mark.parametrize("text", ["深圳10086热线", "10086热线", "VIP客户", "5G网络优化", "IDC运维",
                                   "4G/5G", "12345政务热线", "龙山县营业部", "渝中区局"])
-def test_words_with_digits_and_latin_letters_find_their_entries(hard, text):
+def test_words_with_digits_and_latin_letters_find_their_entries(generated, text):
     compact = text.replace("/", "")
     expected = {e for e, u, n in ((r["id"], r["unit"] or "", r["name"]) for r in
-                                  hard.db.query("select id, unit, name from entries"))
+                                  generated.db.query("select id, unit, name from entries"))
                 if compact in (u + n).replace("/", "")}
     assert expected, text
-    assert expected <= all_ids(hard, text), text
+    assert expected <= all_ids(generated, text), text
 
 
 def _runs():
@@ -77,7 +65,7 @@ def _runs():
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(run=_runs())
-def test_any_run_of_visible_words_finds_its_entry(hard, run):
+def test_any_run_of_visible_words_finds_its_entry(generated, run):
     index, field, start, length = run
     item = ITEMS[index]
     words = [w for w in jieba.lcut(item[field]) if w.strip()]
@@ -85,21 +73,21 @@ def test_any_run_of_visible_words_finds_its_entry(hard, run):
         return
     start = min(start, len(words) - 1)
     text = "".join(words[start:start + length])
-    expected = ids_where(hard, "name = ? and cycle = ? and coalesce(unit, '') = ?",
+    expected = ids_where(generated, "name = ? and cycle = ? and coalesce(unit, '') = ?",
                          item["name"], item["cycle"], item["unit"])
-    assert expected and expected <= all_ids(hard, text), (text, item[field], words)
+    assert expected and expected <= all_ids(generated, text), (text, item[field], words)
 
 
 # 3. Pinyin -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, first", [("ouyang", "欧阳晓明"), ("xiaoming", "欧阳晓明"),
                                          ("xie hua", "谢华"), ("lv mei", "吕梅"), ("lvmei", "吕梅")])
-def test_compound_surnames_and_u_umlaut_pinyin(hard, text, first):
-    assert names(hard.search(text))[0] == first
+def test_compound_surnames_and_u_umlaut_pinyin(generated, text, first):
+    assert names(generated.search(text))[0] == first
 
 
-def test_surname_pinyin_lists_that_surname_first(hard):
-    result = hard.search("xie", per_page=100)
+def test_surname_pinyin_lists_that_surname_first(generated):
+    result = generated.search("xie", per_page=100)
     xie = [n for n in names(result) if n.startswith("谢")]
     assert xie and names(result)[:len(xie)] == xie
 
@@ -109,31 +97,31 @@ def test_surname_pinyin_lists_that_surname_first(hard):
 @pytest.mark.parametrize("text, wanted", [("李玉住", "李玉柱"), ("liyuzu", "李玉柱"),
                                           ("xihua", "谢华"), ("欧阳小明", "欧阳晓明"),
                                           ("zhangnna", "张娜")])
-def test_typos_get_suggestions(hard, text, wanted):
-    result = hard.search(text)
+def test_typos_get_suggestions(generated, text, wanted):
+    result = generated.search(text)
     texts = [s["text"] for s in result["suggestions"]]
     assert wanted in texts, (text, result["suggestions"])
     suggestion = result["suggestions"][texts.index(wanted)]
     assert suggestion["kind"] in ("individual", "team", "company")
     assert suggestion["url"].startswith("/search?q=")
-    assert names(hard.search(suggestion["text"]))[0] == wanted
+    assert names(generated.search(suggestion["text"]))[0] == wanted
 
 
-def test_no_suggestions_when_the_query_finds_plenty(hard):
-    assert hard.search("投诉")["suggestions"] == []
+def test_no_suggestions_when_the_query_finds_plenty(generated):
+    assert generated.search("投诉")["suggestions"] == []
 
 
-def test_suggestions_on_the_page_and_in_the_api(hard_client):
-    page = hard_client.get("/search?q=李玉住").get_data(as_text=True)
+def test_suggestions_on_the_page_and_in_the_api(generated_client):
+    page = generated_client.get("/search?q=李玉住").get_data(as_text=True)
     assert "您是不是要找" in page
     assert re.search(r'<a href="/search\?q=%E6%9D%8E%E7%8E%89%E6%9F%B1">李玉柱</a>', page)
-    data = hard_client.get("/api/search?q=liyuzu").get_json()
+    data = generated_client.get("/api/search?q=liyuzu").get_json()
     assert data["suggestions"][0]["text"] == "李玉柱"
     assert set(data["suggestions"][0]) == {"text", "kind", "url"}
 
 
-def test_suggestion_text_is_escaped(hard_client):
-    page = hard_client.get("/search?q=<script>alert(1)</script>").get_data(as_text=True)
+def test_suggestion_text_is_escaped(generated_client):
+    page = generated_client.get("/search?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)" not in page
 
 
@@ -145,62 +133,62 @@ def test_suggestion_text_is_escaped(hard_client):
     ("li", "<mark>李</mark>玉柱"), ("玉柱", "李<mark>玉柱</mark>"), ("張娜", "<mark>张娜</mark>"),
     ("zhang", "<mark>张</mark>娜"), ("ouyang", "<mark>欧阳</mark>晓明"),
 ])
-def test_the_name_is_marked_however_it_matched(hard, text, marked):
+def test_the_name_is_marked_however_it_matched(generated, text, marked):
     plain = re.sub(r"</?mark>", "", marked)
-    hits = [h for h in hard.search(text, per_page=100)["results"] if h["name"] == plain]
+    hits = [h for h in generated.search(text, per_page=100)["results"] if h["name"] == plain]
     assert hits and hits[0]["name_html"] == marked, (text, hits and hits[0]["name_html"])
 
 
-def test_the_page_shows_the_marked_name(hard_client):
-    page = hard_client.get("/search?q=lyz").get_data(as_text=True)
+def test_the_page_shows_the_marked_name(generated_client):
+    page = generated_client.get("/search?q=lyz").get_data(as_text=True)
     assert "<mark>李玉柱</mark></a>" in page
 
 
 @pytest.mark.parametrize("text", ["liyuzhu", "lyz", "Li Yuzhu"])
-def test_a_pinyin_name_match_marks_the_name_in_the_citation(hard, text):
-    hit = hard.search(text)["results"][0]
+def test_a_pinyin_name_match_marks_the_name_in_the_citation(generated, text):
+    hit = generated.search(text)["results"][0]
     assert hit["name"] == "李玉柱"
     assert "<mark>李玉柱</mark>" in hit["snippet"], hit["snippet"]
 
 
-def test_an_alias_query_centres_the_snippet_on_the_alias(hard):
-    for hit in hard.search("China Unicom", per_page=50)["results"]:
-        if "联通" in (hard.db["entries"].get(hit["id"])["citation"] or ""):
+def test_an_alias_query_centres_the_snippet_on_the_alias(generated):
+    for hit in generated.search("China Unicom", per_page=50)["results"]:
+        if "联通" in (generated.db["entries"].get(hit["id"])["citation"] or ""):
             assert re.search(r"<mark>[^<]*联通</mark>", hit["snippet"]), hit["snippet"]
 
 
-def test_name_marks_are_escaped(hard):
-    hit = hard.search("阿依古丽")["results"][0]
+def test_name_marks_are_escaped(generated):
+    hit = generated.search("阿依古丽")["results"][0]
     assert hit["name_html"] == "<mark>阿依古丽</mark>·买买提"
 
 
 # 6. Ranking -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["zhang na 渝中区", "投诉 xie 龙山县", "wang 10086 适老化 天河区"])
-def test_relaxed_queries_rank_more_matched_words_first(hard, text):
-    result = hard.search(text, per_page=100)
+def test_relaxed_queries_rank_more_matched_words_first(generated, text):
+    result = generated.search(text, per_page=100)
     assert result["relaxed"]
-    words = [all_ids(hard, w) for w in text.split()]
+    words = [all_ids(generated, w) for w in text.split()]
     matched = [sum(h["id"] in w for w in words) for h in result["results"]]
     assert matched == sorted(matched, reverse=True), list(zip(names(result), matched))
 
 
-def test_relaxed_ranking_on_names(hard):
-    assert names(hard.search("Zhang Na Beijing"))[0] == "张娜"
+def test_relaxed_ranking_on_names(generated):
+    assert names(generated.search("Zhang Na Beijing"))[0] == "张娜"
     # 谢华 matches two of the three words; anyone matching one comes after.
-    result = hard.search("谢华 xiehua 投资银行", per_page=50)
+    result = generated.search("谢华 xiehua 投资银行", per_page=50)
     assert result["relaxed"] and names(result)[0] == "谢华"
 
 
-def test_equal_scores_break_by_stage_then_newest_cycle_then_name(hard):
+def test_equal_scores_break_by_stage_then_newest_cycle_then_name(generated):
     from index.analysis import name_sound
-    result = hard.search("kind:team", per_page=100)
+    result = generated.search("kind:team", per_page=100)
     # Names in pinyin order, as Chinese lists are.
     order = [(h["stage"] != "honorees", -int(h["cycle"][-4:]), name_sound(h["name"]), h["name"])
              for h in result["results"]]
     assert order == sorted(order)
     # Stable across pages.
-    paged = [h["id"] for p in (1, 2, 3) for h in hard.search("kind:team", per_page=10,
+    paged = [h["id"] for p in (1, 2, 3) for h in generated.search("kind:team", per_page=10,
                                                               page=p)["results"]]
     assert paged == [h["id"] for h in result["results"][:30]]
 
@@ -210,8 +198,8 @@ def test_equal_scores_break_by_stage_then_newest_cycle_then_name(hard):
 @pytest.mark.parametrize("prefix, wanted", [("李玉", "李玉柱"), ("lyz", "李玉柱"), ("liyu", "李玉柱"),
                                             ("集中处理", "集中处理专席"), ("联", "中国联通"),
                                             ("欧阳", "欧阳晓明"), ("深圳10086", None)])
-def test_suggest_completes_names_teams_and_companies(hard_client, prefix, wanted):
-    response = hard_client.get("/api/suggest", query_string={"q": prefix})
+def test_suggest_completes_names_teams_and_companies(generated_client, prefix, wanted):
+    response = generated_client.get("/api/suggest", query_string={"q": prefix})
     assert response.status_code == 200
     items = response.get_json()["suggestions"]
     assert 1 <= len(items) <= 8
@@ -226,8 +214,8 @@ def test_suggest_completes_names_teams_and_companies(hard_client, prefix, wanted
 
 
 @pytest.mark.parametrize("q", ["", " ", "x" * 500, "<>", "\x00", "\u202e"])
-def test_suggest_handles_odd_input(hard_client, q):
-    response = hard_client.get("/api/suggest", query_string={"q": q})
+def test_suggest_handles_odd_input(generated_client, q):
+    response = generated_client.get("/api/suggest", query_string={"q": q})
     if len(q) > 200 or q == "\x00":
         assert response.status_code == 400
         assert "error" in response.get_json()
@@ -236,8 +224,8 @@ def test_suggest_handles_odd_input(hard_client, q):
         assert response.get_json()["suggestions"] == []
 
 
-def test_search_box_is_an_aria_combobox(hard_client):
-    page = hard_client.get("/").get_data(as_text=True)
+def test_search_box_is_an_aria_combobox(generated_client):
+    page = generated_client.get("/").get_data(as_text=True)
     box = re.search(r'<input id="q"[^>]*>', page).group(0)
     assert 'role="combobox"' in box and 'aria-autocomplete="list"' in box
     assert 'aria-controls="q-suggestions"' in box and 'aria-expanded="false"' in box
@@ -245,10 +233,10 @@ def test_search_box_is_an_aria_combobox(hard_client):
     assert 'action="/search"' in page  # still a plain form without JS
 
 
-def test_a_mistyped_name_that_finds_something_still_gets_suggestions(hard):
+def test_a_mistyped_name_that_finds_something_still_gets_suggestions(generated):
     """刘心鑫 (for 刘鑫鑫) finds 刘鑫鑫 by two of its characters: the name it sounds like
     is still offered (it was not: a hit matched by name silenced suggestions)."""
-    result = hard.search("刘心鑫")
+    result = generated.search("刘心鑫")
     assert result["total"] >= 1
     assert [s["text"] for s in result["suggestions"]][:1] == ["刘鑫鑫"]
-    assert hard.search("刘鑫鑫")["suggestions"] == []
+    assert generated.search("刘鑫鑫")["suggestions"] == []

@@ -104,6 +104,18 @@ def publish(db, path, chunk=500):
     return {"notices": len(notices), "entries": count, "bytes": path.stat().st_size}
 
 
+def entry_count(path):
+    """How many entries a published file holds (None if it cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("select count(*) from entries").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
 def metadata(base_url="", license_name="CC BY 4.0",
              license_url="https://creativecommons.org/licenses/by/4.0/"):
     """Datasette's metadata.json for the public file."""

@@ -320,3 +320,14 @@ def test_cycle_age_filter_matches_the_ages(generated, generated_client):
         "select id, birth from entries where cycle = '2017-2018' and kind = 'individual' "
         "and birth is not null") if 30 <= 2018 - int(r["birth"][:4]) <= 39}
     assert shown == expected and expected
+
+
+def test_data_page_says_when_the_sqlite_file_is_behind(seeded_copy, tmp_path, data_dir):
+    from archive.web import create_app
+    client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home)}).test_client()
+    assert "档案现有" not in client.get("/data").get_data(as_text=True)
+    seeded_copy.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
+    html = client.get("/data").get_data(as_text=True)
+    assert "含 5 条记录；档案现有" in html
+    seeded_copy.reindex()
+    assert "档案现有" not in client.get("/data").get_data(as_text=True)

@@ -78,6 +78,7 @@ def data():
     path = archive.public_path
     built = path.stat() if path.exists() else None
     return render_template("data.html", counts=store.stats(archive.db), built=built,
+                           published=publish.entry_count(path) if built else None,
                            filename=publish.FILENAME, metadata=publish.METADATA)
 
 

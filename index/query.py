@@ -13,9 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from whoosh import query as Q
-
 import numpy as np
+from whoosh import query as Q
 
 from .analysis import NAME_SUB_CHARS, PAIR, analyze, normalize, pinyin_query, word_pairs
 from .ranking import DocTable, collapse, evaluate, top

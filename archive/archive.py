@@ -1,6 +1,8 @@
 """The archive service: one instance folder's store and index, used by the
 CLI and the web app alike (imports, search, re-index, drift check)."""
 
+import json
+import os
 import shutil
 import threading
 import time
@@ -178,6 +180,13 @@ class Archive:
         with store.transaction(self.db):
             self.db.execute("delete from index_queue where queued_at <= ?", [started])
         self.publish()
+        # Web workers start from the file this writes. The new snapshot is opened on
+        # its own: switching this process's live one would close searchers in use.
+        fresh = snapshots.Snapshot(snapshots.snapshots_dir(self.index_root) / meta["name"])
+        try:
+            self._compute_keywords(fresh)
+        finally:
+            fresh.close()
         return meta
 
     @property
@@ -230,35 +239,109 @@ class Archive:
         prefix (as written, in pinyin or by initials), each with its search URL."""
         return [_with_url(s) for s in query.complete(self.snapshot(), prefix, limit)]
 
-    def _per_generation(self, key, compute):
+    def _generation(self, snapshot=None):
+        snapshot = snapshot or self.snapshot()
+        return (str(self.home), snapshot.name, snapshot.path.stat().st_mtime)
+
+    def _per_generation(self, key, compute, stale_ok=False):
         """compute() once per index generation (a rebuild or an import changes it)
-        and instance folder, shared by the requests of this process."""
-        stamp = (str(self.home), self.snapshot().name, self.last_modified())
+        and instance folder, shared by the requests of this process. stale_ok: while
+        a newer generation's value is computed in a background thread, the previous
+        one is served."""
+        try:
+            stamp = self._generation()
+        except snapshots.NoSnapshot:
+            return compute()  # no index: nothing to key a cache on (pages from the store)
         with _CACHE_LOCK:
             hit = _CACHE.get((stamp[0], key))
         if hit is not None and hit[0] == stamp:
+            return hit[1]
+        if hit is not None and stale_ok:
+            self._refresh_later(key, compute)
             return hit[1]
         value = compute()
         with _CACHE_LOCK:
             _CACHE[(stamp[0], key)] = (stamp, value)
         return value
 
+    def _refresh_later(self, key, compute):
+        home = str(self.home)
+        with _CACHE_LOCK:
+            if (home, key) in _REFRESHING:
+                return
+            _REFRESHING.add((home, key))
+
+        def run():
+            other = Archive(self.home)
+            try:
+                stamp = other._generation()
+                value = getattr(other, compute.__name__)()
+                with _CACHE_LOCK:
+                    _CACHE[(home, key)] = (stamp, value)
+            finally:
+                other.close()
+                with _CACHE_LOCK:
+                    _REFRESHING.discard((home, key))
+        threading.Thread(target=run, name=f"refresh-{key}", daemon=True).start()
+
     def stats(self):
         """/stats: counts per cycle by operator, region, kind and stage; gender, age
         at award and team sizes (archive/stats.py)."""
         return self._per_generation("stats", lambda: stats.overview(self.db))
 
+    def cycles(self):
+        """store.cycles (each cycle's counts, newest first), once per index generation:
+        a count of distinct people over every entry takes a second at 100,000."""
+        return self._per_generation("cycles", lambda: store.cycles(self.db))
+
+    def counts_held(self):
+        """store.stats (what the archive holds), once per index generation."""
+        return self._per_generation("held", lambda: store.stats(self.db, self.cycles()))
+
     def cycle_names(self):
         """The cycles the archive holds, newest first."""
-        return [c["cycle"] for c in store.cycles(self.db)]
+        return [c["cycle"] for c in self.cycles()]
 
     def compare(self, a, b):
         """Two cycles side by side (archive/stats.py); both must exist."""
         return self._per_generation(("compare", a, b), lambda: stats.compare(self.db, a, b))
 
-    def keywords(self, limit=20):
-        """The words most characteristic of each cycle's citations (index/themes.py)."""
-        return themes.cycle_keywords(self.snapshot(), limit)
+    def keywords(self):
+        """The KEYWORDS words most characteristic of each cycle's citations
+        (index/themes.py). Seconds to compute at 100,000 entries: once per index
+        generation, kept in cache/keywords.json (a re-index writes it), and while a
+        newer generation's are computed, the previous ones are served."""
+        stamp = self._generation()
+        with _CACHE_LOCK:
+            known = (stamp[0], "keywords") in _CACHE
+        if not known:  # a new process: start from the file the last computation wrote
+            saved = self._saved_keywords()
+            if saved is not None:
+                with _CACHE_LOCK:
+                    _CACHE.setdefault((stamp[0], "keywords"), saved)
+        return self._per_generation("keywords", self._compute_keywords, stale_ok=True)
+
+    def _keywords_path(self):
+        return self.home / "cache" / "keywords.json"
+
+    def _saved_keywords(self):
+        try:
+            saved = json.loads(self._keywords_path().read_text("utf-8"))
+            return tuple(saved["generation"]), saved["keywords"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _compute_keywords(self, snapshot=None):
+        snapshot = snapshot or self.snapshot()
+        stamp = self._generation(snapshot)
+        value = themes.cycle_keywords(snapshot, KEYWORDS)
+        path = self._keywords_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".keywords.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps({"generation": stamp, "keywords": value},
+                                  ensure_ascii=False), "utf-8")
+        os.replace(tmp, path)
+        return value
 
     def mentions(self, text):
         """Per cycle, how many citations mention text (a word or phrase)."""
@@ -407,6 +490,9 @@ class Archive:
 
 _CACHE = {}  # ((home, key) -> (generation stamp, value)); see Archive._per_generation
 _CACHE_LOCK = threading.Lock()
+_REFRESHING = set()  # (home, key) being recomputed in a background thread
+#: Keywords kept per cycle (/trends shows them all).
+KEYWORDS = 15
 
 
 def _with_url(suggestion):

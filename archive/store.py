@@ -409,9 +409,11 @@ def cycle_counts(db, cycle, **filters):
     return next(db.query(f"select {_PEOPLE_COUNTS} from entries" + where, params))
 
 
-def stats(db):
-    """Counts of what the archive holds; people are counted once per cycle."""
-    row = {key: sum(c[key] for c in cycles(db)) for key in
+def stats(db, per_cycle=None):
+    """Counts of what the archive holds; people are counted once per cycle.
+    per_cycle: cycles(db), when the caller has it."""
+    per_cycle = cycles(db) if per_cycle is None else per_cycle
+    row = {key: sum(c[key] for c in per_cycle) for key in
            ("entries", "people", "individuals", "teams", "candidates", "honorees")}
     row["cycles"] = db.execute("select count(distinct cycle) from entries").fetchone()[0]
     row["notices"] = db["notices"].count

@@ -70,7 +70,7 @@ def trends():
         mentions = archive.mentions(q) if q else None
     except QueryError as exc:
         raise bad_request(str(exc)) from None
-    return jsonify(query=q or None, mentions=mentions, keywords=archive.keywords(limit=15))
+    return jsonify(query=q or None, mentions=mentions, keywords=archive.keywords())
 
 
 @bp.get("/api/honorees/<entry_id>")
@@ -101,7 +101,7 @@ def honoree(entry_id):
 @bp.get("/api/cycles")
 def cycles():
     """Award cycles with counts."""
-    return jsonify(store.cycles(get_archive().db))
+    return jsonify(get_archive().cycles())
 
 
 @bp.get("/api/cycles/<cycle>")

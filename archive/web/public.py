@@ -27,9 +27,9 @@ def _conditional(response):
 @bp.get("/")
 def home():
     """Search box, what the archive holds, cycles, latest notices."""
-    db = get_archive().db
-    return render_template("home.html", stats=store.stats(db), cycles=store.cycles(db),
-                           notices=store.list_notices(db)[:5])
+    archive = get_archive()
+    return render_template("home.html", stats=archive.counts_held(), cycles=archive.cycles(),
+                           notices=store.list_notices(archive.db, limit=5))
 
 
 @bp.get("/search")
@@ -105,7 +105,7 @@ def corrections():
 @bp.get("/cycles")
 def cycles():
     """All award cycles with counts."""
-    return render_template("cycles.html", cycles=store.cycles(get_archive().db))
+    return render_template("cycles.html", cycles=get_archive().cycles())
 
 
 @bp.get("/cycles/<cycle>")
@@ -155,7 +155,7 @@ def notice(notice_id):
 @bp.get("/about")
 def about():
     """What the archive contains and how to search it."""
-    return render_template("about.html", stats=store.stats(get_archive().db))
+    return render_template("about.html", stats=get_archive().counts_held())
 
 
 #: Seconds an export may wait for a client that does not read before giving up.

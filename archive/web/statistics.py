@@ -68,7 +68,7 @@ def trends():
         chart = charts.line_chart("chart-trend", f"提到“{q}”的事迹占比",
                                   [(m["cycle"], m["share"]) for m in mentions])
     return render_template("trends.html", q=q, mentions=mentions, chart=chart,
-                           keywords=archive.keywords(limit=15))
+                           keywords=archive.keywords())
 
 
 @bp.get("/data")
@@ -77,7 +77,7 @@ def data():
     archive = get_archive()
     path = archive.public_path
     built = path.stat() if path.exists() else None
-    return render_template("data.html", counts=store.stats(archive.db), built=built,
+    return render_template("data.html", counts=archive.counts_held(), built=built,
                            published=publish.entry_count(path) if built else None,
                            filename=publish.FILENAME, metadata=publish.METADATA)
 

@@ -15,12 +15,26 @@ from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
 
 from . import internals
-from .schema import COLUMNS, GROUP
+from .schema import COLUMNS, FILTERS, GROUP
+
+EAGER_COLUMNS = FILTERS + (GROUP,)
 
 B, K1 = 0.75, 1.2
 EMPTY = np.zeros(0, dtype=np.int64)
 _NO_SCORES = np.zeros(0, dtype=np.float64)
 _LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+
+
+class _Columns(dict):
+    """{column name: values or codes}, a column read on first access."""
+
+    def __init__(self, load):
+        super().__init__()
+        self._load_column = load
+
+    def __missing__(self, name):
+        self._load_column(name)
+        return dict.__getitem__(self, name)
 
 
 class DocTable:
@@ -29,7 +43,9 @@ class DocTable:
     by segment, so an incremental update reads only its new segment."""
 
     def __init__(self, searcher, cache):
-        parts = [self._leaf(leaf, cache) for leaf, _ in searcher.leaf_searchers()]
+        self._readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+        parts = [self._leaf(reader, cache) for reader in self._readers]
+        self._parts = parts
         self.n = searcher.doc_count_all()
         self.live = np.ones(self.n, dtype=bool)
         offset = 0
@@ -40,13 +56,11 @@ class DocTable:
                 mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
                 self.live[offset:offset + part["count"]] = mask
             offset += part["count"]
-        self.values, self.codes = {}, {}
-        for name in COLUMNS:
-            column = np.concatenate([p["facets"][name] for p in parts]) if parts else \
-                np.zeros(0, dtype=object)
-            values, codes = np.unique(column.astype(str), return_inverse=True)
-            self.values[name] = [str(v) for v in values]
-            self.codes[name] = codes.astype(np.int32)
+        # Filter and group columns now; the others on first use (they cost a second
+        # at 100,000 documents and most searches never need them).
+        self.values, self.codes = _Columns(self._load), _Columns(self._load)
+        for name in EAGER_COLUMNS:
+            self._load(name)
         years = np.array([int(v[-4:]) if v[-4:].isdigit() else 0 for v in self.values["cycle"]]
                          or [0], dtype=np.int32)
         self.year = years[self.codes["cycle"]] if self.n else np.zeros(0, dtype=np.int32)
@@ -57,15 +71,28 @@ class DocTable:
             total = searcher.field_length(field)  # as Whoosh: deleted documents included
             self.average[field] = (total / self.n) if self.n and total else 1.0
 
+    def _load(self, name):
+        """Read column `name` of every segment into values (sorted distinct) and codes."""
+        if name not in COLUMNS:
+            raise KeyError(name)
+        pieces = []
+        for reader, part in zip(self._readers, self._parts):
+            if name not in part["facets"]:
+                part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
+            pieces.append(part["facets"][name])
+        column = np.concatenate(pieces) if pieces else np.zeros(0, dtype=object)
+        values, codes = np.unique(column.astype(str), return_inverse=True)
+        dict.__setitem__(self.values, name, [str(v) for v in values])
+        dict.__setitem__(self.codes, name, codes.astype(np.int32))
+
     @staticmethod
-    def _leaf(leaf, cache):
-        reader = leaf.reader()
+    def _leaf(reader, cache):
         key = internals.segment_key(reader)
         if key is not None and key in cache:
             return cache[key]
         count = reader.doc_count_all()
         part = {"count": count, "facets": {}, "lengths": {}}
-        for name in COLUMNS:
+        for name in EAGER_COLUMNS:
             part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
         for field, spec in reader.schema.items():
             if spec.scorable:
@@ -196,8 +223,9 @@ def collapse(table, ids, scores, matched=None):
     then best score (ties: the lower docnum). Returns (ids, scores, matched)."""
     if not len(ids):
         return ids, scores, matched
-    words = matched if matched is not None else np.zeros(len(ids))
-    order = np.lexsort((ids, -scores, -words))
+    # ids are sorted: a stable sort keeps the lower docnum first among equals.
+    key = -scores if matched is None else -(matched * 1e7 + scores)
+    order = np.argsort(key, kind="stable")
     _, first = np.unique(table.codes[GROUP][ids[order]], return_index=True)
     keep = np.sort(order[first])
     return ids[keep], scores[keep], (matched[keep] if matched is not None else None)
@@ -210,15 +238,30 @@ def top(table, ids, scores, limit, sort="relevance", matched=None):
     then score; newest: newest cycle first, then the same. Equal scores (to
     four decimals: sums in another order differ in the last bits) break by
     stage (honorees first), newest cycle, the name in pinyin order, then the
-    docnum, so pages are stable.
+    docnum, so pages are stable. Only the candidates that can reach the top
+    `limit` are sorted.
     """
     if not len(ids):
         return np.zeros(0, dtype=np.int64)
-    words = -matched if matched is not None else np.zeros(len(ids))
+    rounded = np.round(scores, 4)
+    words = matched if matched is not None else np.zeros(len(ids))
+    # One number ordering (matched words, score); newest puts the year before them.
+    primary = words * 1e7 + rounded
+    if sort == "newest":
+        primary = primary + table.year[ids].astype(np.float64) * 1e12
+    if len(ids) > limit:
+        cut = np.partition(-primary, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(-primary <= cut)  # ties at the cut all stay
+    else:
+        candidates = np.arange(len(ids))
+    cids = ids[candidates]
     honorees = table.values["stage"].index("honorees") if "honorees" in table.values["stage"] \
         else -1
-    keys = [ids, table.codes["label"][ids], table.codes["sound"][ids], -table.year[ids],
-            table.codes["stage"][ids] != honorees, -np.round(scores, 4), words]
+    keys = [cids]
+    if len(np.unique(primary[candidates])) < len(candidates):  # ties: by name, pinyin order
+        keys += [table.codes["label"][cids], table.codes["sound"][cids]]
+    keys += [-table.year[cids], table.codes["stage"][cids] != honorees, -rounded[candidates],
+             -words[candidates]]
     if sort == "newest":
-        keys.append(-table.year[ids])
-    return np.lexsort(keys)[:limit]
+        keys.append(-table.year[cids])
+    return candidates[np.lexsort(keys)[:limit]]

@@ -4,6 +4,7 @@ an honoree's neighbours. On the seed plus the generated hard-name list (three cy
 both stages)."""
 
 import asyncio
+import concurrent.futures
 import csv
 import io
 import json
@@ -253,7 +254,9 @@ def _datasette_search(path, word):
         response = await ds.client.get(
             f"/archive-public/entries.json?_search={word}&_shape=objects&_size=100")
         return response.status_code, response.json()
-    return asyncio.run(go())
+    # Its own thread and event loop: Playwright's sync API keeps one running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(go())).result()
 
 
 @pytest.mark.parametrize("word", ["联通", "玉柱", "投诉处理", "10086"])

@@ -244,14 +244,14 @@ class Archive:
         return (str(self.home), snapshot.name, snapshot.path.stat().st_mtime)
 
     def _per_generation(self, key, compute, stale_ok=False):
-        """compute() once per index generation (a rebuild or an import changes it)
-        and instance folder, shared by the requests of this process. stale_ok: while
-        a newer generation's value is computed in a background thread, the previous
-        one is served."""
+        """compute(archive) once per index generation (a rebuild or an import changes
+        it) and instance folder, shared by the requests of this process. stale_ok:
+        while a newer generation's value is computed in a background thread (with an
+        Archive of its own), the previous one is served."""
         try:
             stamp = self._generation()
         except snapshots.NoSnapshot:
-            return compute()  # no index: nothing to key a cache on (pages from the store)
+            return compute(self)  # no index: nothing to key a cache on (pages from the store)
         with _CACHE_LOCK:
             hit = _CACHE.get((stamp[0], key))
         if hit is not None and hit[0] == stamp:
@@ -259,7 +259,7 @@ class Archive:
         if hit is not None and stale_ok:
             self._refresh_later(key, compute)
             return hit[1]
-        value = compute()
+        value = compute(self)
         with _CACHE_LOCK:
             _CACHE[(stamp[0], key)] = (stamp, value)
         return value
@@ -275,7 +275,7 @@ class Archive:
             other = Archive(self.home)
             try:
                 stamp = other._generation()
-                value = getattr(other, compute.__name__)()
+                value = compute(other)
                 with _CACHE_LOCK:
                     _CACHE[(home, key)] = (stamp, value)
             finally:
@@ -287,16 +287,16 @@ class Archive:
     def stats(self):
         """/stats: counts per cycle by operator, region, kind and stage; gender, age
         at award and team sizes (archive/stats.py)."""
-        return self._per_generation("stats", lambda: stats.overview(self.db))
+        return self._per_generation("stats", lambda a: stats.overview(a.db))
 
     def cycles(self):
         """store.cycles (each cycle's counts, newest first), once per index generation:
         a count of distinct people over every entry takes a second at 100,000."""
-        return self._per_generation("cycles", lambda: store.cycles(self.db))
+        return self._per_generation("cycles", lambda a: store.cycles(a.db))
 
     def counts_held(self):
         """store.stats (what the archive holds), once per index generation."""
-        return self._per_generation("held", lambda: store.stats(self.db, self.cycles()))
+        return self._per_generation("held", lambda a: store.stats(a.db, a.cycles()))
 
     def cycle_names(self):
         """The cycles the archive holds, newest first."""
@@ -304,7 +304,7 @@ class Archive:
 
     def compare(self, a, b):
         """Two cycles side by side (archive/stats.py); both must exist."""
-        return self._per_generation(("compare", a, b), lambda: stats.compare(self.db, a, b))
+        return self._per_generation(("compare", a, b), lambda arc: stats.compare(arc.db, a, b))
 
     def keywords(self):
         """The KEYWORDS words most characteristic of each cycle's citations
@@ -319,7 +319,7 @@ class Archive:
             if saved is not None:
                 with _CACHE_LOCK:
                     _CACHE.setdefault((stamp[0], "keywords"), saved)
-        return self._per_generation("keywords", self._compute_keywords, stale_ok=True)
+        return self._per_generation("keywords", Archive._compute_keywords, stale_ok=True)
 
     def _keywords_path(self):
         return self.home / "cache" / "keywords.json"

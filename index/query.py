@@ -513,10 +513,18 @@ def _page_spans(query, docnums, texts, aliases=None, extra=None):
         wanted = words | extra.get(docnum, set())
         if plain and all(_is_han(ch) for word in wanted for ch in word):
             searchable = text  # Han words: width and case cannot matter, nor conversion
+        elif plain and not _FULL_WIDTH_WORD.search(text):
+            # Full-width punctuation (，。) never occurs in a word: only case matters.
+            searchable = text.lower()
         else:
             searchable = normalize(text, simplified=bool(plain))
         out[docnum] = _find_words(searchable, wanted)
     return out
+
+
+#: Full-width letters, digits and the ideographic space: what folding to half-width
+#: changes that a searched word (letters, digits, an alias with a space) can contain.
+_FULL_WIDTH_WORD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 
 
 def _is_han(ch):

@@ -240,3 +240,20 @@ def test_a_mistyped_name_that_finds_something_still_gets_suggestions(generated):
     assert result["total"] >= 1
     assert [s["text"] for s in result["suggestions"]][:1] == ["刘鑫鑫"]
     assert generated.search("刘鑫鑫")["suggestions"] == []
+
+
+def test_snippet_words_are_found_in_full_width_and_mixed_case_citations():
+    """The fast paths of snippet marking (no conversion for Han words, lower case only
+    when the citation has no full-width letters) still find every occurrence."""
+    from whoosh import query as Q
+    from index.query import _page_spans
+    text = "他研究ＡＤＳＬ和Adsl线路，聯通用户"
+    query = Q.Or([Q.Term("citation", "adsl"), Q.Term("citation", "线路")])
+    spans = _page_spans(query, [7], [(text, "")], {})[7]
+    assert [text[s:e] for s, e in spans] == ["ＡＤＳＬ", "Adsl线路"]  # touching spans merge
+    plain = "他研究ADSL和Adsl线路，用户"
+    spans = _page_spans(query, [7], [(plain, "1")], {})[7]
+    assert [plain[s:e] for s, e in spans] == ["ADSL", "Adsl线路"]
+    wide = "他研究ＡＤＳＬ线路，用户"
+    spans = _page_spans(query, [7], [(wide, "1")], {})[7]
+    assert [wide[s:e] for s, e in spans] == ["ＡＤＳＬ线路"]

@@ -151,9 +151,3 @@ def write_metadata(path, **kwargs):
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(metadata(**kwargs), ensure_ascii=False, indent=2), "utf-8")
     os.replace(tmp, path)
-
-
-def public_tables():
-    """The tables the public file holds (the test holds it to this list)."""
-    return ("notices", "entries", "corrections")
-

@@ -111,6 +111,9 @@ class QueryBuilder:
     def __init__(self, snapshot):
         self.snapshot = snapshot
         self.digest = snapshot.digest
+        # Set by bind() for each search: the searcher's reader, its known-term cache
+        # and the regions. Unbound, every word counts as indexed.
+        self.reader, self.schema, self.known, self.regions = None, None, {}, {}
         self.alias_of = {}
         for operator, names in snapshot.aliases.items():
             for name in names:
@@ -144,7 +147,7 @@ class QueryBuilder:
         return self
 
     def _known(self, word, fields):
-        reader = getattr(self, "reader", None)
+        reader = self.reader
         if reader is None:
             return True
         key = (word, fields)
@@ -248,8 +251,7 @@ class QueryBuilder:
                 subs = [self.clause_query(Clause(w)) for w in words]
                 return Q.And([q for q in subs if q is not None])
         parts = [self._text_match(text, fields, clause.phrase)] + self._name_match(text)
-        region = self.regions.get(normalize(text).strip()) if clause.field is None and \
-            hasattr(self, "regions") else None
+        region = self.regions.get(normalize(text).strip()) if clause.field is None else None
         if region:
             parts.append(Q.Term("region", region, boost=REGION_BOOST))
         parts = [p for p in parts if p is not None]

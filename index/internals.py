@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 def _check_whoosh():
     try:
         from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+        from whoosh.columns import NumericColumn, TranslatingColumnReader, VarBytesColumn
     except ImportError as exc:
         log.warning("Whoosh's W3 codec internals are missing (%s): using the public API", exc)
         return None
@@ -26,7 +27,8 @@ def _check_whoosh():
         log.warning("Whoosh's W3LeafMatcher has changed: using the public API")
         return None
     return {"LENGTHS_COLUMN": LENGTHS_COLUMN, "W3LeafMatcher": W3LeafMatcher,
-            "lenfield": _lenfield}
+            "lenfield": _lenfield, "NumericReader": NumericColumn.Reader,
+            "VarBytesReader": VarBytesColumn.Reader, "Translating": TranslatingColumnReader}
 
 
 def _check_rjieba():
@@ -64,10 +66,44 @@ def length_bytes(reader, field, count):
         column = perdoc._cached_reader(WHOOSH["lenfield"](field), WHOOSH["LENGTHS_COLUMN"])
         if column is None:
             return np.zeros(count, dtype=np.uint8)
+        if type(column) is WHOOSH["NumericReader"] and column._typecode == "B" \
+                and all(hasattr(column, n) for n in ("_dbfile", "_basepos", "_count")):
+            # One read of the whole column; documents past its end have the default.
+            out = np.full(count, column._default, dtype=np.uint8)
+            stored = min(column._count, count)
+            out[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored),
+                                         dtype=np.uint8)
+            return out
         return np.fromiter(column, dtype=np.uint8, count=count)
     from whoosh.util.numeric import length_to_byte
     return np.array([length_to_byte(reader.doc_field_length(d, field, 0)) for d in range(count)],
                     dtype=np.uint8)
+
+
+def column_codes(reader, name):
+    """(sorted distinct values, int32 code of each document) of the sortable field
+    `name` in one segment. With a W3 variable-bytes column the raw values are cut
+    from one read of the column and only the distinct ones decoded (reading and
+    decoding document by document costs a second at 100,000 documents)."""
+    column = reader.column_reader(name)
+    raw = getattr(column, "_reader", None) if WHOOSH is not None else None
+    if raw is not None and type(column) is WHOOSH["Translating"] \
+            and type(raw) is WHOOSH["VarBytesReader"] \
+            and all(hasattr(raw, n) for n in ("_dbfile", "_basepos", "_offsets", "_lengths")):
+        starts = np.asarray(raw._offsets, dtype=np.int64)
+        ends = starts + np.asarray(raw._lengths, dtype=np.int64)
+        size = int(ends.max()) if len(ends) else 0
+        data = np.frombuffer(raw._dbfile.get(raw._basepos, size) + b"\0", dtype=np.uint8)
+        # Each value as a row of bytes padded with NULs, viewed as fixed-width bytes;
+        # UTF-8 bytes sort as their code points do, so the order is the decoded one.
+        width = max(int((ends - starts).max()) if len(ends) else 0, 1)
+        at = starts[:, None] + np.arange(width)
+        rows = np.where(at < ends[:, None], data[np.minimum(at, size)], 0).astype(np.uint8)
+        distinct, codes = np.unique(rows.view(f"S{width}").ravel(), return_inverse=True)
+        return [column._translate(v) for v in distinct.tolist()], codes.astype(np.int32)
+    values = np.array([str(v) for v in column] or [""], dtype=str)[:reader.doc_count_all()]
+    distinct, codes = np.unique(values, return_inverse=True)
+    return [str(v) for v in distinct], codes.astype(np.int32)
 
 
 def lookup(reader, fieldname, btext, fmt):

@@ -78,12 +78,18 @@ class DocTable:
         pieces = []
         for reader, part in zip(self._readers, self._parts):
             if name not in part["facets"]:
-                part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
+                part["facets"][name] = internals.column_codes(reader, name)
             pieces.append(part["facets"][name])
-        column = np.concatenate(pieces) if pieces else np.zeros(0, dtype=object)
-        values, codes = np.unique(column.astype(str), return_inverse=True)
-        dict.__setitem__(self.values, name, [str(v) for v in values])
-        dict.__setitem__(self.codes, name, codes.astype(np.int32))
+        if len(pieces) == 1:
+            values, codes = pieces[0]
+        else:  # each segment's codes renumbered into the sorted union of their values
+            values = sorted(set().union(*(v for v, _ in pieces)))
+            number = {v: i for i, v in enumerate(values)}
+            codes = np.concatenate(
+                [np.array([number[v] for v in seg_values] or [0], dtype=np.int32)[seg_codes]
+                 for seg_values, seg_codes in pieces]) if pieces else np.zeros(0, np.int32)
+        dict.__setitem__(self.values, name, list(values))
+        dict.__setitem__(self.codes, name, codes)
 
     @staticmethod
     def _leaf(reader, cache):
@@ -93,7 +99,7 @@ class DocTable:
         count = reader.doc_count_all()
         part = {"count": count, "facets": {}, "lengths": {}}
         for name in EAGER_COLUMNS:
-            part["facets"][name] = np.array(list(reader.column_reader(name)), dtype=object)
+            part["facets"][name] = internals.column_codes(reader, name)
         for field, spec in reader.schema.items():
             if spec.scorable:
                 part["lengths"][field] = _LENGTH_OF_BYTE[internals.length_bytes(reader, field,

@@ -28,42 +28,47 @@ def _has_han(text):
 
 
 class Lexicon:
-    """The suggestable words of one index generation."""
+    """The suggestable words of one index generation. Corrections need only the
+    words and their pinyin; the sorted completion keys are built on first use."""
 
     def __init__(self, table, aliases):
-        texts, kinds, counts, sounds, initials = [], [], [], [], []
         live = np.flatnonzero(table.live)
         kind_values = table.values["kind"]
         label_codes = table.codes["label"][live]
         kind_codes = table.codes["kind"][live]
         # Distinct (name, kind) pairs, with how many entries carry each.
         pairs = label_codes.astype(np.int64) * (len(kind_values) + 1) + kind_codes
-        unique, first, count = np.unique(pairs, return_index=True, return_counts=True)
-        for doc, n in zip(live[first], count):
-            label = table.values["label"][table.codes["label"][doc]]
-            if not label:
+        _, first, count = np.unique(pairs, return_index=True, return_counts=True)
+        docs = live[first]
+        labels, sound_values = table.values["label"], table.values["sound"]
+        team = kind_values.index("team") if "team" in kind_values else -1
+        syllables = {}  # sound code -> the name's syllables (one sound per distinct name)
+        texts, kinds, counts, sounds, initials = [], [], [], [], []
+        for label, kind, sound, n in zip(table.codes["label"][docs].tolist(),
+                                         table.codes["kind"][docs].tolist(),
+                                         table.codes["sound"][docs].tolist(), count.tolist()):
+            if not labels[label]:
                 continue
-            kind = kind_values[table.codes["kind"][doc]]
-            texts.append(label)
-            kinds.append("team" if kind == "team" else "individual")
-            counts.append(int(n))
-            syllables = [s for s in table.values["sound"][table.codes["sound"][doc]].split()
-                         if s != "-"]
-            sounds.append("".join(syllables))
-            initials.append("".join(s[0] for s in syllables))
+            if sound not in syllables:
+                syllables[sound] = [s for s in sound_values[sound].split() if s != "-"]
+            texts.append(labels[label])
+            kinds.append("team" if kind == team else "individual")
+            counts.append(n)
+            sounds.append("".join(syllables[sound]))
+            initials.append("".join(s[0] for s in syllables[sound]))
         companies = np.bincount(table.codes["company"][live],
                                 minlength=len(table.values["company"]))
-        for value, n in zip(table.values["company"], companies):
+        for value, n in zip(table.values["company"], companies.tolist()):
             if value and n:
                 texts.append(value)
                 kinds.append("company")
-                counts.append(int(n))
+                counts.append(n)
                 sounds.append(spoken(value))
                 initials.append("")
         operators = np.bincount(table.codes["operator"][live],
                                 minlength=len(table.values["operator"]))
         operator_count = {v: int(n) for v, n in zip(table.values["operator"], operators)}
-        first_operator = len(texts)
+        self._first_operator = len(texts)
         for operator in aliases:
             if operator_count.get(operator):
                 texts.append(operator)
@@ -71,35 +76,44 @@ class Lexicon:
                 counts.append(operator_count[operator])
                 sounds.append(spoken(operator))
                 initials.append("")
-        self.texts, self.kinds, self.sounds = texts, kinds, sounds
+        self.texts, self.kinds, self.sounds, self._initials = texts, kinds, sounds, initials
+        self._aliases = aliases
         self.counts = np.array(counts, dtype=np.int64)
         self.compact = [_compact(t) for t in texts]
         self.by_sound = {}
         for i, sound in enumerate(sounds):
             if sound and kinds[i] != "operator":
                 self.by_sound.setdefault(sound, []).append(i)
+        self._keys = None
+
+    def _completion(self):
+        """(sorted keys, item of each key, rank of that item), built once."""
+        if self._keys is not None:
+            return self._keys
+        texts, kinds, first_operator = self.texts, self.kinds, self._first_operator
         keys = []
-        for i, (text, kind, sound) in enumerate(zip(self.compact, kinds, sounds)):
+        for i, (text, kind, sound) in enumerate(zip(self.compact, kinds, self.sounds)):
             own = {text}
             if kind in ("individual", "team") and sound:
                 own.add(sound)
                 if kind == "individual":
-                    own.add(initials[i])
+                    own.add(self._initials[i])
             if kind == "company" and text.startswith("中国"):
                 own.add(text[2:])
             keys.extend((k, i) for k in own if k)
-        for operator, names in aliases.items():
+        for operator, names in self._aliases.items():
             if operator in texts[first_operator:]:
                 i = first_operator + texts[first_operator:].index(operator)
                 keys.extend((_compact(n), i) for n in names if _compact(n))
         keys.sort()
-        self.keys = [k for k, _ in keys]
-        self.key_items = np.array([i for _, i in keys], dtype=np.int64)
+        items = np.array([i for _, i in keys], dtype=np.int64)
         # Rank of each key's item: most entries first, then shorter, then by text.
+        counts = self.counts.tolist()
         order = sorted(range(len(texts)), key=lambda i: (-counts[i], len(texts[i]), texts[i]))
         rank = np.empty(len(texts), dtype=np.int64)
         rank[order] = np.arange(len(texts))
-        self.key_rank = rank[self.key_items] if len(self.key_items) else self.key_items
+        self._keys = ([k for k, _ in keys], items, rank[items] if len(items) else items)
+        return self._keys
 
     @classmethod
     def of(cls, table, aliases):
@@ -120,20 +134,21 @@ class Lexicon:
         if not wanted:
             return []
         letters = pinyin_query(prefix)
+        keys, key_items, key_rank = self._completion()
         found = {}
         for key in {wanted, letters} - {None, ""}:
-            lo = bisect.bisect_left(self.keys, key)
-            hi = bisect.bisect_left(self.keys, key + "\U0010ffff")
+            lo = bisect.bisect_left(keys, key)
+            hi = bisect.bisect_left(keys, key + "\U0010ffff")
             if hi <= lo:
                 continue
-            ranks = self.key_rank[lo:hi]
+            ranks = key_rank[lo:hi]
             take = min(len(ranks), limit * 4)
             best = np.argpartition(ranks, take - 1)[:take] if take < len(ranks) else \
                 np.arange(len(ranks))
             for j in best.tolist():
-                i = int(self.key_items[lo + j])
-                exact = self.keys[lo + j] == key
-                score = (0 if exact else 1, int(self.key_rank[lo + j]))
+                i = int(key_items[lo + j])
+                exact = keys[lo + j] == key
+                score = (0 if exact else 1, int(key_rank[lo + j]))
                 found[i] = min(found.get(i, score), score)
         return [self._item(i) for i in sorted(found, key=found.get)[:limit]]
 

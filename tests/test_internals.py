@@ -9,6 +9,7 @@ from whoosh import scoring
 from index import internals
 from index.query import QueryBuilder, parse
 from index.ranking import DocTable, evaluate
+from index.schema import COLUMNS
 
 WORDS = ["投诉", "用户", "宽带", "服务", "网络", "客户", "营业厅", "故障", "维修", "满意"]
 
@@ -48,6 +49,12 @@ def test_the_public_api_fallback_gives_the_same_results(corpus, monkeypatch):
     _same(fast, slow)
     for field in fast_table.lengths:
         assert fast_table.lengths[field].tolist() == slow_table.lengths[field].tolist()
+    assert len(fast_table.lengths) == 7
+    for name in COLUMNS:  # read in one piece (fast) or document by document
+        assert fast_table.values[name] == slow_table.values[name]
+        assert fast_table.codes[name].tolist() == slow_table.codes[name].tolist()
+    assert any(not v.isascii() for v in fast_table.values["label"])  # UTF-8 decoded
+    assert len(fast_table._parts) > 1  # codes renumbered across segments
     assert sum(len(ids) for ids, _ in fast) > 1000  # the queries really matched
 
 
@@ -124,3 +131,29 @@ def test_filters_and_phrases_find_whooshs_documents(corpus):
                 whoosh_filter = Q.Term(name, value)
                 assert filtered == sorted(searcher.docs_for_query(Q.And([query, whoosh_filter]))), \
                     (text, name)
+
+
+def test_column_codes_match_whoosh_document_by_document(tmp_path, monkeypatch):
+    """Empty and missing values, multi-byte text, one and several documents."""
+    from whoosh import fields, index as whoosh_index
+    schema = fields.Schema(key=fields.ID(stored=True), value=fields.ID(sortable=True))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    values = ["张娜", "", "中国电信北京分公司", None, "a", "张娜", "𠀀字", "zz"]
+    with ix.writer() as writer:
+        for i, value in enumerate(values):
+            if value is None:
+                writer.add_document(key=str(i))
+            else:
+                writer.add_document(key=str(i), value=value)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        column = reader.column_reader("value")
+        assert type(column._reader) is internals.WHOOSH["VarBytesReader"]  # the fast path
+        fast = internals.column_codes(reader, "value")
+        expected = list(reader.column_reader("value"))
+        monkeypatch.setattr(internals, "WHOOSH", None)
+        slow = internals.column_codes(reader, "value")
+    assert fast[0] == slow[0] == sorted(set(expected))
+    assert fast[1].tolist() == slow[1].tolist()
+    assert [fast[0][c] for c in fast[1]] == expected
+    assert expected[3] == "" and expected[6] == "𠀀字"

@@ -169,6 +169,26 @@ def read_meta(path):
         return {}
 
 
+#: A file or folder changed less than this long ago is re-read even when its stat
+#: looks unchanged: two changes within one tick of the file system's clock leave
+#: the same modification time.
+QUIET_NS = 2_000_000_000
+
+
+def _stat_key(path):
+    """What identifies a file's or folder's current state: inode, mtime, size."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _trusted(key):
+    """The key, when its state is old enough that an unchanged key means unchanged."""
+    return key if key is not None and time.time_ns() - key[1] > QUIET_NS else None
+
+
 class Snapshot:
     """One opened snapshot: its Whoosh index, dictionary and alias table."""
 
@@ -184,6 +204,7 @@ class Snapshot:
         self.aliases = json.loads((self.path / "aliases.json").read_text("utf-8"))
         self.index = whoosh_index.open_dir(str(self.path), schema=make_schema(self.digest))
         self._searcher = None
+        self._folder_key = None  # the folder's state when the searcher was last checked
         self.lock = threading.RLock()
 
     def searcher(self):
@@ -191,12 +212,18 @@ class Snapshot:
 
         Call it, and use what it returns, while holding ``self.lock``."""
         with self.lock:
+            # A commit adds a TOC file, which changes the folder: while the folder is
+            # unchanged, the searcher's generation is still the newest.
+            key = _stat_key(self.path)
+            if self._searcher is not None and key is not None and key == self._folder_key:
+                return self._searcher
             if self._searcher is None or not self._searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers and so misses
                 # deletions committed to an existing segment.
                 old, self._searcher = self._searcher, self._open_searcher()
                 if old is not None:
                     old.close()
+            self._folder_key = _trusted(key)
             return self._searcher
 
     def _open_searcher(self, attempts=5):
@@ -228,10 +255,15 @@ class LiveIndex:
     def __init__(self, root):
         self.root = Path(root)
         self._snapshot = None
+        self._live_key = None  # LIVE's state when it was last read
         self._lock = threading.Lock()
 
     def current(self):
         """The live Snapshot, reopened when LIVE changed since last time."""
+        key = _stat_key(self.root / "LIVE")
+        with self._lock:
+            if self._snapshot is not None and key is not None and key == self._live_key:
+                return self._snapshot
         name = live_name(self.root)
         if name is None:
             raise NoSnapshot(f"no index snapshot under {self.root}; run `archive reindex`")
@@ -240,6 +272,7 @@ class LiveIndex:
                 old, self._snapshot = self._snapshot, Snapshot(snapshots_dir(self.root) / name)
                 if old is not None:
                     old.close()
+            self._live_key = _trusted(key)
             return self._snapshot
 
 
@@ -248,10 +281,15 @@ _LIVE = {}
 
 def live_index(root):
     """The process-wide LiveIndex for an index root."""
-    key = str(Path(root).resolve())
-    if key not in _LIVE:
-        _LIVE[key] = LiveIndex(key)
-    return _LIVE[key]
+    live = _LIVE.get(root)  # an absolute root as given: resolving it on every search costs
+    if live is None:
+        key = str(Path(root).resolve())
+        live = _LIVE.get(key)
+        if live is None:
+            live = _LIVE[key] = LiveIndex(key)
+        if Path(root).is_absolute():
+            _LIVE[root] = live
+    return live
 
 
 def age_seconds(root):

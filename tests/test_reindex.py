@@ -1,5 +1,6 @@
 """Snapshots: rebuild beside the live one, incremental updates, drift check."""
 
+import os
 import subprocess
 import sys
 
@@ -192,3 +193,30 @@ def test_a_rebuild_removes_the_leftovers_of_a_build_that_died(seeded_copy, monke
     monkeypatch.setattr(build, "_write_documents", spy)
     seeded_copy.reindex(procs=1)
     assert seen == [False]
+
+
+def test_a_quiet_index_is_not_reread_per_search_but_sees_other_processes(seeded_copy,
+                                                                         monkeypatch):
+    """Searches skip re-reading LIVE and the segment list while neither changed
+    (their stat is the same), and still see an import and a rebuild made by other
+    processes."""
+    monkeypatch.setattr(snapshots, "QUIET_NS", 0)  # every state counts as settled at once
+    reads = []
+    real = snapshots.live_name
+    monkeypatch.setattr(snapshots, "live_name", lambda root: reads.append(1) or real(root))
+    env = {**os.environ, "ARCHIVE_HOME": str(seeded_copy.home)}
+    before = seeded_copy.snapshot().name
+    assert seeded_copy.search("赵一鸣")["total"] == 0
+    count = len(reads)
+    seeded_copy.search("李玉柱")
+    assert len(reads) == count  # LIVE unchanged: not read again
+    subprocess.run([sys.executable, "-m", "archive.cli", "import",
+                    str(DATA / "sichuan-2019-2020-candidates.txt")], env=env, check=True,
+                   capture_output=True)
+    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+    assert seeded_copy.snapshot().name == before
+    subprocess.run([sys.executable, "-m", "archive.cli", "reindex"], env=env, check=True,
+                   capture_output=True)
+    assert seeded_copy.snapshot().name != before
+    assert len(reads) > count
+    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]

@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 
 from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
                        spoken, write_dictionary)
-from .schema import SCHEMA_VERSION, make_schema
+from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
                         live_name, new_name, remove_partials, set_live, snapshots_dir,
                         write_lock)
@@ -50,7 +50,8 @@ def document(entry, aliases):
     # The award title is the same for nearly every entry: not worth searching.
     role = [entry.get("position"), entry.get("team_category"), entry.get("education")]
     cycle = entry.get("cycle") or ""
-    return {
+    citation = entry.get("citation") or ""
+    doc = {
         "id": entry["id"], "content_hash": entry["content_hash"],
         "notice_id": entry.get("notice_id") or "", "kind": entry.get("kind") or "",
         "cycle": cycle, "operator": operator, "region": region,
@@ -62,11 +63,15 @@ def document(entry, aliases):
         "pinyin": " ".join(pinyin_keys(entry["name"], entry.get("kind") or "individual")),
         "org": "\n".join(x for x in org if x),
         "role": "\n".join(x for x in role if x),
-        "citation": entry.get("citation") or "",
-        "plain": "1" if is_plain(entry.get("citation") or "") else "",
-        "citation_pairs": entry.get("citation") or "",
+        "citation": citation,
+        "plain": "1" if is_plain(citation) else "",
+        "citation_pairs": citation,
+        CITATION_TEXT: citation.encode("utf-8"),
         "company": entry.get("company") or "", "unit": entry.get("unit") or "",
     }
+    for field, twin in PHRASE_FIELDS.items():
+        doc[twin] = doc[field]
+    return doc
 
 
 def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconcile=None,

@@ -18,7 +18,7 @@ from whoosh import query as Q
 
 from .analysis import NAME_SUB_CHARS, PAIR, analyze, normalize, pinyin_query, word_pairs
 from .ranking import DocTable, collapse, evaluate, top
-from .schema import FACETS, FIELD_BOOSTS, FILTERS, RESULT_FIELDS, TEXT_FIELDS
+from .schema import FACETS, FIELD_BOOSTS, FILTERS, PHRASE_FIELDS, RESULT_FIELDS, TEXT_FIELDS
 from .suggest import Lexicon
 
 MAX_QUERY_CHARS = 200
@@ -187,7 +187,9 @@ class QueryBuilder:
             words.extend(parts or [word])
         return words if changed else None
 
-    def _text_match(self, text, fields, phrase=False):
+    def _text_match(self, text, fields, phrase=False, spread=True):
+        """Where text occurs in fields: as a term, or its words as a phrase (citation
+        pairs, the short fields' phrase twins) or, unless spread is False, anywhere."""
         tokens = self._tokens(text)
         if not tokens:
             return None
@@ -201,8 +203,8 @@ class QueryBuilder:
                                       for pair in word_pairs(tokens)]))
             elif phrase or (f == "name" and len("".join(tokens)) > NAME_SUB_CHARS):
                 # (A name up to NAME_SUB_CHARS long is matched whole by name_sub.)
-                phrases.append(Q.Phrase(f, tokens, boost=FIELD_BOOSTS[f] * 2))
-        if phrase:
+                phrases.append(Q.Phrase(PHRASE_FIELDS[f], tokens, boost=FIELD_BOOSTS[f] * 2))
+        if phrase or not spread:
             return Q.Or(phrases)
         spread = Q.And([Q.Or([Q.Term(f, t, boost=FIELD_BOOSTS[f]) for f in fields])
                         for t in tokens])
@@ -250,7 +252,15 @@ class QueryBuilder:
             if words:  # each part as its own word: 广东电信 -> 广东 (region) and 电信 (operator)
                 subs = [self.clause_query(Clause(w)) for w in words]
                 return Q.And([q for q in subs if q is not None])
-        parts = [self._text_match(text, fields, clause.phrase)] + self._name_match(text)
+        # Part of a name that jieba cuts into single characters (明霞 of 陈明霞): the
+        # name part matches it whole; its characters scattered over the fields (李霞明,
+        # or 明 in the name and 霞 in the citation) would only add noise.
+        compact = "".join(normalize(text).split())
+        spread = not (
+            2 <= len(compact) <= NAME_SUB_CHARS and all(map(_is_han, compact))
+            and all(len(t) == 1 for t in self._tokens(text))
+            and self._known(compact, ("name_sub",)))
+        parts = [self._text_match(text, fields, clause.phrase, spread)] + self._name_match(text)
         region = self.regions.get(normalize(text).strip()) if clause.field is None else None
         if region:
             parts.append(Q.Term("region", region, boost=REGION_BOOST))
@@ -369,10 +379,11 @@ def search(snapshot, text, filters=None, page=1, per_page=20, sort="relevance"):
         searcher = snapshot.searcher()
         matches = _execute(searcher, snapshot, text, filters, page * per_page, sort,
                            facets=True)
-        result = _render(searcher, matches, text or "", page, per_page, snapshot.aliases)
+        table = DocTable.of(snapshot, searcher)
+        result = _render(searcher, table, matches, text or "", page, per_page,
+                         snapshot.aliases)
         result["suggestions"] = []
         if _wants_suggestions(matches, result["results"]):
-            table = DocTable.of(snapshot, searcher)
             result["suggestions"] = Lexicon.of(table, snapshot.aliases).correct(text or "")
         return result
 
@@ -428,10 +439,11 @@ def matching_ids(snapshot, text, filters=None, sort="relevance", limit=10000):
         return [searcher.stored_fields(docnum)["id"] for docnum, _ in matches.hits]
 
 
-def _render(searcher, matches, text, page, per_page, aliases):
+def _render(searcher, table, matches, text, page, per_page, aliases):
     start = (page - 1) * per_page
     page_hits = matches.hits[start:start + per_page]
     stored = [searcher.stored_fields(docnum) for docnum, _ in page_hits]
+    citations = table.citations([docnum for docnum, _ in page_hits])
     words, letters = _name_words(matches.parsed)
     names = {}
     for (docnum, _), fields in zip(page_hits, stored):
@@ -441,15 +453,15 @@ def _render(searcher, matches, text, page, per_page, aliases):
     extra = {d: {normalize(fields.get("name") or "")[s:e] for s, e in names[d]} - {""}
              for (d, _), fields in zip(page_hits, stored)}
     spans = _page_spans(matches.query, [d for d, _ in page_hits],
-                        [(f.get("citation") or "", f.get("plain")) for f in stored], aliases,
+                        [(c, f.get("plain")) for c, f in zip(citations, stored)], aliases,
                         {d: {w for w in ws if len(w) > 1} for d, ws in extra.items()})
     hits = []
-    for (docnum, score), fields in zip(page_hits, stored):
+    for (docnum, score), fields, citation in zip(page_hits, stored, citations):
         item = {k: fields.get(k) or None for k in RESULT_FIELDS}
         del item["notice_id"]
         item["name_html"] = mark(fields.get("name") or "", names[docnum])
         item["score"] = round(float(score), 4)
-        item["snippet"] = snippet(fields.get("citation") or "", spans[docnum])
+        item["snippet"] = snippet(citation, spans[docnum])
         hits.append(item)
     return {
         "query": text, "total": matches.total, "entries": matches.entries, "page": page,
@@ -505,7 +517,8 @@ def _page_spans(query, docnums, texts, aliases=None, extra=None):
         query = query.a
     words = set()
     for fieldname, term in query.iter_all_terms():
-        if fieldname in ("citation", "citation_pairs", "name", "name_sub"):
+        if fieldname in ("citation", "citation_pairs", "name", PHRASE_FIELDS["name"],
+                         "name_sub"):
             words.add(str(term).replace(PAIR, ""))
         elif fieldname == "operator":
             words |= {normalize(a) for a in (aliases or {}).get(term, []) if a.strip()}

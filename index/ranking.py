@@ -15,7 +15,7 @@ from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
 
 from . import internals
-from .schema import COLUMNS, FILTERS, GROUP
+from .schema import CITATION_TEXT, COLUMNS, FILTERS, GROUP
 
 EAGER_COLUMNS = FILTERS + (GROUP,)
 
@@ -44,6 +44,9 @@ class DocTable:
 
     def __init__(self, searcher, cache):
         self._readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+        self._offsets = np.array([offset for _, offset in searcher.leaf_searchers()],
+                                 dtype=np.int64)
+        self._texts = {}  # segment -> its citation column reader (this searcher's files)
         parts = [self._leaf(reader, cache) for reader in self._readers]
         self._parts = parts
         self.n = searcher.doc_count_all()
@@ -117,6 +120,17 @@ class DocTable:
             table = cls(searcher, segments)
             snapshot._doc_table = cached = (searcher, table, segments)
         return cached[1]
+
+    def citations(self, docnums):
+        """The citation of each document (its column: one uncompressed read each)."""
+        out = []
+        for docnum in docnums:
+            leaf = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
+            column = self._texts.get(leaf)
+            if column is None:
+                column = self._texts[leaf] = self._readers[leaf].column_reader(CITATION_TEXT)
+            out.append(column[int(docnum) - int(self._offsets[leaf])].decode("utf-8"))
+        return out
 
     def mask(self, filters):
         """Boolean mask over docnums: live and passing every filter."""

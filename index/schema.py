@@ -1,11 +1,12 @@
 """The index schema, declared once; fields, boosts and facets in one place."""
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import PairTokenizer, chinese_analyzer
 
 #: Bumped whenever fields or analysis change: older snapshots must be rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Query-time weight of each searchable field (a name match beats a citation match).
 FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role": 1.5,
@@ -21,6 +22,12 @@ GROUP = "person"
 #: name (as shown, and its pinyin) and company that break score ties and feed
 #: suggestions.
 COLUMNS = FILTERS + (GROUP, "label", "sound", "company")
+#: Short fields are scored without positions (a posting list with positions costs ten
+#: times as much to read); phrases in them are matched in these unscored twins.
+PHRASE_FIELDS = {"name": "name_phrase", "org": "org_phrase", "role": "role_phrase"}
+#: The column holding each entry's citation as UTF-8, uncompressed: snippets read
+#: one per hit (Whoosh's stored fields are zlib-compressed pickles).
+CITATION_TEXT = "citation_text"
 #: Stored values returned with every hit.
 RESULT_FIELDS = ("id", "name", "kind", "cycle", "company", "operator", "region", "unit", "stage",
                  "notice_id", "person")
@@ -32,6 +39,9 @@ def make_schema(digest=None):
     # Names and units are single dictionary words (the archive's own): their parts
     # are terms too, so any run of words read in them is found.
     short = chinese_analyzer(digest, parts=True)
+    phrases = {twin: TEXT(analyzer=short, phrase=True) for twin in PHRASE_FIELDS.values()}
+    for field in phrases.values():
+        field.scorable = False  # matched, never scored: no field-length column
     return Schema(
         id=ID(stored=True, unique=True),
         content_hash=ID(stored=True),
@@ -46,18 +56,20 @@ def make_schema(digest=None):
         label=ID(sortable=True),
         # The name's pinyin, one syllable per character ("-" for others).
         sound=ID(stored=True, sortable=True),
-        name=TEXT(analyzer=short, stored=True, phrase=True),
+        name=TEXT(analyzer=short, stored=True, phrase=False),
         name_sub=KEYWORD(lowercase=True, scorable=True),
         pinyin=KEYWORD(lowercase=True, scorable=True),
-        org=TEXT(analyzer=short, phrase=True),
-        role=TEXT(analyzer=short, phrase=True),
-        # Term frequencies only: snippets find the matched words in the stored
-        # text, so positions and character offsets would only slow matching.
-        citation=TEXT(analyzer=analyzer, stored=True, phrase=False),
+        org=TEXT(analyzer=short, phrase=False),
+        role=TEXT(analyzer=short, phrase=False),
+        # Term frequencies only (phrases: citation_pairs): snippets find the matched
+        # words in citation_text, so positions and offsets would only slow matching.
+        citation=TEXT(analyzer=analyzer, phrase=False),
         citation_pairs=TEXT(analyzer=PairTokenizer(digest), phrase=False),
+        citation_text=COLUMN(VarBytesColumn()),
         company=ID(stored=True, sortable=True),
         # "1" when the citation has no traditional characters: snippets then skip the
         # conversion (analysis.is_plain).
         plain=STORED(),
         unit=STORED(),
+        **phrases,
     )

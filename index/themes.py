@@ -126,14 +126,13 @@ def similar(snapshot, entry_id, limit=5, numterms=12):
         docnum = searcher.document_number(id=entry_id)
         if docnum is None:
             return []
-        fields = searcher.stored_fields(docnum)
-        text = fields.get("citation") or ""
+        table = DocTable.of(snapshot, searcher)
+        text = table.citations([docnum])[0]
         if not text.strip():
             return []
         terms = searcher.key_terms_from_text("citation", text, numterms=numterms)
         if not terms:
             return []
-        table = DocTable.of(snapshot, searcher)
         query = Q.Or([Q.Term("citation", word, boost=weight) for word, weight in terms])
         ids, scores = evaluate(searcher, table, query)
         person = table.codes["person"][docnum]

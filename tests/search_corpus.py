@@ -26,7 +26,7 @@ TEAMS = ["{c}10086热线{n}班", "{c}10000号客服中心", "{d}VIP客户服务�
          "{d}营业厅", "{c}政企客户部IDC运维组", "{c}12345政务热线专席", "{d}宽带装维{n}班",
          "{c}4G/5G无线网络优化中心", "{d}智慧家庭服务队", "{c}ICT解决方案支撑中心"]
 # Named people the tests look for (typos, pinyin); the rest are drawn at random.
-NAMED = ["谢华", "欧阳晓明", "阿依古丽·买买提", "王小二", "吕梅"]
+NAMED = ["谢华", "欧阳晓明", "阿依古丽·买买提", "王小二", "吕梅", "陈明霞", "李霞明"]
 CYCLES = ["2017-2018", "2019-2020", "2021-2022"]
 # One sentence a cycle's citations share: what that cycle talked about.
 CYCLE_SENTENCES = {"2017-2018": "推进宽带提速降费，完成光纤入户改造。",

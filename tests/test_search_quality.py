@@ -257,3 +257,32 @@ def test_snippet_words_are_found_in_full_width_and_mixed_case_citations():
     wide = "他研究ＡＤＳＬ线路，用户"
     spans = _page_spans(query, [7], [(wide, "1")], {})[7]
     assert [wide[s:e] for s, e in spans] == ["ＡＤＳＬ线路"]
+
+
+@pytest.mark.parametrize("part, whole, scattered", [("明霞", "陈明霞", "李霞明")])
+def test_part_of_a_name_finds_names_holding_it_not_its_characters_scattered(generated, part,
+                                                                             whole, scattered):
+    """明霞 finds 陈明霞; 李霞明 (the same characters, another order) and entries with
+    明 in one field and 霞 in another are noise."""
+    names = [h["name"] for h in generated.search(part, per_page=100)["results"]]
+    assert names == [whole]
+    assert [h["name"] for h in generated.search(scattered)["results"]] == [scattered]
+
+
+def test_quoted_names_and_units_are_phrases_in_the_short_fields(generated):
+    """A quoted team name or unit matches its words in order in that field (the
+    short fields' phrase twins); the same words reversed do not."""
+    rows = list(generated.db.execute(
+        "select name, unit, kind from entries where kind = 'team' or unit like '%营业部'"))
+    teams = [r[0] for r in rows if r[2] == "team"]
+    units = [r[1] for r in rows if r[2] != "team"]
+    assert len(teams) >= 5 and len(units) >= 5
+    for team in teams[:5]:
+        found = [h["name"] for h in generated.search(f'"{team}"', per_page=100)["results"]]
+        assert team in found, team
+    for unit in units[:5]:
+        assert generated.search(f'"{unit}"', per_page=100)["total"] >= 1, unit
+    # 客户服务中心 occurs in team names; 中心服务客户 nowhere, though each word does.
+    assert generated.search('"客户服务中心"')["total"] >= 1
+    assert generated.search('"中心服务客户"')["total"] == 0
+    assert generated.search("中心服务客户")["total"] >= 1

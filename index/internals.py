@@ -9,7 +9,10 @@ fallback and compare (tests/test_internals.py). pyproject caps
 whoosh-reloaded below 2.8 so that a new minor version is adopted on purpose.
 """
 
+import hashlib
 import logging
+import mmap
+import struct
 
 import numpy as np
 
@@ -18,8 +21,9 @@ log = logging.getLogger(__name__)
 
 def _check_whoosh():
     try:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
         from whoosh.columns import NumericColumn, TranslatingColumnReader, VarBytesColumn
+        from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
     except ImportError as exc:
         log.warning("Whoosh's W3 codec internals are missing (%s): using the public API", exc)
         return None
@@ -28,7 +32,9 @@ def _check_whoosh():
         return None
     return {"LENGTHS_COLUMN": LENGTHS_COLUMN, "W3LeafMatcher": W3LeafMatcher,
             "lenfield": _lenfield, "NumericReader": NumericColumn.Reader,
-            "VarBytesReader": VarBytesColumn.Reader, "Translating": TranslatingColumnReader}
+            "VarBytesReader": VarBytesColumn.Reader, "Translating": TranslatingColumnReader,
+            "TermInfo": W3TermInfo, "md5_hash": md5_hash,
+            "formats": (_lengths.format, _pointer.format)}
 
 
 def _check_rjieba():
@@ -106,17 +112,81 @@ def column_codes(reader, name):
     return [str(v) for v in distinct], codes.astype(np.int32)
 
 
+_LENGTHS = struct.Struct("!ii")  # key length, value length (whoosh.filedb.filetables)
+_POINTER = struct.Struct("!Iq")  # a hash slot: key hash, item position
+
+
+def _md5(key):
+    # Whoosh's md5_hash (the digest's last four bytes), without the hex round trip.
+    return int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
+
+
+def _term_map(terms):
+    """(memory map of a segment's terms file, its hash index), or None when the file
+    is not one plain W3 hash file with Whoosh's md5 hashing and slot layout."""
+    found = getattr(terms, "_archive_map", False)
+    if found is not False:
+        return found
+    found = None
+    tindex = getattr(terms, "_tindex", None)
+    dbfile = getattr(tindex, "dbfile", None)
+    raw = getattr(dbfile, "file", None)
+    if tindex is not None and getattr(tindex, "startoffset", None) == 0 \
+            and getattr(tindex, "hashfn", None) is WHOOSH["md5_hash"] \
+            and WHOOSH["formats"] == (_LENGTHS.format, _POINTER.format) \
+            and hasattr(raw, "fileno") and hasattr(tindex, "tables"):
+        try:
+            found = (mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ), tindex)
+        except (OSError, ValueError):
+            found = None
+    terms._archive_map = found
+    return found
+
+
+def _term_bytes(buf, tindex, key):
+    """Whoosh's hash-file probe (HashReader.ranges_for_key) over the memory map: the
+    term-info bytes stored for key, or None."""
+    keyhash = _md5(key)
+    tablestart, numslots = tindex.tables[keyhash & 255]
+    if not numslots:
+        return None
+    size = _POINTER.size
+    end = tablestart + numslots * size
+    slot = tablestart + ((keyhash >> 8) % numslots) * size
+    for _ in range(numslots):
+        slothash, itempos = _POINTER.unpack_from(buf, slot)
+        if not itempos:
+            return None
+        if slothash == keyhash:
+            keylen, datalen = _LENGTHS.unpack_from(buf, itempos)
+            start = itempos + _LENGTHS.size
+            if keylen == len(key) and buf[start:start + keylen] == key:
+                return buf[start + keylen:start + keylen + datalen]
+        slot += size
+        if slot == end:
+            slot = tablestart
+    return None
+
+
 def lookup(reader, fieldname, btext, fmt):
     """(raw matcher, document frequency) of a term in one segment, or None when the
-    segment lacks it: one hash lookup with the W3 codec (the public API needs three)."""
+    segment lacks it: one probe of a memory map of the W3 terms file (the public
+    API seeks and reads each hash slot, three times over)."""
     terms = getattr(reader, "_terms", None) if WHOOSH is not None else None
     if terms is not None and all(hasattr(terms, n) for n in ("term_info", "_codec",
-                                                              "_postfile")):
+                                                              "_postfile", "_keycoder")):
         from whoosh.reading import TermNotFound
-        try:
-            info = terms.term_info(fieldname, btext)
-        except (TermNotFound, KeyError):  # KeyError: a field the segment never saw
-            return None
+        mapped = _term_map(terms)
+        if mapped is not None:
+            data = _term_bytes(mapped[0], mapped[1], terms._keycoder(fieldname, btext))
+            if data is None:
+                return None
+            info = WHOOSH["TermInfo"].from_bytes(data)
+        else:
+            try:
+                info = terms.term_info(fieldname, btext)
+            except (TermNotFound, KeyError):  # KeyError: a field the segment never saw
+                return None
         matcher = terms._codec.postings_reader(terms._postfile, info, fmt,
                                                term=(fieldname, btext))
         return matcher, info.doc_frequency()

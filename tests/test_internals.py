@@ -157,3 +157,29 @@ def test_column_codes_match_whoosh_document_by_document(tmp_path, monkeypatch):
     assert fast[1].tolist() == slow[1].tolist()
     assert [fast[0][c] for c in fast[1]] == expected
     assert expected[3] == "" and expected[6] == "𠀀字"
+
+
+def test_the_mapped_term_probe_finds_what_whoosh_finds(corpus):
+    """Every term of every segment (and absent ones) looked up through the memory map
+    gives Whoosh's own term info and postings."""
+    snapshot = corpus.snapshot()
+    with snapshot.lock:
+        searcher = snapshot.searcher()
+        checked = 0
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            assert internals._term_map(reader._terms) is not None  # the fast path is on
+            for fieldname, btext in reader.all_terms():
+                fmt = searcher.schema[fieldname].format
+                found = internals.lookup(reader, fieldname, btext, fmt)
+                assert found is not None, (fieldname, btext)
+                assert found[1] == reader.doc_frequency(fieldname, btext)
+                ids, weights = internals.postings(found[0])  # deleted documents included
+                live = [i for i in ids.tolist() if not reader.is_deleted(i)]
+                assert live == list(reader.postings(fieldname, btext).all_ids())
+                checked += 1
+            for fieldname, btext in [("name", "不存在的词".encode()), ("nofield", b"x"),
+                                     ("citation", b""), ("org", "电信".encode() * 40)]:
+                assert internals.lookup(reader, fieldname, btext,
+                                        searcher.schema["name"].format) is None
+        assert checked > 10_000

@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 
 from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
                        spoken, write_dictionary)
-from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_schema
+from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_codec, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
                         live_name, new_name, remove_partials, set_live, snapshots_dir,
                         write_lock)
@@ -123,7 +123,7 @@ def _write_documents(partial, digest, table, entries, total, progress, limitmb, 
     ix = whoosh_index.create_in(str(partial), make_schema(digest))
     # Separate segment files: a compound file is copied into each reader's memory.
     with building():
-        writer = ix.writer(limitmb=limitmb, compound=False, procs=procs,
+        writer = ix.writer(limitmb=limitmb, compound=False, procs=procs, codec=make_codec(),
                            multisegment=procs > 1)
         count = 0
         for entry in entries:

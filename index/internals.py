@@ -86,6 +86,23 @@ def length_bytes(reader, field, count):
                     dtype=np.uint8)
 
 
+_FIXED_WIDTH = 192  # bytes: wider values are not worth a fixed-width array
+_ROWS = 16384  # values cut at once (bounds the index arrays' memory)
+
+
+def _fixed_width(blob, starts, ends, width):
+    """The values blob[start:end] as one array of fixed-width bytes (NUL-padded).
+    UTF-8 bytes sort as their code points do, so sorting it sorts the text."""
+    data = np.frombuffer(blob + b"\0", dtype=np.uint8)
+    rows = np.zeros((len(starts), width), dtype=np.uint8)
+    step = np.arange(width, dtype=np.int64)
+    for i in range(0, len(starts), _ROWS):
+        at = starts[i:i + _ROWS, None] + step
+        inside = at < ends[i:i + _ROWS, None]
+        rows[i:i + _ROWS] = np.where(inside, data[np.minimum(at, len(blob))], 0)
+    return rows.view(f"S{width}").ravel()
+
+
 def column_codes(reader, name):
     """(sorted distinct values, int32 code of each document) of the sortable field
     `name` in one segment. With a W3 variable-bytes column the raw values are cut
@@ -98,18 +115,24 @@ def column_codes(reader, name):
             and all(hasattr(raw, n) for n in ("_dbfile", "_basepos", "_offsets", "_lengths")):
         starts = np.asarray(raw._offsets, dtype=np.int64)
         ends = starts + np.asarray(raw._lengths, dtype=np.int64)
-        size = int(ends.max()) if len(ends) else 0
-        data = np.frombuffer(raw._dbfile.get(raw._basepos, size) + b"\0", dtype=np.uint8)
-        # Each value as a row of bytes padded with NULs, viewed as fixed-width bytes;
-        # UTF-8 bytes sort as their code points do, so the order is the decoded one.
-        width = max(int((ends - starts).max()) if len(ends) else 0, 1)
-        at = starts[:, None] + np.arange(width)
-        rows = np.where(at < ends[:, None], data[np.minimum(at, size)], 0).astype(np.uint8)
-        distinct, codes = np.unique(rows.view(f"S{width}").ravel(), return_inverse=True)
-        return [column._translate(v) for v in distinct.tolist()], codes.astype(np.int32)
-    values = np.array([str(v) for v in column] or [""], dtype=str)[:reader.doc_count_all()]
-    distinct, codes = np.unique(values, return_inverse=True)
-    return [str(v) for v in distinct], codes.astype(np.int32)
+        blob = raw._dbfile.get(raw._basepos, int(ends.max()) if len(ends) else 0)
+        width = int((ends - starts).max()) if len(ends) else 0
+        if 0 < width <= _FIXED_WIDTH and b"\0" not in blob:
+            distinct, codes = np.unique(_fixed_width(blob, starts, ends, width),
+                                        return_inverse=True)
+            distinct = distinct.tolist()
+        else:  # long or NUL-holding values: cut one by one
+            distinct, codes = _codes([blob[a:b] for a, b in zip(starts.tolist(),
+                                                                ends.tolist())])
+        return [column._translate(v) for v in distinct], codes.astype(np.int32)
+    return _codes([str(v) for v in column])
+
+
+def _codes(values):
+    """(sorted distinct values, int32 code of each value)."""
+    distinct = sorted(set(values))
+    number = {v: i for i, v in enumerate(distinct)}
+    return distinct, np.array([number[v] for v in values], dtype=np.int32)
 
 
 _LENGTHS = struct.Struct("!ii")  # key length, value length (whoosh.filedb.filetables)

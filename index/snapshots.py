@@ -26,7 +26,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .analysis import load_dictionary
-from .schema import SCHEMA_VERSION, make_schema
+from .schema import SCHEMA_VERSION, make_codec, make_schema
 
 KEEP = 2
 
@@ -246,7 +246,7 @@ class Snapshot:
 
     def writer(self):
         """A Whoosh writer; the caller holds the root's write lock."""
-        return self.index.writer(timeout=60, compound=False)
+        return self.index.writer(timeout=60, compound=False, codec=make_codec())
 
 
 class LiveIndex:

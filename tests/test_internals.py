@@ -133,12 +133,14 @@ def test_filters_and_phrases_find_whooshs_documents(corpus):
                     (text, name)
 
 
-def test_column_codes_match_whoosh_document_by_document(tmp_path, monkeypatch):
-    """Empty and missing values, multi-byte text, one and several documents."""
+@pytest.mark.parametrize("extra", [[], ["很长的单位名称" * 30], ["a\0b"]])
+def test_column_codes_match_whoosh_document_by_document(tmp_path, monkeypatch, extra):
+    """Empty and missing values, multi-byte text; values too long for a fixed-width
+    array or holding NUL are cut one by one."""
     from whoosh import fields, index as whoosh_index
     schema = fields.Schema(key=fields.ID(stored=True), value=fields.ID(sortable=True))
     ix = whoosh_index.create_in(str(tmp_path), schema)
-    values = ["张娜", "", "中国电信北京分公司", None, "a", "张娜", "𠀀字", "zz"]
+    values = ["张娜", "", "中国电信北京分公司", None, "a", "张娜", "𠀀字", "zz"] + extra
     with ix.writer() as writer:
         for i, value in enumerate(values):
             if value is None:

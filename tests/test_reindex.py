@@ -220,3 +220,14 @@ def test_a_quiet_index_is_not_reread_per_search_but_sees_other_processes(seeded_
     assert seeded_copy.snapshot().name != before
     assert len(reads) > count
     assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+
+
+def test_every_segment_is_written_without_per_block_length_statistics(seeded_copy, runner):
+    """Full rebuilds (several writer processes) and imports write segments with the
+    archive's codec: no per-posting field-length reads while indexing."""
+    seeded_copy.reindex(procs=2)
+    runner("import", DATA / "sichuan-2019-2020-candidates.txt")
+    segments = seeded_copy.snapshot().index._segments()
+    assert len(segments) >= 2
+    assert all(segment.codec().length_stats is False for segment in segments)
+    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]

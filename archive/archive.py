@@ -168,7 +168,8 @@ class Archive:
     def reindex(self, progress=None, procs=None):
         """Full rebuild into a new snapshot, switched live atomically; returns its meta.
 
-        procs: Whoosh writer processes (default: one per core, up to 4)."""
+        procs: Whoosh writer processes, and those segmenting the public file's search
+        text (default: one per core, up to 4; forked, so 1 from a threaded process)."""
         started = time.time()
         words = build.dictionary_words(self.db.query("select name, company, unit from entries"))
         total = self.db["entries"].count
@@ -179,7 +180,7 @@ class Archive:
         # The new snapshot holds everything queued before the rebuild began.
         with store.transaction(self.db):
             self.db.execute("delete from index_queue where queued_at <= ?", [started])
-        self.publish()
+        self.publish(procs=procs or build.default_procs())
         # Web workers start from the file this writes. The new snapshot is opened on
         # its own: switching this process's live one would close searchers in use.
         fresh = snapshots.Snapshot(snapshots.snapshots_dir(self.index_root) / meta["name"])
@@ -194,12 +195,14 @@ class Archive:
         """The public SQLite file /data serves (rebuilt by every re-index)."""
         return self.home / "public" / publish.FILENAME
 
-    def publish(self, path=None):
+    def publish(self, path=None, procs=1):
         """Write the public SQLite file (public data only, jieba FTS5 for Datasette)
-        and its metadata.json beside it; returns {notices, entries, bytes}."""
+        and its metadata.json beside it; returns {notices, entries, bytes}. procs:
+        processes segmenting the text (more than one only from a single-threaded
+        process: they are forked)."""
         path = Path(path) if path else self.public_path
         settings = {**config.defaults(), **config.from_environment()}
-        done = publish.publish(self.db, path)
+        done = publish.publish(self.db, path, procs=procs)
         publish.write_metadata(path.with_name(publish.METADATA), base_url=settings["BASE_URL"],
                                license_name=settings["DATA_LICENSE"],
                                license_url=settings["DATA_LICENSE_URL"])

@@ -74,6 +74,11 @@ def document(entry, aliases):
     return doc
 
 
+def default_procs():
+    """Processes a full rebuild uses unless told: one per core, up to 4."""
+    return min(os.cpu_count() or 1, 4)
+
+
 def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconcile=None,
             limitmb=256, procs=None):
     """Build a new snapshot from `entries` and make it live; returns its meta.
@@ -96,7 +101,7 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
         try:
             digest, table, word_count = _prepare(partial, words, aliases)
             count = _write_documents(partial, digest, table, entries, total, progress,
-                                     limitmb, procs or min(os.cpu_count() or 1, 4))
+                                     limitmb, procs or default_procs())
             meta = {"name": name, "schema": SCHEMA_VERSION, "entries": count,
                     "dictionary_words": word_count,
                     "build_seconds": round(time.monotonic() - started, 3),

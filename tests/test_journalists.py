@@ -10,6 +10,8 @@ import io
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -243,6 +245,23 @@ def test_archive_publish_command(runner, seeded_copy, tmp_path):
     db = sqlite3.connect(out)
     assert db.execute("select count(*) from entries").fetchone()[0] == 5
     db.close()
+
+
+def test_publishing_in_several_processes_writes_the_same_rows(generated, tmp_path):
+    """The re-index segments the public file's search text in worker processes; the
+    rows and their order are those of a single process."""
+    files = {}
+    for procs in (1, 2):
+        path = tmp_path / str(procs) / "archive-public.db"
+        # A process of its own: workers are forked, and this one may run other threads.
+        subprocess.run([sys.executable, "-c", "import sys; from archive.archive import Archive; "
+                        "Archive(sys.argv[1]).publish(sys.argv[2], procs=int(sys.argv[3]))",
+                        str(generated.home), str(path), str(procs)], check=True)
+        db = sqlite3.connect(path)
+        files[procs] = db.execute("select * from entries order by rowid").fetchall()
+        db.close()
+    assert len(files[1]) > 100 and all(row[-1] for row in files[1])  # search_text filled
+    assert files[1] == files[2]
 
 
 def _datasette_search(path, word):

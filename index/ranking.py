@@ -190,19 +190,39 @@ def term_scores(searcher, table, fieldname, text, boost=1.0):
     return ids, idf * (tf * (K1 + 1)) / (tf + K1 * norm) * boost
 
 
-def _union(parts):
+#: Combining lists whose lengths add up to more than n / DENSE (n: documents) counts
+#: over every docnum instead of sorting the lists (no sort: a tenth of the time).
+DENSE = 32
+
+
+def _dense(parts, n, needed):
+    """Docnums found in at least `needed` of the parts (each sorted and unique), and
+    their summed scores, by counting over all n docnums. Scores add in the order of
+    the parts, as the sorting versions add them, so the sums are the same."""
+    ids = np.concatenate([p[0] for p in parts])
+    found = np.bincount(ids, minlength=n)
+    sums = np.bincount(ids, weights=np.concatenate([p[1] for p in parts]), minlength=n)
+    keep = np.flatnonzero(found >= needed)
+    return keep, sums[keep]
+
+
+def _union(parts, n):
     parts = [p for p in parts if len(p[0])]
     if not parts:
         return EMPTY, _NO_SCORES
     if len(parts) == 1:
         return parts[0]
+    if sum(len(p[0]) for p in parts) * DENSE > n:
+        return _dense(parts, n, 1)
     ids = np.concatenate([p[0] for p in parts])
     scores = np.concatenate([p[1] for p in parts])
     unique, inverse = np.unique(ids, return_inverse=True)
     return unique, np.bincount(inverse, weights=scores)
 
 
-def _intersection(parts):
+def _intersection(parts, n):
+    if len(parts) > 1 and sum(len(p[0]) for p in parts) * DENSE > n:
+        return _dense(parts, n, len(parts))
     ids, scores = parts[0]
     for other_ids, other_scores in parts[1:]:
         ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True,
@@ -226,10 +246,10 @@ def evaluate(searcher, table, query):
             keep = ~np.isin(ids, run(q.b)[0], assume_unique=True)
             return ids[keep], scores[keep]
         if isinstance(q, Q.And):
-            return _intersection([run(sub) for sub in q.subqueries]) if q.subqueries \
+            return _intersection([run(sub) for sub in q.subqueries], table.n) if q.subqueries \
                 else (EMPTY, _NO_SCORES)
         if isinstance(q, Q.Or):
-            return _union([run(sub) for sub in q.subqueries])
+            return _union([run(sub) for sub in q.subqueries], table.n)
         # Phrases, prefixes: Whoosh finds the documents; each scores its boost.
         ids = np.unique(np.fromiter(searcher.docs_for_query(q), dtype=np.int64))
         return ids, np.full(len(ids), float(getattr(q, "boost", 1.0)))
@@ -243,11 +263,22 @@ def collapse(table, ids, scores, matched=None):
     then best score (ties: the lower docnum). Returns (ids, scores, matched)."""
     if not len(ids):
         return ids, scores, matched
-    # ids are sorted: a stable sort keeps the lower docnum first among equals.
-    key = -scores if matched is None else -(matched * 1e7 + scores)
-    order = np.argsort(key, kind="stable")
-    _, first = np.unique(table.codes[GROUP][ids[order]], return_index=True)
-    keep = np.sort(order[first])
+    key = scores if matched is None else matched * 1e7 + scores
+    groups = table.codes[GROUP][ids]
+    people = len(table.values[GROUP])
+    if len(ids) * DENSE > people:
+        # Each person's best key, then the first position (ids are sorted: the lower
+        # docnum) holding it: arrays over every person instead of sorting the hits.
+        best = np.full(people, -np.inf)
+        np.maximum.at(best, groups, key)
+        tied = np.flatnonzero(key == best[groups])
+        first = np.full(people, len(ids))
+        np.minimum.at(first, groups[tied], tied)
+        keep = np.sort(first[first < len(ids)])
+    else:  # a stable sort keeps the lower docnum first among equals
+        order = np.argsort(-key, kind="stable")
+        _, first = np.unique(groups[order], return_index=True)
+        keep = np.sort(order[first])
     return ids[keep], scores[keep], (matched[keep] if matched is not None else None)
 
 

@@ -222,7 +222,7 @@ def test_a_quiet_index_is_not_reread_per_search_but_sees_other_processes(seeded_
     assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
 
 
-def test_every_segment_is_written_without_per_block_length_statistics(seeded_copy, runner):
+def test_every_segment_is_written_with_the_archives_codec(seeded_copy, runner):
     """Full rebuilds (several writer processes) and imports write segments with the
     archive's codec: no per-posting field-length reads while indexing."""
     seeded_copy.reindex(procs=2)
@@ -230,4 +230,5 @@ def test_every_segment_is_written_without_per_block_length_statistics(seeded_cop
     segments = seeded_copy.snapshot().index._segments()
     assert len(segments) >= 2
     assert all(segment.codec().length_stats is False for segment in segments)
+    assert all(segment.codec()._blocklimit == 1024 for segment in segments)
     assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]

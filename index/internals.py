@@ -1,7 +1,8 @@
 """The one place that touches Whoosh's and rjieba's private names.
 
-The fast paths read posting blocks, field-length columns and segment ids
-straight out of whoosh-reloaded 2.7's W3 codec, and take over the
+The fast paths read posting blocks, field-length and sortable columns (each
+in one piece) and segment ids straight out of whoosh-reloaded 2.7's W3
+codec, probe its terms file through a memory map, and take over the
 dictionary rjieba builds on import. Each is checked once, at import: when a
 name is missing (another Whoosh or rjieba version) the public API is used
 instead — slower, same results — and a warning is logged. Tests force every

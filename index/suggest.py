@@ -10,8 +10,6 @@ table's columns (no stored-field reads) and kept with that table.
 import bisect
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from .analysis import normalize, pinyin_query, spoken
 
@@ -159,6 +157,10 @@ class Lexicon:
         typed = _compact(text)
         if not typed or len(typed) > 40:
             return []
+        # Imported here: its C++ start-up costs 0.1-0.2 s, and only corrections use it
+        # (not imports, the CLI or a process's first search that finds something).
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
         letters = spoken(typed) if _has_han(typed) else pinyin_query(text)
         scored = {}
         if letters:

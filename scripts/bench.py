@@ -298,10 +298,17 @@ def measure_processes(work, home, stamp):
     shutil.rmtree(extra, ignore_errors=True)
     make_corpus.make(10, stamp, extra, notices=1)
     t_one, _ = run([py, "-m", "archive.cli", "import", *map(str, extra.glob("*.txt"))], home)
-    t_cold, _ = run([py, "-c", "from archive.archive import Archive; "
-                     "Archive().search('李玉柱')"], home)
+    # The new process prints the wall clock once it has the answer; its exit (freeing
+    # pypinyin's phrase table, the document table …) is timed apart.
+    answered = work / "answered"
+    started = time.time()
+    t_cold, _ = run([py, "-c", "import sys, time; from archive.archive import Archive; "
+                     "Archive().search('李玉柱'); open(sys.argv[1], 'w').write(str(time.time()))",
+                     str(answered)], home)
+    t_answer = float(answered.read_text()) - started
     return [("import one 10-entry notice, index included (CLI process)", f"{t_one:.2f} s", "", ""),
-            ("cold start to first answer (new process)", f"{t_cold:.2f} s", "", "")]
+            ("cold start to first answer (new process)", f"{t_answer:.2f} s", "", ""),
+            ("  the same process, start to exit", f"{t_cold:.2f} s", "", "")]
 
 
 def _lat(ms):

@@ -77,7 +77,7 @@ class Archive:
         return {op: spec.get("aliases", []) for op, spec in self.aliases()["operators"].items()}
 
     # -- import ----------------------------------------------------------
-    def plan_files(self, files, overrides=None, attachments=()):
+    def plan_files(self, files, overrides=None, attachments=(), choices=None):
         """Parse and plan (name, bytes) pairs without writing (dry run, preview).
 
         An instance folder that does not exist yet is left so: the plan is made
@@ -85,18 +85,21 @@ class Archive:
         if self._db is None and not self.db_path.exists():
             empty = store.connect(":memory:")
             try:
-                return importer.plan_files(empty, files, overrides, attachments)
+                return importer.plan_files(empty, files, overrides, attachments, choices)
             finally:
                 empty.conn.close()
-        return importer.plan_files(self.db, files, overrides, attachments)
+        return importer.plan_files(self.db, files, overrides, attachments, choices)
 
-    def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None):
+    def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None,
+              accept_counts=False):
         """Store the plans in one transaction, then update the index for them.
 
         allow_removal: a new version of a notice may remove entries (they are
         retired); keep_newer: a text the notice had before is not re-imported;
+        accept_counts: stated counts that differ from what was read are accepted;
         progress(done, total): called as the index work goes on."""
-        upsert, delete, logged = importer.apply(self.db, plans, allow_removal, keep_newer)
+        upsert, delete, logged = importer.apply(self.db, plans, allow_removal, keep_newer,
+                                                accept_counts)
         if user and logged:
             with store.transaction(self.private):
                 self.private["import_users"].insert_all(
@@ -105,17 +108,18 @@ class Archive:
         return upsert, delete
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
-                     allow_removal=False, keep_newer=False):
+                     allow_removal=False, keep_newer=False, accept_counts=False):
         """Import notice files (all or nothing); returns the plans.
 
         overrides: notice metadata for what the files lack (title, publisher …);
         attachments: paths of files that belong to the one notice page given;
-        allow_removal, keep_newer: as for apply."""
+        allow_removal, keep_newer, accept_counts: as for apply."""
         files = [(str(p), Path(p).read_bytes()) for p in paths]
         extra = [(str(p), Path(p).read_bytes()) for p in attachments]
         plans = self.plan_files(files, overrides, extra)
         if not dry_run:
-            self.apply(plans, user=user, allow_removal=allow_removal, keep_newer=keep_newer)
+            self.apply(plans, user=user, allow_removal=allow_removal, keep_newer=keep_newer,
+                       accept_counts=accept_counts)
         return plans
 
     def bundled_notices(self):

@@ -10,6 +10,10 @@ from index.query import QueryError
 from index.snapshots import NoSnapshot
 
 from . import exports, store
+from .importer import ACTIONS, PLANNED
+from .ingest.columns import COLUMN_LABELS
+from .ingest.merge import merge_message
+from .vocabulary import FIELD_LABELS, KIND_LABELS, STAGE_LABELS
 from .archive import Archive
 from .ingest import ParseError
 
@@ -75,52 +79,86 @@ def _metadata_options(command):
 @click.option("--remove-entries", is_flag=True,
               help="Confirm that a new version of a notice removes entries (they are "
                    "retired, and the earlier version is kept).")
+@click.option("--accept-count-mismatch", "accept_counts", is_flag=True,
+              help="Import although counts the notice states (等133名个人, （3名）) differ "
+                   "from the entries read; without it such an import is refused.")
 @click.option("--dry-run", is_flag=True, help="Print what would be stored; write nothing.")
 @click.pass_context
-def import_(ctx, paths, attachments, remove_entries, dry_run, **metadata):
+def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **metadata):
     """Import notice files, all or nothing: pages (.txt .html), lists (.csv .json
     .docx .doc .xlsx .xls .pdf).
 
-    Prints per file: imported, unchanged or replaced, with entry counts.
-    The metadata flags supply what a list-only file lacks and override what
-    a file says.
+    Prints per file: imported, unchanged or replaced, with entry counts, the
+    stored notice it matches, honorees merged from the page and its
+    attachments, and every warning. The metadata flags supply what a
+    list-only file lacks and override what a file says.
     """
     archive = _archive(ctx)
     overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
         plans = archive.import_paths(paths, dry_run=dry_run, overrides=overrides,
-                                     attachments=attachments, allow_removal=remove_entries)
+                                     attachments=attachments, allow_removal=remove_entries,
+                                     accept_counts=accept_counts)
     except (ParseError, OSError) as exc:
-        raise click.ClickException(f"nothing imported:\n{exc}") from exc
+        raise click.ClickException(f"未导入任何内容：\n{exc}") from exc
     for p in plans:
-        prefix = "would be " if dry_run else ""
-        click.echo(f"{p.source_name}: {prefix}{p.action} ({len(p.rows)} entries)")
+        action = (PLANNED if dry_run else ACTIONS)[p.action]
+        click.echo(f"{p.source_name}：{action}（{len(p.rows)} 条）")
+        if p.match:
+            click.echo(f"  与库中通知 {p.match['id']}「{p.match['title']}」是同一份通知："
+                       f"{p.match_reason}")
+        for line in merge_lines(p.merges):
+            click.echo(f"  {line}")
+        for m in p.mismatches:
+            click.echo(f"  数量不符：{m}" + ("（已确认）" if accept_counts else ""))
         for warning in p.warnings:
-            click.echo(f"  warning: {warning}")
+            click.echo(f"  警告：{warning}")
         for c in p.conflicts:
-            click.echo(f"  conflict: {c['name']} {c['field']}: corrected {c['corrected']!r}, "
-                       f"notice says {c['incoming']!r}")
+            click.echo(f"  与人工更正冲突：{c['name']} {FIELD_LABELS.get(c['field'], c['field'])}："
+                       f"已更正为“{c['corrected']}”，通知中为“{c['incoming']}”（保留更正）")
         for e in p.removed_entries:
-            click.echo(f"  {'would remove' if dry_run else 'removed'}: {e['id']} {e['name']}"
-                       + (" (manually corrected)" if e["corrected"] else ""))
+            click.echo(f"  {'将删除' if dry_run else '已删除'}：{e['id']} {e['name']}"
+                       + ("（已人工更正）" if e["corrected"] else ""))
         if dry_run:
             _echo_plan(p)
 
 
+def merge_lines(merges):
+    """What the CLI prints of honorees merged from several lists of one import."""
+    if not merges:
+        return []
+    lines = [merge_message(merges) + "："]
+    for m in merges:
+        line = f"  {m.name}：{' + '.join(m.sources)}"
+        if m.filled:
+            line += "；补充了" + "、".join(FIELD_LABELS.get(f, f) for f in m.filled)
+        lines.append(line)
+        for c in m.conflicts:
+            values = "；".join(f"{source}为“{value}”" for source, value in c.values)
+            lines.append(f"    {FIELD_LABELS.get(c.field, c.field)}不一致：{values}；"
+                         f"采用{c.values[c.chosen][0]}的值")
+    return lines
+
+
 def _echo_plan(p):
     n = p.parsed.notice
-    click.echo(f"  notice {p.notice_id}: {n['title']} | {n['publisher']} | "
-               f"{n['published']} | {n['cycle']} | {n['stage']} | {n['doc_number'] or '-'}")
+    click.echo(f"  通知 {p.notice_id}：{n['title']} | {n['publisher']} | 发布 {n['published']} | "
+               f"成文 {n.get('signed') or '-'} | {n['cycle']} | {STAGE_LABELS[n['stage']]} | "
+               f"{n['doc_number'] or '-'}")
     for t in p.parsed.tables:
-        columns = ", ".join(f"{label}->{field or '?'}" for label, field in t.mapping)
-        click.echo(f"  {t.source}: header row {t.header_row}: {columns}")
+        columns = "，".join(f"{label}→{_column_label(field)}" for label, field in t.mapping)
+        click.echo(f"  {t.source}：表头在第 {t.header_row} 行：{columns}")
         for row, label, sets in t.groups:
-            click.echo(f"    row {row}: group {label} ({sets})")
+            click.echo(f"    第 {row} 行：分组 {label}（{sets}）")
         for row, reason, text in t.skipped:
-            click.echo(f"    row {row}: skipped, {reason}: {text[:40]}")
+            click.echo(f"    第 {row} 行：跳过，{reason}：{text[:40]}")
     for row in p.rows:
-        click.echo(f"  {row['id']} {row['kind']:<10} {row['name']} | {row['unit'] or '-'} | "
+        click.echo(f"  {row['id']} {KIND_LABELS[row['kind']]} {row['name']} | {row['unit'] or '-'} | "
                    f"{row['company'] or '-'} | {row['operator']} | {row['region'] or '-'}")
+
+
+def _column_label(field):
+    return COLUMN_LABELS.get(field, field)
 
 
 @main.command()

@@ -4,15 +4,24 @@ An import is all or nothing: every file is parsed and planned first, and
 the plans are applied in one transaction.
 """
 
+import hashlib
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from . import store
-from .ingest import ENTRY_FIELDS, ParseError, parse_files
+from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError, parse_files
+from .ingest.merge import MERGED_FIELDS
+from .vocabulary import FIELD_LABELS
 
 
 class RemovalNotConfirmed(ParseError):
     """A new version of a notice would remove entries, and nobody confirmed it."""
+
+
+class CountMismatch(ParseError):
+    """The notice states counts that differ from what was read, and nobody accepted it."""
 
 
 @dataclass
@@ -29,22 +38,44 @@ class ImportPlan:
     changed: list = field(default_factory=list)
     conflicts: list = field(default_factory=list)  # manual corrections a re-import would undo
     removed_entries: list = field(default_factory=list)  # {id, kind, name, corrected}
+    match: dict = None        # the stored notice this file is (another format, a new version)
+    match_reason: str = None  # why it is that notice (文号相同 …)
+    files: list = field(default_factory=list)  # (name, bytes) the notice was read from
+    kept_fields: list = field(default_factory=list)  # columns this file lacks, kept as stored
 
     @property
     def warnings(self):
         """Parser warnings plus what the import would replace."""
         out = list(self.parsed.warnings)
         if self.action == "replaced":
-            out.append(f"replaces notice {self.notice_id}: {len(self.added)} added, "
-                       f"{len(self.changed)} changed, {len(self.removed)} removed")
+            out.append(f"将替换通知 {self.notice_id} 的现有版本：新增 {len(self.added)} 条，"
+                       f"修改 {len(self.changed)} 条，删除 {len(self.removed)} 条")
+        if self.kept_fields:
+            out.append("这份文件没有以下列，沿用库中已有的值："
+                       + "、".join(FIELD_LABELS.get(f, f) for f in self.kept_fields))
         return out
+
+    @property
+    def mismatches(self):
+        """Counts the notice states that differ from what was read."""
+        return list(self.parsed.mismatches)
+
+    @property
+    def merges(self):
+        """Honorees found in several lists of this import, merged into one entry each."""
+        return list(self.parsed.merges)
 
     def summary(self):
         """One line per file, as the CLI prints it."""
-        if self.action == "kept":
-            return f"{self.source_name}: kept (an earlier version of this notice; the " \
-                   "archive holds a newer one)"
-        return f"{self.source_name}: {self.action} ({len(self.rows)} entries)"
+        return f"{self.source_name}：{ACTIONS[self.action]}（{len(self.rows)} 条）"
+
+
+#: What an import did to a notice, as the CLI and the admin say it.
+ACTIONS = {"imported": "已导入", "unchanged": "内容未变，未做改动",
+           "replaced": "已导入新版本（旧版本已保留）", "kept": "库中已有更新的版本，未做改动"}
+#: What an import would do (a dry run).
+PLANNED = {"imported": "将导入", "unchanged": "内容未变，不会改动",
+           "replaced": "将导入新版本（旧版本会保留）", "kept": "库中已有更新的版本，不会改动"}
 
 
 def _rows(parsed, nid, old=None):
@@ -94,30 +125,41 @@ def _keep_ids(rows, old):
             del free[match]
 
 
-def plan(db, parsed, source_name, keep_newer=False):
+def plan(db, parsed, source_name, keep_newer=False, files=()):
     """Compare a parsed notice with the store; writes nothing.
 
+    The notice is looked up by identity (文号, or issuing body, title and cycle),
+    so that the same notice in another format is never a second notice.
     keep_newer: a text the notice had in an earlier version is "kept" (not
     re-imported over the newer one), as `archive init` does for bundled notices."""
-    nid = store.notice_id(parsed.notice)
+    match, reason = store.find_notice(db, parsed.notice)
+    nid = match["id"] if match else store.notice_id(parsed.notice)
     rows = _rows(parsed, nid)
+    common = dict(match=match, match_reason=reason, files=list(files))
     existing = store.get_notice(db, nid, with_text=False)
     if existing is None:
-        return ImportPlan(source_name, parsed, nid, "imported", rows, added=[r["id"] for r in rows])
+        return ImportPlan(source_name, parsed, nid, "imported", rows,
+                          added=[r["id"] for r in rows], **common)
+    parsed.notice = _notice_over(existing, parsed.notice)
     digest = store.sha256(parsed.text)
     if existing["sha256"] == digest:
-        return ImportPlan(source_name, parsed, nid, "unchanged", rows)
+        return ImportPlan(source_name, parsed, nid, "unchanged", rows, **common)
     if keep_newer and db.execute("select 1 from notice_versions where notice_id = ? and "
                                  "sha256 = ?", [nid, digest]).fetchone():
-        return ImportPlan(source_name, parsed, nid, "kept", rows)
+        return ImportPlan(source_name, parsed, nid, "kept", rows, **common)
     old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
     rows = _rows(parsed, nid, old)
+    kept_fields = _keep_missing_columns(rows, old)
     new_ids = {r["id"] for r in rows}
     p = ImportPlan(source_name, parsed, nid, "replaced", rows,
                    added=[r["id"] for r in rows if r["id"] not in old],
                    removed=[i for i in old if i not in new_ids],
                    changed=[r["id"] for r in rows if r["id"] in old
-                            and old[r["id"]]["content_hash"] != r["content_hash"]])
+                            and old[r["id"]]["content_hash"] != r["content_hash"]],
+                   kept_fields=kept_fields, **common)
+    if not (p.added or p.removed or p.changed) and not _notice_changed(existing, parsed.notice):
+        p.action = "unchanged"  # the same notice in another format, or re-saved
+        return p
     p.conflicts = _conflicts(db, old, rows)
     corrected = _corrected(db, p.removed)
     p.removed_entries = [{"id": i, "kind": old[i]["kind"], "name": old[i]["name"],
@@ -134,6 +176,40 @@ def plan(db, parsed, source_name, keep_newer=False):
         p.changed = [r["id"] for r in rows if r["id"] in old
                      and old[r["id"]]["content_hash"] != r["content_hash"]]
     return p
+
+
+def _notice_over(stored, incoming):
+    """The incoming notice's metadata over the stored notice's: what the file does not
+    say, or only guessed (a publication date taken from the signature), stays."""
+    out = dict(incoming)
+    for key in NOTICE_FIELDS:
+        if out.get(key) in (None, ""):
+            out[key] = stored.get(key)
+    if incoming.get("published_guessed") and stored.get("published"):
+        out["published"] = stored["published"]
+    if store.title_key(incoming) == store.title_key(stored):
+        out["title"], out["publisher"] = stored["title"], stored["publisher"]
+    return out
+
+
+def _notice_changed(stored, notice):
+    return any((notice.get(k) or None) != (stored.get(k) or None) for k in NOTICE_FIELDS)
+
+
+def _keep_missing_columns(rows, old):
+    """Fields that no row of this file has (a PDF list without 出生年月) keep the values
+    the stored version has, instead of erasing them; returns those fields."""
+    missing = [f for f in MERGED_FIELDS if not any(r.get(f) not in (None, "") for r in rows)
+               and any(o.get(f) not in (None, "") for o in old.values())]
+    if not missing:
+        return []
+    for row in rows:
+        before = old.get(row["id"])
+        if before is not None:
+            for name in missing:
+                row[name] = before.get(name)
+            row["content_hash"] = store.content_hash(row)
+    return missing
 
 
 def _conflicts(db, old, rows):
@@ -174,59 +250,76 @@ def removal_message(plans):
         if p.removed:
             names = "、".join(e["name"] + ("（已人工更正）" if e["corrected"] else "")
                              for e in p.removed_entries)
-            lines.append(f"{p.source_name}: this new version would remove {len(p.removed)} "
-                         f"entries: {names}")
+            lines.append(f"{p.source_name}：这个新版本会删除 {len(p.removed)} 条记录：{names}")
     return "\n".join(lines)
 
 
-def plan_files(db, files, overrides=None, attachments=()):
+def mismatch_message(plans):
+    """The stated counts that differ from what was read, for a refusal."""
+    return "\n".join(f"{p.source_name}：{m}" for p in plans for m in p.mismatches)
+
+
+def plan_files(db, files, overrides=None, attachments=(), choices=None):
     """Parse and plan (name, bytes) pairs; raise one ParseError listing every bad file.
 
     overrides: notice metadata the admin supplies, for every file; attachments:
-    (name, bytes) pairs that belong to the one notice file given."""
+    (name, bytes) pairs that belong to the one notice file given; choices: the
+    admin's picks where a page and its attachments disagree (ingest.merge)."""
     if attachments and len(files) != 1:
-        raise ParseError("attachments belong to one notice page: give exactly one file "
-                         "with its attachments")
+        raise ParseError("附件属于一个通知网页：请只给一个通知文件，再附上它的附件")
     plans, errors = [], []
     for name, data in files:
         try:
-            parsed = parse_files((name, data), attachments, overrides)
+            parsed = parse_files((name, data), attachments, overrides, choices)
         except ParseError as exc:
             errors.append(exc)
             continue
-        plans.append(plan(db, parsed, name))
-    ids = Counter(p.notice_id for p in plans)
+        plans.append(plan(db, parsed, name, files=[(name, data)] + list(attachments)))
+    seen = {}
     for p in plans:
-        if ids[p.notice_id] > 1:
-            errors.append(ParseError("the same notice is given more than once in this import",
+        keys = {("id", p.notice_id), ("doc", store.doc_key(p.parsed.notice.get("doc_number"))),
+                ("title", store.title_key(p.parsed.notice))}
+        keys = {k for k in keys if k[1]}
+        other = next((seen[k] for k in keys if k in seen), None)
+        if other is not None:
+            errors.append(ParseError(f"与 {other.source_name} 是同一份通知，在这次导入中出现了两次；"
+                                     "网页和它的附件请一起导入（--attach 附件）",
                                      filename=p.source_name))
-            ids[p.notice_id] = 0
+        for k in keys:
+            seen.setdefault(k, p)
     if errors:
         raise errors[0] if len(errors) == 1 else ParseError("\n".join(map(str, errors)))
     return plans
 
 
-def apply(db, plans, allow_removal=False, keep_newer=False):
+def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False):
     """Write the plans in one transaction; returns the ids to re-index and to delete,
     and the ids of the rows written to the imports log.
 
     A new version that removes entries needs allow_removal (RemovalNotConfirmed
-    otherwise). Each imported text is kept as a version of its notice; removed
-    entries are retired with the version they came from."""
+    otherwise); a notice whose stated counts differ from what was read needs
+    accept_counts (CountMismatch otherwise). Each imported text is kept as a
+    version of its notice, with the files it came from and what it changed;
+    removed entries are retired with the version they came from."""
     upsert, delete, logged = [], [], []
     stamp = store.now()
+    if not accept_counts and any(p.mismatches for p in plans):
+        raise CountMismatch(mismatch_message(plans) + "\n通知注明的数量与读到的条目数不符；"
+                            "核对无误后请确认（命令行：--accept-count-mismatch）再导入")
     with store.transaction(db):
         # Planned again under the write lock: another import may have landed
         # since the preview, and ids are derived, so nothing is duplicated.
-        plans[:] = [plan(db, p.parsed, p.source_name, keep_newer) for p in plans]
+        plans[:] = [plan(db, p.parsed, p.source_name, keep_newer, p.files) for p in plans]
         if not allow_removal and any(p.removed for p in plans):
-            raise RemovalNotConfirmed(removal_message(plans) + "\nconfirm the removal "
-                                      "(--remove-entries) to import it")
+            raise RemovalNotConfirmed(removal_message(plans) + "\n请确认删除"
+                                      "（命令行：--remove-entries）后再导入")
         for p in plans:
             if p.action in ("unchanged", "kept"):
                 # Importing a notice again repairs its entries' index state.
                 store.queue_index(db, [r["id"] for r in p.rows] if p.action == "unchanged"
                                   else [])
+                if p.action == "unchanged":
+                    _add_files(db, p)
                 continue
             _write(db, p, stamp)
             store.queue_index(db, p.added + p.changed + p.removed)
@@ -240,19 +333,23 @@ def apply(db, plans, allow_removal=False, keep_newer=False):
 
 def _write(db, p, stamp):
     """One plan's notice, version, entries and retirements (inside a transaction)."""
-    n = p.parsed.notice
+    n = {k: p.parsed.notice.get(k) for k in NOTICE_FIELDS}
     previous = db.execute("select version from notices where id = ?", [p.notice_id]).fetchone()
     version = previous[0] + 1 if previous else 1
-    name = p.source_name.rsplit("/", 1)[-1]
+    name = base_name(p.source_name)
     db["notices"].upsert({
         "id": p.notice_id, **n, "source_name": name, "format": p.parsed.format,
         "text": p.parsed.text, "sha256": store.sha256(p.parsed.text), "updated_at": stamp,
-        "version": version, **({"imported_at": stamp} if p.action == "imported" else {}),
+        "version": version, "doc_key": store.doc_key(n["doc_number"]),
+        "title_key": store.title_key(n),
+        **({"imported_at": stamp} if p.action == "imported" else {}),
     }, pk="id")
     db["notice_versions"].insert({
         "notice_id": p.notice_id, "version": version, "sha256": store.sha256(p.parsed.text),
         "text": p.parsed.text, "format": p.parsed.format, "source_name": name,
-        "imported_at": stamp, "entries": len(p.rows)}, pk=("notice_id", "version"))
+        "imported_at": stamp, "entries": len(p.rows), "changes": _changes(db, p)},
+        pk=("notice_id", "version"))
+    _add_files(db, p, version)
     if p.removed:
         old = {r["id"]: r for r in store.entries_by_ids(db, p.removed)}
         db["retired_entries"].upsert_all(
@@ -270,3 +367,50 @@ def _write(db, p, stamp):
     if added:  # an id that comes back is no longer retired
         db.execute(f"delete from retired_entries where id in ({','.join('?' * len(added))})",
                    list(added))
+
+
+def base_name(path):
+    """A file's name without its folders (a Windows upload's path included)."""
+    return re.split(r"[\\/]", str(path))[-1]
+
+
+def _add_files(db, p, version=None):
+    """Keep the files a notice was read from; a file already kept is not kept twice."""
+    if not p.files:
+        return
+    if version is None:
+        version = db.execute("select version from notices where id = ?",
+                             [p.notice_id]).fetchone()[0]
+    kept = {r["sha256"] for r in db.query("select sha256 from notice_files where notice_id = ?",
+                                          [p.notice_id])}
+    position = db.execute("select coalesce(max(position), 0) from notice_files where "
+                          "notice_id = ? and version = ?", [p.notice_id, version]).fetchone()[0]
+    for name, data in p.files:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in kept:
+            continue
+        kept.add(digest)
+        position += 1
+        db["notice_files"].insert({
+            "notice_id": p.notice_id, "version": version, "position": position,
+            "name": base_name(name), "format": base_name(name).rsplit(".", 1)[-1].lower(),
+            "size": len(data), "sha256": digest, "data": data})
+
+
+def _changes(db, p):
+    """What a version changed, as JSON: entries added, changed (with the fields) and
+    removed, each with its id and name."""
+    if p.action == "imported":
+        return json.dumps({"added": len(p.added)})
+    by_id = {r["id"]: r for r in p.rows}
+    old = {r["id"]: r for r in store.entries_by_ids(db, p.changed + p.removed)}
+    changed = []
+    for i in p.changed:
+        fields = [f for f in ENTRY_FIELDS if store.comparable(_text(by_id[i].get(f)))
+                  != store.comparable(_text(old[i].get(f)))]
+        changed.append({"id": i, "name": by_id[i]["name"], "fields": fields})
+    return json.dumps({
+        "added": [{"id": i, "name": by_id[i]["name"]} for i in p.added],
+        "changed": changed,
+        "removed": [{"id": i, "name": old[i]["name"]} for i in p.removed]},
+        ensure_ascii=False)

@@ -101,12 +101,13 @@ def start_reindex(archive, user):
     return start(archive, user, "reindex", _reindex)
 
 
-def start_import(archive, user, plans, allow_removal=False):
+def start_import(archive, user, plans, allow_removal=False, accept_counts=False):
     """Store previewed plans and index them in the background; returns the job id."""
     total = sum(len(p.rows) for p in plans)
 
     def work(job_archive, progress):
         progress(0, total)
-        job_archive.apply(plans, user=user, allow_removal=allow_removal, progress=progress)
+        job_archive.apply(plans, user=user, allow_removal=allow_removal, progress=progress,
+                          accept_counts=accept_counts)
         return {"done": total, "total": total}
     return start(archive, user, "import", work)

@@ -12,10 +12,14 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from .identity import content_hash, doc_key, entry_id, notice_id, person_key, sha256, \
+    title_key  # noqa: F401 (store.<name> is how callers reach them)
 from .ingest import ENTRY_FIELDS
+from .vocabulary import FIELD_LABELS
 
 #: Keys of an entry as exported (CLI --json, API, CSV), in order.
-EXPORT_FIELDS = ("id", "notice_id", "kind", "name", "gender", "birth", "education", "position",
+EXPORT_FIELDS = ("id", "notice_id", "kind", "name", "gender", "ethnicity", "birth", "education",
+                 "position",
                  "unit", "company", "operator", "region", "team_category", "team_size", "cycle",
                  "stage", "citation")
 
@@ -121,7 +125,30 @@ def _v6(db):
     db["entries"].create_index(["person_key", "cycle"], if_not_exists=True)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db):
+    """A notice is recognised when it comes again in another format (its 文号, or its
+    issuing body, title and cycle); it keeps its signing date and posting department
+    apart; every file it was imported from is kept; entries keep 民族."""
+    db["notices"].add_column("signed", str)
+    db["notices"].add_column("department", str)
+    db["notices"].add_column("doc_key", str)
+    db["notices"].add_column("title_key", str)
+    db.conn.executemany("update notices set doc_key = ?, title_key = ? where id = ?",
+                        [(doc_key(r["doc_number"]), title_key(r), r["id"])
+                         for r in db.query("select id, doc_number, publisher, title, cycle "
+                                           "from notices")])
+    db["notices"].create_index(["doc_key"])
+    db["notices"].create_index(["title_key"])
+    db["entries"].add_column("ethnicity", str)
+    db["notice_versions"].add_column("changes", str)  # JSON: entries added, changed, removed
+    db["notice_files"].create({
+        "notice_id": str, "version": int, "position": int, "name": str, "format": str,
+        "size": int, "sha256": str, "data": bytes,
+    }, pk=("notice_id", "version", "position"), not_null={"name", "data"},
+        foreign_keys=[("notice_id", "notices", "id")])
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -189,39 +216,57 @@ class transaction:
         return False
 
 
-def sha256(text):
-    """The hex sha256 of a text's UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def find_notice(db, notice):
+    """The stored notice that a parsed notice is, and why: (row, reason) or (None, None).
+
+    The same 文号 is the same notice; so are the same issuing body, title and cycle
+    (a page, its PDF and its workbook), unless both carry different 文号."""
+    key = doc_key(notice.get("doc_number"))
+    if key:
+        rows = list(db.query("select id, title, publisher, published, doc_number from notices "
+                             "where doc_key = ? order by imported_at limit 1", [key]))
+        if rows:
+            return rows[0], f"文号相同（{rows[0]['doc_number']}）"
+    tkey = title_key(notice)
+    if tkey:
+        rows = list(db.query("select id, title, publisher, published, doc_number, doc_key "
+                             "from notices where title_key = ? order by imported_at", [tkey]))
+        rows = [r for r in rows if not (key and r["doc_key"] and r["doc_key"] != key)]
+        if rows:
+            return rows[0], "发文机关、标题和评选年度相同"
+    return None, None
 
 
-def notice_id(notice):
-    """Stable notice id from its identity: publisher, title and date."""
-    key = "\x1f".join((notice["publisher"], notice["title"], notice["published"]))
-    return f"{notice['published']}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+def notice_files(db, nid, version=None):
+    """The files a notice version was imported from (without their bytes), in order."""
+    if version is None:
+        version = db.execute("select version from notices where id = ?", [nid]).fetchone()
+        version = version[0] if version else 0
+    return list(db.query("select notice_id, version, position, name, format, size, sha256 "
+                         "from notice_files where notice_id = ? and version = ? "
+                         "order by position", [nid, version]))
 
 
-def entry_id(notice_key, kind, name, n=1):
-    """Stable entry id from notice identity + kind + name (+ n for namesakes)."""
-    key = "\x1f".join((notice_key, kind, name) + ((str(n),) if n > 1 else ()))
-    return hashlib.sha1(key.encode()).hexdigest()[:12]
+def notice_file(db, nid, version, position):
+    """One stored original file as a dict with its bytes, or None."""
+    rows = list(db.query("select * from notice_files where notice_id = ? and version = ? and "
+                         "position = ?", [nid, version, position]))
+    return rows[0] if rows else None
 
 
-def person_key(entry):
-    """Key shared by one person's (or team's) entries across notices and cycles: the
-    normalised name (layout spaces dropped, traditional folded to simplified, the
-    middle dot of minority names kept), the kind, the operator and the region."""
-    from index.analysis import normalize
-    from .ingest.fields import clean_name
-    name = normalize(clean_name(entry["name"]) or "")
-    key = "\x1f".join((entry["kind"], name, entry.get("operator") or "",
-                       entry.get("region") or ""))
-    return hashlib.sha1(key.encode()).hexdigest()[:12]
+def notice_versions(db, nid):
+    """Every version of a notice, newest first (without text)."""
+    return list(db.query("select notice_id, version, sha256, format, source_name, imported_at, "
+                         "entries, changes from notice_versions where notice_id = ? "
+                         "order by version desc",
+                         [nid]))
 
 
-def content_hash(entry):
-    """Hash of everything an entry shows; the index stores it to detect drift."""
-    data = {k: entry.get(k) for k in ENTRY_FIELDS + ("cycle", "stage", "notice_id")}
-    return hashlib.sha1(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+def notice_version(db, nid, version):
+    """One version of a notice with its text, or None."""
+    rows = list(db.query("select * from notice_versions where notice_id = ? and version = ?",
+                         [nid, version]))
+    return rows[0] if rows else None
 
 
 def get_notice(db, nid, with_text=True):
@@ -518,15 +563,15 @@ def update_entry(db, entry_id, changes):
     raises ValueError for bad values or fields that cannot be edited."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValueError("cannot edit: " + ", ".join(sorted(unknown)))
+        raise ValueError("这些字段不能修改：" + "、".join(FIELD_LABELS.get(f, f) for f in sorted(unknown)))
     typed = {}
     for field, value in changes.items():
         try:
             typed[field] = _typed(field, value)
         except ValueError as exc:
-            raise ValueError(f"{field}: {exc}") from exc
+            raise ValueError(f"{FIELD_LABELS.get(field, field)}：{exc}") from exc
     if "name" in typed and not typed["name"]:
-        raise ValueError("name: 不能为空")
+        raise ValueError(f"{FIELD_LABELS['name']}：不能为空")
     stamp = now()
     done = []
     with transaction(db):

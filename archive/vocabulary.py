@@ -8,7 +8,8 @@ STAGE_LABELS = {"candidates": "候选人公示", "honorees": "表彰获奖"}
 #: An entry's stage in a sentence or a table cell: what the person is.
 STAGE_ROLES = {"candidates": "候选人", "honorees": "获表彰"}
 #: Entry fields as pages name them.
-FIELD_LABELS = {"name": "姓名/班组名称", "gender": "性别", "birth": "出生年月", "education": "学历",
+FIELD_LABELS = {"name": "姓名/班组名称", "gender": "性别", "ethnicity": "民族", "birth": "出生年月",
+                "education": "学历",
                 "position": "职务", "unit": "单位", "company": "推荐单位", "operator": "运营商",
                 "region": "地区", "team_category": "班组类别", "team_size": "班组人数",
                 "citation": "申报说明材料"}

@@ -133,12 +133,12 @@ def _digest(app):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("empty.txt", b"", "file is empty"),
+    ("empty.txt", b"", "文件是空的"),
     ("x.exe", b"MZ", "不支持的文件类型"),
-    ("x.pdf", b"%PDF-1.4", "cannot read the PDF file"),
-    ("x.docx", b"PK not a zip", "not a Word .docx file"),
-    ("page.html", "<html><body><p>新闻</p></body></html>".encode(), "award notice"),
-    ("bin.txt", bytes(range(256)) * 4, "binary"),
+    ("x.pdf", b"%PDF-1.4", "无法读取 PDF 文件"),
+    ("x.docx", b"PK not a zip", "这不是 Word .docx 文件"),
+    ("page.html", "<html><body><p>新闻</p></body></html>".encode(), "这不是电信服务评比表彰的通知"),
+    ("bin.txt", bytes(range(256)) * 4, "二进制文件"),
 ])
 def test_bad_upload_shows_the_parser_message_and_writes_nothing(logged_in, app, tmp_path, name,
                                                                 data, message):
@@ -262,7 +262,7 @@ def test_list_attachment_asks_for_metadata_then_previews_the_table_as_read(logge
     r = upload(logged_in, "附件.xlsx", nf.xlsx_list())
     body = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "文件中没有以下通知信息，请在下方补充：通知标题、发布单位、发布日期（YYYY-MM-DD）、阶段" in body
+    assert "文件中没有以下通知信息，请在下方补充：通知标题、发文机关（落款单位，不是网页的“来源”部门）、发布日期（YYYY-MM-DD）、阶段" in body
     assert 'name="title"' in body and 'name="published"' in body
     token = re.search(r'/admin/upload/([0-9a-f]+)/metadata', body).group(1)
     r = logged_in.post(f"/admin/upload/{token}/metadata", data={

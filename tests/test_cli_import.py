@@ -8,7 +8,8 @@ from archive.archive import Archive
 
 from conftest import DATA, SEED
 
-EXPORT_KEYS = ["id", "notice_id", "kind", "name", "gender", "birth", "education", "position",
+EXPORT_KEYS = ["id", "notice_id", "kind", "name", "gender", "ethnicity", "birth", "education",
+               "position",
                "unit", "company", "operator", "region", "team_category", "team_size", "cycle",
                "stage", "citation"]
 
@@ -24,11 +25,11 @@ def _state(home):
 def test_init_imports_bundled_notice_and_is_idempotent(runner, home):
     result = runner("init")
     assert result.exit_code == 0, result.output
-    assert "imported (5 entries)" in result.output
+    assert "已导入（5 条）" in result.output
     before = _state(home)
     assert before[:2] == (1, 5)
     again = runner("init")
-    assert again.exit_code == 0 and "unchanged (5 entries)" in again.output
+    assert again.exit_code == 0 and "内容未变，未做改动（5 条）" in again.output
     assert _state(home) == before
     assert (home / "archive.db").exists() and (home / "index" / "LIVE").exists()
 
@@ -55,10 +56,10 @@ def test_import_reports_and_ids_are_stable(runner, home, tmp_path):
     out = runner("import", DATA / "guangdong-2019-2020-candidates.html",
                  DATA / "hubei-2019-2020-honorees.json")
     assert out.exit_code == 0, out.output
-    assert "guangdong-2019-2020-candidates.html: imported (3 entries)" in out.output
-    assert "hubei-2019-2020-honorees.json: imported (2 entries)" in out.output
+    assert "guangdong-2019-2020-candidates.html：已导入（3 条）" in out.output
+    assert "hubei-2019-2020-honorees.json：已导入（2 条）" in out.output
     same = runner("import", SEED)
-    assert "unchanged (5 entries)" in same.output
+    assert "内容未变，未做改动（5 条）" in same.output
     # A corrected version: same publisher, title and date, different text.
     corrected = tmp_path / "seed-corrected.txt"
     corrected.write_text(SEED.read_text("utf-8").replace("职务:值班经理", "职务:厅经理")
@@ -67,7 +68,7 @@ def test_import_reports_and_ids_are_stable(runner, home, tmp_path):
                                   "出生年月:1981.10.11\n\n学历:大专\n\n职务:投诉首岗\n\n"),
                          "utf-8")
     out = runner("import", corrected)
-    assert "replaced (5 entries)" in out.output
+    assert "已导入新版本（旧版本已保留）（5 条）" in out.output
     after = {r["name"]: r for r in json.loads(runner("list", "--json").output)}
     assert len(after) == 10
     for name, entry_id in ids.items():
@@ -83,9 +84,9 @@ def test_replaced_notice_drops_removed_entries(runner, tmp_path):
     shorter = tmp_path / "seed.txt"
     shorter.write_text(text[:start] + text[end:], "utf-8")
     out = runner("import", shorter)
-    assert out.exit_code == 1 and "would remove 1 entries: 刘鑫鑫" in out.output
+    assert out.exit_code == 1 and "这个新版本会删除 1 条记录：刘鑫鑫" in out.output
     out = runner("import", shorter, "--remove-entries")
-    assert "replaced (4 entries)" in out.output and "removed: " in out.output
+    assert "已导入新版本（旧版本已保留）（4 条）" in out.output and "已删除：" in out.output
     names = [r["name"] for r in json.loads(runner("list", "--json").output)]
     assert sorted(names) == sorted(["李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心"])
 
@@ -95,7 +96,7 @@ def test_dry_run_writes_nothing(runner, home):
     before = _state(home)
     out = runner("import", "--dry-run", DATA / "sichuan-2019-2020-candidates.txt")
     assert out.exit_code == 0
-    assert "would be imported (3 entries)" in out.output and "赵一鸣" in out.output
+    assert "将导入（3 条）" in out.output and "赵一鸣" in out.output
     assert _state(home) == before
 
 
@@ -117,7 +118,7 @@ def test_bad_files_change_nothing(runner, home, tmp_path):
         # The bad file comes last: a good file before it must not be imported either.
         out = runner("import", DATA / "sichuan-2019-2020-candidates.txt", path)
         assert out.exit_code == 1, name
-        assert "nothing imported" in out.output and name in out.output, out.output
+        assert "未导入任何内容" in out.output and name in out.output, out.output
         assert _state(home) == before, name
 
 
@@ -192,14 +193,14 @@ def test_list_attachment_needs_the_flags_it_lacks_then_imports(runner, home, tmp
     sheet = _write(tmp_path, "附件.xlsx", nf.xlsx_list())
     refused = runner("import", sheet)
     assert refused.exit_code == 1
-    assert "nothing imported" in refused.output and "--title" in refused.output \
+    assert "未导入任何内容" in refused.output and "--title" in refused.output \
         and "--published" in refused.output
     assert _state(home) == before
     out = runner("import", sheet, "--title", nf.TITLE, "--publisher", "工业和信息化部",
                  "--published", "2023-05-18", "--doc-number", "工信行建〔2023〕1号",
                  "--source-url", "https://www.miit.gov.cn/notice.html")
     assert out.exit_code == 0, out.output
-    assert "附件.xlsx: imported (9 entries)" in out.output
+    assert "附件.xlsx：已导入（9 条）" in out.output
     notices = json.loads(runner("notices", "--json").output)
     assert [list(n) for n in notices][0] == ["id", "title", "publisher", "published", "cycle",
                                              "stage", "region", "doc_number", "source_url",
@@ -214,7 +215,7 @@ def test_list_attachment_needs_the_flags_it_lacks_then_imports(runner, home, tmp
     assert found["results"][0]["name"] == "陈志强"
     again = runner("import", sheet, "--title", nf.TITLE, "--publisher", "工业和信息化部",
                    "--published", "2023-05-18")
-    assert "unchanged (9 entries)" in again.output
+    assert "内容未变，未做改动（9 条）" in again.output
     table = runner("notices").output
     assert "2023-05-18  2021-2022  honorees" in table and "9" in table
 
@@ -226,11 +227,11 @@ def test_page_with_attachments_imports_as_one_notice(runner, tmp_path):
     page_path = _write(tmp_path, "通报.html", page)
     out = runner("import", page_path, "--attach", _write(tmp_path, "附件1.docx", nf.docx_list()))
     assert out.exit_code == 0, out.output
-    assert "通报.html: imported (9 entries)" in out.output and "warning" not in out.output
+    assert "通报.html：已导入（9 条）" in out.output and "警告" not in out.output
     notices = json.loads(runner("notices", "--json").output)
     assert [(n["doc_number"], n["entries"]) for n in notices] == [("工信行建〔2023〕1号", 9)]
     two = runner("import", page_path, page_path, "--attach", tmp_path / "附件1.docx")
-    assert two.exit_code == 1 and "exactly one file" in two.output
+    assert two.exit_code == 1 and "请只给一个通知文件" in two.output
 
 
 def test_dry_run_before_init_writes_nothing_anywhere(runner, home, tmp_path):
@@ -239,20 +240,27 @@ def test_dry_run_before_init_writes_nothing_anywhere(runner, home, tmp_path):
     out = runner("import", "--dry-run", sheet, "--title", nf.TITLE, "--publisher",
                  "工业和信息化部", "--published", "2023-05-18")
     assert out.exit_code == 0, out.output
-    assert "附件.xls: would be imported (9 entries)" in out.output
-    assert "工作表 明星: header row 2: 序号->serial, 姓名->name, 所在单位->unit, 出生年月->birth" \
+    assert "附件.xls：将导入（9 条）" in out.output
+    assert "工作表 明星：表头在第 2 行：序号→序号，姓名→姓名，所在单位→单位，出生年月→出生年月" \
         in out.output
-    assert "row 3: group 中国电信 (推荐单位 中国电信)" in out.output
-    assert "individual 陈志强 | 中国电信股份有限公司九江分公司 | 中国电信 | 中国电信 | 江西" \
+    assert "第 3 行：分组 中国电信（推荐单位 中国电信）" in out.output
+    assert "个人 陈志强 | 中国电信股份有限公司九江分公司 | 中国电信 | 中国电信 | 江西" \
         in out.output
     assert not home.exists()
     assert runner("import", "--dry-run", SEED).exit_code == 0
     assert not home.exists()
 
 
-def test_count_mismatch_is_a_warning_in_the_cli(runner, tmp_path):
+def test_count_mismatch_refuses_the_cli_import_unless_accepted(runner, home, tmp_path):
     import notice_files as nf
     page = nf.commendation_html().replace("等3个班组".encode(), "等4个班组".encode())
-    out = runner("import", _write(tmp_path, "通报.html", page))
-    assert out.exit_code == 0
-    assert "warning: 通知称共 4 个班组，实际读到 3 条" in out.output
+    path = _write(tmp_path, "通报.html", page)
+    out = runner("import", path)
+    assert out.exit_code == 1, out.output
+    assert "通知称共 4 个班组，实际读到 3 条" in out.output and "--accept-count-mismatch" in out.output
+    assert "未导入任何内容" in out.output
+    assert json.loads(runner("notices", "--json").output) == []
+    out = runner("import", path, "--accept-count-mismatch")
+    assert out.exit_code == 0, out.output
+    assert "数量不符：通知称共 4 个班组，实际读到 3 条（已确认）" in out.output
+    assert len(json.loads(runner("list", "--json").output)) == 9

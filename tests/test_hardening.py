@@ -312,9 +312,9 @@ def test_absurd_json_is_a_clear_error_on_the_cli_and_the_web(runner, tmp_path):
             '"team_size": ' + "9" * 5000 + "}]}").encode()
     nested = ('{"notice": {"title": "x"}, "entries": [' + '{"a":' * 30 + "1" + "}" * 30
               + "]}").encode()
-    for name, data, message in (("deep.json", deep, "invalid JSON"),
-                                ("huge.json", huge, "invalid JSON"),
-                                ("nested.json", nested, "nested more than")):
+    for name, data, message in (("deep.json", deep, "JSON 格式有误"),
+                                ("huge.json", huge, "JSON 格式有误"),
+                                ("nested.json", nested, "嵌套超过")):
         with pytest.raises(ParseError) as info:
             parse_bytes(data, name)
         assert message in str(info.value)
@@ -328,7 +328,7 @@ def test_absurd_json_upload_is_a_400(logged_in):
     from conftest import upload
     data = b'{"notice": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     r = upload(logged_in, "deep.json", data)
-    assert r.status_code == 400 and "invalid JSON" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "JSON 格式有误" in r.get_data(as_text=True)
 
 
 def test_a_commit_that_fails_rolls_back_and_leaves_no_open_transaction(tmp_path):

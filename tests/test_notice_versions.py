@@ -58,10 +58,10 @@ def test_cli_refuses_a_replacement_that_removes_entries_without_the_flag(runner,
     path.write_text(ONE_ROW, "utf-8")
     out = runner("import", path)
     assert out.exit_code == 1
-    assert "would remove 4 entries" in out.output and "--remove-entries" in out.output
+    assert "这个新版本会删除 4 条记录" in out.output and "--remove-entries" in out.output
     assert "刘鑫鑫" in out.output
     out = runner("import", path, "--remove-entries")
-    assert out.exit_code == 0 and "replaced (1 entries)" in out.output
+    assert out.exit_code == 0 and "已导入新版本（旧版本已保留）（1 条）" in out.output
 
 
 def test_init_never_reimports_a_bundled_notice_present_in_any_version(runner, home, tmp_path):
@@ -74,7 +74,7 @@ def test_init_never_reimports_a_bundled_notice_present_in_any_version(runner, ho
     a.close()
     out = runner("init")
     assert out.exit_code == 0, out.output
-    assert "replaced" not in out.output and "kept (an earlier version" in out.output
+    assert "新版本" not in out.output and "库中已有更新的版本，未做改动" in out.output
     a = Archive(home)
     assert store.content_digest(a.db) == digest and a.db["entries"].count == 1
     a.close()

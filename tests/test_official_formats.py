@@ -44,7 +44,8 @@ def test_attachment_lists_give_every_honoree_with_the_admins_metadata(fmt):
     assert _facts(parsed) == _expected(pdf=fmt == "pdf")
     assert parsed.format == fmt
     assert parsed.notice == {**META, "stage": "honorees", "cycle": "2021-2022", "region": None,
-                             "doc_number": None, "source_url": None}
+                             "doc_number": None, "source_url": None, "signed": None,
+                             "department": None, "published_guessed": None}
     assert parsed.warnings == []
     assert [e["award"] for e in parsed.entries] == \
         ["全国用户满意电信服务明星"] * 6 + ["全国用户满意电信服务明星班组"] * 3
@@ -72,7 +73,8 @@ def test_commendation_page_with_html_tables():
         "published": "2023-05-18",  # 发布日期, not the 成文日期 of 2023-05-15
         "stage": "honorees", "cycle": "2021-2022", "region": None,
         "doc_number": "工信行建〔2023〕1号",  # its own, not the 工信厅行建〔2022〕7号 it quotes
-        "source_url": None}
+        "source_url": None, "signed": "2023-05-15",  # 成文日期, kept apart
+        "department": None, "published_guessed": None}
     assert parsed.warnings == []
     assert parsed.text == nf.commendation_html().decode()  # the page is kept verbatim
 
@@ -89,11 +91,11 @@ def test_page_and_attachment_are_one_notice():
 def test_stated_counts_are_compared_with_what_was_read():
     page = nf.commendation_html().replace("等6名个人".encode(), "等7名个人".encode())
     parsed = parse_bytes(page, "通报.html")
-    assert parsed.warnings == ["通知称共 7 名个人，实际读到 6 条"]
+    assert parsed.mismatches == ["通知称共 7 名个人，实际读到 6 条"]
     page = nf.commendation_html(word_cells=False)
     page = page.replace("中国移动（2名）".encode(), "中国移动（3名）".encode())
-    warnings = parse_bytes(page, "通报.html").warnings
-    assert len(warnings) == 1 and "中国移动" in warnings[0] and "注明 3 个" in warnings[0]
+    mismatches = parse_bytes(page, "通报.html").mismatches
+    assert len(mismatches) == 1 and "中国移动" in mismatches[0] and "注明 3 个" in mismatches[0]
     assert stated_counts(["授予赵学林、马滢等133名个人…称号，授予…等65个班组…称号"]) == \
         {"individual": 133, "team": 65}
     assert stated_counts(["现将我省候选人名单公示如下，共12名。"]) == {"individual": 12}
@@ -103,16 +105,16 @@ def test_list_without_metadata_is_refused_naming_the_flags():
     with pytest.raises(ParseError) as info:
         parse_bytes(nf.xlsx_list(), "附件.xlsx")
     message = str(info.value)
-    assert message.startswith("附件.xlsx:")
+    assert message.startswith("附件.xlsx：")
     for flag in ("--title", "--publisher", "--published"):
         assert flag in message
     assert "--cycle" not in message  # the sheet's title row names 2021-2022
     with pytest.raises(ParseError) as info:
         parse_bytes(nf.xlsx_list(), "附件.xlsx", {**META, "published": "去年"})
-    assert "--published must be a date" in str(info.value)
+    assert "发布日期（--published）应为 YYYY-MM-DD 格式的日期" in str(info.value)
     with pytest.raises(ParseError) as info:
         parse_bytes(nf.xlsx_list(), "附件.xlsx", {**META, "source_url": "javascript:alert(1)"})
-    assert "--source-url must be an http(s) address" in str(info.value)
+    assert "来源链接（--source-url）应为 http(s) 网址" in str(info.value)
 
 
 def test_flags_override_what_the_file_says():
@@ -159,7 +161,7 @@ def test_gbk_candidate_page_with_a_data_table_inside_a_layout_table():
 def test_scanned_pdf_is_refused_with_a_reason():
     with pytest.raises(ParseError) as info:
         parse_bytes(nf.scanned_pdf(), "扫描件.pdf", META)
-    assert "no text layer" in str(info.value) and "OCR" in str(info.value)
+    assert "没有文字层" in str(info.value) and "OCR" in str(info.value)
 
 
 def test_word_97_doc_is_converted_when_libreoffice_is_there(tmp_path):
@@ -175,15 +177,15 @@ def test_word_97_doc_without_a_converter_says_to_save_as_docx(monkeypatch):
     monkeypatch.setattr("archive.ingest.office.doc_converter", lambda: None)
     with pytest.raises(ParseError) as info:
         parse_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "附件.doc", META)
-    assert "save it as .docx" in str(info.value)
+    assert "另存为 .docx" in str(info.value)
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("x.docx", b"PK\x03\x04 broken", "not a Word .docx file"),
-    ("x.xlsx", b"plain text", "not a Excel .xlsx file"),
-    ("x.xls", b"plain text", "not an Excel .xls file"),
-    ("x.pdf", b"<html></html>", "not a PDF file"),
-    ("x.doc", b"plain text", "not a Word 97 .doc file"),
+    ("x.docx", b"PK\x03\x04 broken", "这不是 Word .docx 文件"),
+    ("x.xlsx", b"plain text", "这不是 Excel .xlsx 文件"),
+    ("x.xls", b"plain text", "这不是 Excel .xls 文件"),
+    ("x.pdf", b"<html></html>", "这不是 PDF 文件"),
+    ("x.doc", b"plain text", "这不是 Word 97 .doc 文件"),
 ])
 def test_wrong_bytes_behind_an_office_ending_are_refused(name, data, message):
     with pytest.raises(ParseError) as info:
@@ -207,9 +209,9 @@ def test_unreadable_rows_are_reported_with_their_row_number_and_nothing_is_kept(
     with pytest.raises(ParseError) as info:
         parse_bytes(buf.getvalue(), "附件.xlsx", META)
     message = str(info.value)
-    assert "2 rows cannot be read" in message
-    assert "工作表 明星, row 4: birth month out of range" in message
-    assert "工作表 明星, row 8: no name" in message
+    assert "2 行无法读取" in message
+    assert "工作表 明星，第 4 行：出生年月“1985年13月”的月份不合理" in message
+    assert "工作表 明星，第 8 行：没有姓名" in message
 
 
 def test_header_mapping_variants():
@@ -300,16 +302,16 @@ def test_hostile_pages_are_refused_with_a_reason():
             + "</div>" * 20000 + "</body></html>").encode()
     with pytest.raises(ParseError) as info:
         parse_bytes(deep, "deep.html")
-    assert "nested more than" in str(info.value)
+    assert "嵌套超过" in str(info.value)
     rows = "".join(f"<tr><td>{i}</td><td>测试{i}</td><td>单位</td></tr>" for i in range(100_000))
     page = f"<html><body><table><tr><td>序号</td><td>姓名</td><td>单位</td></tr>{rows}</table>"
     with pytest.raises(ParseError) as info:
         parse_bytes(page.encode(), "big.html")
-    assert "more than 20000 rows" in str(info.value)
+    assert "超过 20000 行" in str(info.value)
     lines = "\n".join(f"{i},测试{i},单位" for i in range(20_001))
     with pytest.raises(ParseError) as info:
         parse_bytes(f"序号,姓名,单位\n{lines}\n".encode(), "big.csv", META)
-    assert "more than 20000 rows" in str(info.value)
+    assert "超过 20000 行" in str(info.value)
 
 
 def test_a_page_whose_lists_are_attachments_says_to_attach_them():

@@ -103,41 +103,41 @@ def _error(data, name):
 
 
 def test_bad_inputs_name_the_file_and_the_problem():
-    assert "empty" in _error(b"", "a.txt")
-    assert "empty" in _error(b"  \n ", "a.txt")
-    assert "binary" in _error(bytes(range(256)) * 8, "a.txt")
-    assert "unsupported file type" in _error(b"x", "a.exe")
-    assert "not a PDF file" in _error(b"x", "a.pdf")
+    assert "文件是空的" in _error(b"", "a.txt")
+    assert "文件是空的" in _error(b"  \n ", "a.txt")
+    assert "二进制文件" in _error(bytes(range(256)) * 8, "a.txt")
+    assert "不支持的文件类型" in _error(b"x", "a.exe")
+    assert "这不是 PDF 文件" in _error(b"x", "a.pdf")
     msg = _error("<html><body><p>今日新闻</p></body></html>".encode(), "news.html")
-    assert msg.startswith("news.html:") and "award notice" in msg
-    assert "award notice" in _error("电信服务明星 评选活动开始了".encode(), "x.txt")
+    assert msg.startswith("news.html：") and "这不是电信服务评比表彰的通知" in msg
+    assert "没有找到任何条目" in _error("电信服务明星 评选活动开始了".encode(), "x.txt")
 
 
 def test_block_without_name_reports_line():
     text = SEED.read_text("utf-8").replace("姓名:张娜\n", "")
     msg = _error(text.encode(), "seed.txt")
-    assert "line 117" in msg and "no name" in msg
+    assert "第 117 行" in msg and "条目没有姓名" in msg
 
 
 def test_bad_field_values_report_line_and_field():
     text = SEED.read_text("utf-8").replace("出生年月:1982.12", "出生年月:1982.13")
     msg = _error(text.encode(), "seed.txt")
-    assert "line 203" in msg and "出生年月" in msg
+    assert "第 203 行" in msg and "出生年月" in msg
     text = SEED.read_text("utf-8").replace("班组人数:91", "班组人数:很多")
     assert "班组人数" in _error(text.encode(), "seed.txt")
 
 
 def test_csv_errors():
     head = "# title: 全国用户满意电信服务明星名单\n# publisher: 工业和信息化部\n# published: 2019-01-15\n# cycle: 2017-2018\n# stage: honorees\n"
-    assert "lacks a name column" in _error((head + "kind,company\nindividual,甲\n").encode(),
+    assert "表头中没有姓名列" in _error((head + "kind,company\nindividual,甲\n").encode(),
                                            "x.csv")
-    assert "line 7" in _error((head + "kind,name,company\nrobot,甲,中国移动\n").encode(), "x.csv")
+    assert "第 7 行" in _error((head + "kind,name,company\nrobot,甲,中国移动\n").encode(), "x.csv")
     assert "published" in _error(b"kind,name,company\n", "x.csv")
-    assert "no entry rows" in _error((head + "kind,name,company\n").encode(), "x.csv")
+    assert "名单中没有任何条目" in _error((head + "kind,name,company\n").encode(), "x.csv")
 
 
 def test_json_errors():
-    assert "invalid JSON" in _error(b"{", "x.json")
+    assert "JSON 格式有误" in _error(b"{", "x.json")
     assert '"notice"' in _error(b"[]", "x.json")
     doc = {"notice": {"title": "全国用户满意电信服务明星", "publisher": "工业和信息化部",
                       "published": "2019-01-15", "cycle": "2017-2018", "stage": "honorees"},

@@ -30,6 +30,11 @@ def test_notice_metadata(parsed):
         # not its own number, and the notice has none.
         "doc_number": None,
         "source_url": None,
+        # The seed has no signature date, no posting department, and a 日期 it was
+        # published on.
+        "signed": None,
+        "department": None,
+        "published_guessed": None,
     }
     assert parsed.warnings == []
 

@@ -67,7 +67,7 @@ def test_corrected_notice_updates_only_its_entries(seeded_copy, runner, tmp_path
     corrected.write_text(SEED.read_text("utf-8").replace("阿尔及利亚使馆", "某国使馆"), "utf-8")
     assert seeded_copy.search("阿尔及利亚")["total"] == 1
     out = runner("import", corrected)
-    assert "replaced (5 entries)" in out.output
+    assert "已导入新版本（旧版本已保留）（5 条）" in out.output
     assert seeded_copy.search("阿尔及利亚")["total"] == 0
     assert [h["name"] for h in seeded_copy.search("李玉柱")["results"]] == ["李玉柱"]
     assert seeded_copy.search("")["total"] == 5  # replaced, not duplicated
@@ -166,7 +166,7 @@ def test_check_repair_and_an_unchanged_reimport_mend_drift(runner, home):
     out = runner("check")
     assert out.exit_code == 1 and "2 stale" in out.output
     out = runner("import", SEED)  # the same text again: unchanged, and its index state mended
-    assert "unchanged" in out.output
+    assert "内容未变" in out.output
     assert runner("check").exit_code == 0
     a = Archive(home)
     a.db.execute("delete from entries where name = '张娜'")

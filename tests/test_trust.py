@@ -90,7 +90,7 @@ def test_exports_follow_the_search_filters(mixed):
     assert data["filters"] == {"kind": "individual", "stage": "honorees"}
     assert {e["stage"] for e in data["entries"]} == {"honorees"}
     assert list(data["entries"][0]) == list(
-        mixed.get("/api/honorees/" + data["entries"][0]["id"]).get_json())[:17]
+        mixed.get("/api/honorees/" + data["entries"][0]["id"]).get_json())[:18]
 
 
 def test_formula_cells_are_neutralised(seeded_copy, tmp_path):

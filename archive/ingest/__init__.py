@@ -25,8 +25,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _suffix(filename):
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise ParseError(f"unsupported file type .{suffix or '?'}; expected one of: "
-                         + ", ".join("." + f for f in FORMATS), filename=filename)
+        raise ParseError(f"不支持的文件类型 .{suffix or '?'}；可导入："
+                         + "、".join("." + f for f in FORMATS), filename=filename)
     return suffix
 
 
@@ -57,12 +57,12 @@ def read_document(data, filename):
     from .html_notice import html_document
     from .office import doc_document, docx_document, xls_document, xlsx_document
     from .pdf import pdf_document
-    from .tables import Document
+    from .tables import Document, tab_tables
     from .text_notice import clean_lines
 
     kind = _kind(data, _suffix(filename))
     if not data:
-        raise ParseError("file is empty")
+        raise ParseError("文件是空的")
     readers = {"docx": docx_document, "xlsx": xlsx_document, "xls": xls_document,
                "doc": doc_document, "pdf": pdf_document}
     if kind in readers:
@@ -74,8 +74,10 @@ def read_document(data, filename):
         from .tabular import csv_document
         return csv_document(text)
     if kind == "json":
-        raise ParseError("a JSON list cannot be an attachment; import it on its own")
-    return Document(lines=[line for _, line in clean_lines(text)], tables=[], text=text,
+        raise ParseError("JSON 名单不能作为附件，请单独导入")
+    tables, outside = tab_tables(text)
+    plain = "\n".join(text.split("\n")[i] for i in outside) if tables else text
+    return Document(lines=[line for _, line in clean_lines(plain)], tables=tables, text=text,
                     format="txt")
 
 
@@ -86,22 +88,25 @@ def parse_bytes(data, filename, overrides=None):
     return parse_files((filename, data), (), overrides)
 
 
-def parse_files(main, attachments=(), overrides=None):
-    """Parse a notice given as a page (name, bytes) and its attachments, as one notice."""
-    from .documents import combine, parse_document
+def parse_files(main, attachments=(), overrides=None, choices=None):
+    """Parse a notice given as a page (name, bytes) and its attachments, as one notice.
+
+    choices: where the page and an attachment give one honoree different values,
+    the admin's pick ({conflict key: index}); the page's value otherwise."""
+    from .documents import combine, is_list, parse_document
     from .tabular import parse_csv, parse_json
     from .text_notice import parse_notice_text
 
     filename, data = main
     try:
         kind = _kind(data, _suffix(filename))
-        if not attachments and kind in ("txt", "csv", "json"):
+        if not attachments and kind in ("csv", "json"):
             text = decode_bytes(data, filename)
-            if kind == "txt":
-                return parse_notice_text(text, fmt="txt", filename=filename, overrides=overrides)
             parse = parse_csv if kind == "csv" else parse_json
             return parse(text, filename=filename, overrides=overrides)
         doc = read_document(data, filename)
+        if not attachments and kind == "txt" and not any(is_list(t) for t in doc.tables):
+            return parse_notice_text(doc.text, fmt="txt", filename=filename, overrides=overrides)
     except ParseError as exc:
         raise exc.with_filename(filename) from None
     others = []
@@ -111,7 +116,8 @@ def parse_files(main, attachments=(), overrides=None):
         except ParseError as exc:
             raise exc.with_filename(name) from None
     try:
-        return parse_document(combine(doc, others), overrides, filename)
+        return parse_document(combine(doc, others, Path(filename).name), overrides, filename,
+                              choices)
     except ParseError as exc:
         raise exc.with_filename(filename) from None
 
@@ -122,5 +128,5 @@ def parse_file(path, overrides=None):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}", filename=str(path)) from exc
+        raise ParseError(f"无法读取文件：{exc.strerror}", filename=str(path)) from exc
     return parse_bytes(data, str(path), overrides)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .entries import EntryError, build_entry, kind_of
 from .fields import PROVINCES, operator_of
+from .metadata import list_count
 from .tables import one_line
 
 # Header labels as printed (spaces, colons and asterisks ignored) -> field.
@@ -33,7 +34,8 @@ HEADERS = {
     "职务": "position", "岗位": "position", "职位": "position", "职务职称": "position",
     "现任职务": "position", "职务岗位": "position", "岗位职务": "position",
     "position": "position",
-    "单位": "unit", "工作单位": "unit", "所在单位": "unit", "单位名称": "unit",
+    "单位": "unit", "工作单位": "unit", "所在单位": "unit", "单位名称": "unit", "所属单位": "unit",
+    "所在部门": "unit", "所属部门": "unit", "工作部门": "unit",
     "所在企业": "unit", "工作单位及职务": "unit_position", "单位及职务": "unit_position",
     "单位职务": "unit_position", "工作单位和职务": "unit_position", "unit": "unit",
     "推荐单位": "company", "推荐企业": "company", "推荐公司": "company", "所属企业": "company",
@@ -49,12 +51,20 @@ HEADERS = {
     "申报说明": "citation", "先进事迹": "citation", "推荐理由": "citation", "事迹材料": "citation",
     "主要事迹简介": "citation", "citation": "citation",
     "奖项": "award", "荣誉称号": "award", "称号": "award", "award": "award",
-    # Read so that they are not mistaken for data; not stored.
-    "民族": "ignore", "政治面貌": "ignore", "备注": "ignore", "联系电话": "ignore",
+    "民族": "ethnicity", "ethnicity": "ethnicity",
+    # Read so that they are not mistaken for data; not stored (the preview says so).
+    "政治面貌": "ignore", "备注": "ignore", "联系电话": "ignore",
     "参加工作时间": "ignore", "籍贯": "ignore", "id": "ignore", "stage": "ignore",
     "cycle": "ignore", "operator": "ignore", "notice_id": "ignore",
 }
 _NAME_FIELDS = ("name", "team", "name_any")
+#: What each field the header mapper finds is called in the preview and the CLI.
+COLUMN_LABELS = {"serial": "序号", "name": "姓名", "team": "班组名称", "name_any": "名称",
+                 "kind": "类别", "award": "奖项", "ignore": "不导入", "gender": "性别",
+                 "ethnicity": "民族", "birth": "出生年月", "education": "学历", "position": "职务",
+                 "unit": "单位", "company": "推荐单位", "region": "地区",
+                 "team_category": "班组类别", "team_size": "班组人数", "citation": "申报说明材料",
+                 "unit_position": "单位和职务（分开读取）", None: "未识别，不导入"}
 _ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
                       r"|\d{1,3}\s*[、.．]|附件\s*\d*\s*[:：]?)\s*")
 _COUNT_RE = re.compile(r"\s*[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人|项)?\s*[)）]\s*$"
@@ -129,6 +139,7 @@ class TableRead:
     groups: list = field(default_factory=list)    # (row, label, what it sets)
     skipped: list = field(default_factory=list)   # (row, reason, text)
     warnings: list = field(default_factory=list)
+    mismatches: list = field(default_factory=list)  # stated counts that differ from what was read
     errors: list = field(default_factory=list)
     entries: list = field(default_factory=list)
 
@@ -165,8 +176,8 @@ class _Groups:
     def check(self, read):
         for row, label, stated, seen in self.all:
             if stated is not None and stated != seen:
-                read.warnings.append(f"{read.source}，第 {row} 行：分组“{label}”注明 {stated} 个，"
-                                     f"实际读到 {seen} 条")
+                read.mismatches.append(f"{read.source}，第 {row} 行：分组“{label}”注明 {stated} 个，"
+                                       f"实际读到 {seen} 条")
 
 
 def _group_row(row, fields):
@@ -193,6 +204,7 @@ def read_table(table, notice, kind=None):
     """Read one table's entries; errors and skipped rows are collected, not raised."""
     read = TableRead(source=table.source)
     fields = None
+    list_start = 0
     heading = list(table.heading)
     groups = _Groups()
     list_kind = kind_hint(heading) or kind
@@ -208,6 +220,7 @@ def read_table(table, notice, kind=None):
             fields, read.header_row, groups = as_header, number, _Groups()
             list_kind = kind_hint(heading) or kind
             read.mapping = [(cell, f) for cell, f in zip(row, fields) if cell]
+            _report_columns(read)
             continue
         first = next(c for c in row if c)
         if fields is not None and _NOTE_RE.match(first) and not re.match(r"^注\S{1,3}$", first):
@@ -223,7 +236,10 @@ def read_table(table, notice, kind=None):
                 read.skipped.append((number, "注释或合计行", label))
                 continue
             if "名单" in label or "电信服务明星" in label:
+                _check_list_count(read, heading, list_start)
+                _in_serial_order(read.entries, list_start)
                 heading, list_kind = [label], kind_hint([label]) or list_kind
+                list_start = len(read.entries)
                 read.skipped.append((number, "名单标题", label))
                 continue
             m = _COUNT_RE.search(label)
@@ -244,12 +260,53 @@ def read_table(table, notice, kind=None):
         except EntryError as exc:
             text = " | ".join(c for c in row if c)[:60]
             where = number if isinstance(number, str) else table.row_label.format(number)
-            read.errors.append(f"{table.source}, {where}: {exc} ({text})")
+            read.errors.append(f"{table.source}，{where}：{exc}（{text}）")
             continue
         entry["_row"] = (table.source, number)
+        entry["_serial"] = _serial(row, fields)
         read.entries.append(entry)
     groups.check(read)
+    _check_list_count(read, heading, list_start)
+    _in_serial_order(read.entries, list_start)
+    for entry in read.entries:
+        entry.pop("_serial")
     return read
+
+
+def _report_columns(read):
+    """Name every column that is not imported, in the preview and the CLI."""
+    for label, f in read.mapping:
+        label = " ".join(label.split())
+        if f is None:
+            read.warnings.append(f"{read.source}：列「{label}」未识别，未导入")
+        elif f == "ignore" and re.search(r"[\u4e00-\u9fff]", label):
+            read.warnings.append(f"{read.source}：列「{label}」不在档案收录范围内，未导入")
+
+
+def _check_list_count(read, heading, start):
+    """Compare the count a list's heading states (（共6个）) with the entries read under it."""
+    stated = list_count(heading)
+    found = len(read.entries) - start
+    if stated is not None and stated != found:
+        title = " ".join(heading)[:40]
+        read.mismatches.append(f"{read.source}：名单“{title}”注明共 {stated} 条，实际读到 {found} 条")
+
+
+def _serial(row, fields):
+    for cell, f in zip(row, fields):
+        if f == "serial":
+            m = re.fullmatch(r"\s*(\d{1,6})(?:\.0)?\s*[.、]?\s*", cell or "")
+            return int(m.group(1)) if m else None
+    return None
+
+
+def _in_serial_order(entries, start):
+    """One list's entries (entries[start:]) in its 序号 order when every row has a
+    distinct one (a list printed in another order than numbered), else as read."""
+    part = entries[start:]
+    serials = [e["_serial"] for e in part]
+    if part and None not in serials and len(set(serials)) == len(serials):
+        entries[start:] = sorted(part, key=lambda e: e["_serial"])
 
 
 def _entry(values, list_kind, groups, notice):
@@ -257,8 +314,7 @@ def _entry(values, list_kind, groups, notice):
     generic, kind_value = values.pop("name_any", None), values.pop("kind", None)
     kind = kind_of(kind_value) if kind_value else None
     if kind_value and not kind:
-        raise EntryError(f"kind must be individual or team (个人/班组), not {kind_value!r}",
-                         "kind")
+        raise EntryError(f"类别应为个人或班组，而不是“{kind_value}”", "kind")
     if person:
         name, kind = person, kind or "individual"
     elif team:
@@ -266,9 +322,9 @@ def _entry(values, list_kind, groups, notice):
     else:
         name, kind = generic, kind or list_kind
     if not name:
-        raise EntryError("no name (姓名 or 班组名称)", "name")
+        raise EntryError("没有姓名（姓名或班组名称）", "name")
     if kind is None:
-        raise EntryError("cannot tell an individual from a team: no 类别 column and no list "
-                         "title (…明星名单 / …明星班组名单)", "kind")
+        raise EntryError("分不清是个人还是班组：没有“类别”列，也没有名单标题"
+                         "（……明星名单 / ……明星班组名单）", "kind")
     values.update(kind=kind, name=name, **groups.values())
     return build_entry(values, notice)

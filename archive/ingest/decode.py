@@ -13,13 +13,13 @@ _FALLBACKS = ("utf-8", "gb18030", "big5")
 def decode_bytes(data, filename=None):
     """Decode a notice file; raise ParseError for empty or binary input."""
     if not data or not data.strip():
-        raise ParseError("file is empty", filename=filename)
+        raise ParseError("文件是空的", filename=filename)
     if data.startswith(codecs.BOM_UTF8):
         return _normalise_newlines(data[len(codecs.BOM_UTF8):].decode("utf-8", "strict"), filename)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _normalise_newlines(data.decode("utf-16"), filename)
     if b"\x00" in data:
-        raise ParseError("binary file (contains NUL bytes), expected a text, HTML, CSV or JSON notice",
+        raise ParseError("这是二进制文件（含 NUL 字节），应为文本、HTML、CSV 或 JSON 格式的通知",
                          filename=filename)
     for encoding in _FALLBACKS:
         try:
@@ -28,7 +28,7 @@ def decode_bytes(data, filename=None):
             continue
     best = from_bytes(data).best()
     if best is None:
-        raise ParseError("cannot detect the text encoding (not UTF-8 or GB18030)", filename=filename)
+        raise ParseError("无法识别文字编码（不是 UTF-8 或 GB18030）", filename=filename)
     return _normalise_newlines(str(best), filename)
 
 
@@ -36,5 +36,5 @@ def _normalise_newlines(text, filename):
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\t\f\v")
     if controls > max(8, len(text) // 100):
-        raise ParseError("binary file (control characters), expected a text notice", filename=filename)
+        raise ParseError("这是二进制文件（含控制字符），应为文本格式的通知", filename=filename)
     return text

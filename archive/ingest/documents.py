@@ -6,15 +6,15 @@ table is a page of candidate blocks (姓名：…) for the block parser. Either
 way the metadata comes from the text, completed by the admin's values.
 """
 
-from .columns import header_fields, read_table
+from .columns import TableRead, header_fields, read_table
 from .errors import ParseError
 from .fields import parse_cycle
-from .metadata import complete, read_metadata, stated_counts
+from .metadata import complete, count_mismatches, list_count, read_metadata, stated_counts
+from .merge import merge_lists
 from .notice import ParsedNotice
 from .tables import Document, Table
 from .text_notice import parse_notice_text
 
-_KIND_WORDS = {"individual": "名个人", "team": "个班组"}
 
 
 def is_list(table):
@@ -50,7 +50,7 @@ def side_by_side(table):
                     rows.append(block)
                     numbers.append(number)
         return Table(rows=rows, heading=table.heading, source=table.source, row_numbers=numbers,
-                     row_label=table.row_label)
+                     row_label=table.row_label, file=table.file)
     return table
 
 
@@ -84,30 +84,37 @@ def _continues(previous, table):
     return numbered * 2 >= len(table.rows)
 
 
-def combine(main, attachments):
+def combine(main, attachments, main_name="网页"):
     """A page and its attachments as one document (one notice).
 
     attachments: (filename, Document) pairs; the stored text keeps each file's
-    text under a line that names it."""
+    text under a line that names it. Each table names the file it came from."""
     if not attachments:
         return main
     text = main.text
     tables = list(main.tables)
     lines = list(main.lines)
+    for table in tables:
+        table.file, table.source = main_name, f"{main_name}：{table.source}"
     for name, doc in attachments:
         text += f"\n\n[附件：{name}]\n" + doc.text
+        for table in doc.tables:
+            table.file, table.source = name, f"{name}：{table.source}"
         tables += doc.tables
         lines += doc.lines
     return Document(lines=lines, tables=tables, text=text, format=main.format,
-                    title_hint=main.title_hint, head_lines=main.lines)
+                    title_hint=main.title_hint, head_lines=main.lines, head_file=main_name)
 
 
-def parse_document(doc, overrides=None, filename=None):
-    """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries."""
+def parse_document(doc, overrides=None, filename=None, choices=None):
+    """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries.
+
+    choices: the admin's picks where two lists of the notice disagree (merge.py)."""
     lists = list_tables(doc.tables)
     if not lists and doc.format in ("csv", "json"):
-        raise ParseError("the header lacks a name column (姓名, 班组名称 or name)",
+        raise ParseError("表头中没有姓名列（姓名、班组名称或 name）",
                          filename=filename, field="name")
+    blocks = _page_blocks(doc, lists, overrides, filename)
     if not lists:
         parsed = parse_notice_text("\n".join(doc.lines), title_hint=doc.title_hint,
                                    fmt=doc.format, filename=filename, overrides=overrides)
@@ -118,29 +125,36 @@ def parse_document(doc, overrides=None, filename=None):
     if not read["cycle"]:
         read["cycle"] = parse_cycle(" ".join(line for t in lists for line in t.heading)
                                     + " ".join(c for t in lists for r in t.rows[:5] for c in r))
-    notice = complete(read, overrides)
+    notice, warnings = complete(read, overrides)
     reads = [read_table(t, notice) for t in lists]
     errors = [e for r in reads for e in r.errors]
     if errors:
-        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise ParseError(f"{len(errors)} rows cannot be read:\n" + "\n".join(errors[:20]) + more,
+        more = f"\n……另有 {len(errors) - 20} 行" if len(errors) > 20 else ""
+        raise ParseError(f"{len(errors)} 行无法读取：\n" + "\n".join(errors[:20]) + more,
                          filename=filename)
-    entries = [e for r in reads for e in r.entries]
+    sources = ([(blocks.source, blocks.entries)] if blocks else []) \
+        + [(r.source, r.entries) for r in reads]
+    entries, merges = merge_lists(sources, choices)
     if not entries:
-        raise ParseError("the list has no entry rows", filename=filename)
-    warnings = [w for r in reads for w in r.warnings]
-    warnings += count_warnings(stated_counts(head), entries)
+        raise ParseError("名单中没有任何条目", filename=filename)
+    warnings += [w for r in reads for w in r.warnings]
+    mismatches = [m for r in reads for m in r.mismatches]
+    mismatches += count_mismatches(stated_counts(head), entries)
     for entry in entries:
         entry.pop("_row", None)
     return ParsedNotice(notice=notice, entries=entries, text=doc.text, format=doc.format,
-                        warnings=warnings, tables=reads)
+                        warnings=warnings, tables=([blocks] if blocks else []) + reads,
+                        merges=merges, mismatches=mismatches, head_lines=list(head))
 
 
-def count_warnings(stated, entries):
-    """Warnings where the notice states a count (等133名个人) that differs from what was read."""
-    out = []
-    for kind, number in stated.items():
-        found = sum(1 for e in entries if e["kind"] == kind)
-        if found != number:
-            out.append(f"通知称共 {number} {_KIND_WORDS[kind]}，实际读到 {found} 条")
-    return out
+def _page_blocks(doc, lists, overrides, filename):
+    """A page's own candidate blocks (姓名：…), when it comes with list attachments:
+    a TableRead of its entries, or None. The page's citations then join the lists."""
+    if not doc.head_lines or not lists or any(t.file == doc.head_file for t in lists):
+        return None
+    try:
+        parsed = parse_notice_text("\n".join(doc.head_lines), title_hint=doc.title_hint,
+                                   fmt=doc.format, filename=filename, overrides=overrides)
+    except ParseError:
+        return None
+    return TableRead(source=f"{doc.head_file}：正文", entries=parsed.entries)

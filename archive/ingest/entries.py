@@ -9,7 +9,8 @@ KINDS = {"individual": "individual", "个人": "individual", "明星": "individu
          "明星班组": "team", "服务明星班组": "team"}
 #: The award each kind receives unless the notice names another.
 AWARDS = {"individual": "全国用户满意电信服务明星", "team": "全国用户满意电信服务明星班组"}
-_TEXT_FIELDS = ("gender", "education", "position", "unit", "team_category", "company", "citation")
+_TEXT_FIELDS = ("gender", "ethnicity", "education", "position", "unit", "team_category", "company",
+               "citation")
 
 
 class EntryError(ValueError):
@@ -34,7 +35,7 @@ def build_entry(values, notice):
     kind = values["kind"]
     name = clean_name(values["name"])
     if not name:
-        raise EntryError("name is empty", "name")
+        raise EntryError("姓名为空", "name")
     out = {"kind": kind, "name": name, "award": values.get("award") or AWARDS[kind]}
     for key in _TEXT_FIELDS:
         out[key] = values.get(key) or None
@@ -45,12 +46,12 @@ def build_entry(values, notice):
             raise EntryError(str(exc), key) from exc
     if kind == "team" and not out["unit"]:
         out["unit"] = company_prefix(name)
-    if not out["company"]:
-        out["company"] = values.get("group_company") or company_prefix(out["unit"], whole=True)
+    # 推荐单位 is what a 推荐单位 column or a group row names, never a copy of the unit.
+    out["company"] = out["company"] or values.get("group_company")
     out["operator"] = operator_of(out["company"], out["unit"])
     if out["operator"] == "其他" and values.get("group_operator"):
         out["operator"] = values["group_operator"]
     given = values.get("region")
     out["region"] = (region_of(given) or given if given else None) or values.get("group_region") \
-        or region_of(out["company"], out["unit"]) or notice["region"]
+        or notice.get("region") or region_of(out["unit"], out["company"])
     return out

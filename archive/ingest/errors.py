@@ -1,6 +1,15 @@
 """The one exception that every notice parser raises."""
 
 
+#: Field names as an admin reads them in a message (出生年月, not birth).
+_FIELD_NAMES = {"name": "姓名", "kind": "类别", "gender": "性别", "birth": "出生年月",
+                "education": "学历", "position": "职务", "unit": "单位", "company": "推荐单位",
+                "region": "地区", "team_category": "班组类别", "team_size": "班组人数",
+                "citation": "申报说明材料", "ethnicity": "民族", "title": "标题",
+                "publisher": "发文机关", "published": "发布日期", "cycle": "评选年度",
+                "stage": "阶段", "doc_number": "文号", "source_url": "来源链接"}
+
+
 class ParseError(ValueError):
     """A notice cannot be read; says which file, where and what is wrong."""
 
@@ -21,9 +30,9 @@ class ParseError(ValueError):
     def __str__(self):
         if self.filename is None and self.line is None and self.field is None:
             return self.message
-        where = [self.filename or "<input>"]
+        where = [self.filename or "<输入>"]
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"第 {self.line} 行")
         if self.field:
-            where.append(f"field {self.field!r}")
-        return f"{': '.join(where)}: {self.message}"
+            where.append(f"字段 {_FIELD_NAMES.get(self.field, self.field)}")
+        return f"{'：'.join(where)}：{self.message}"

@@ -59,20 +59,20 @@ def parse_birth(value):
         d = digits[0]
         digits = [d[:4], d[4:6]] + ([d[6:]] if len(d) == 8 else [])
     if not digits or len(digits[0]) != 4:
-        raise ValueError(f"unreadable birth date {value!r}")
+        raise ValueError(f"出生年月“{value}”无法识别")
     year = int(digits[0])
     if not 1900 <= year <= 2030:
-        raise ValueError(f"birth year out of range in {value!r}")
+        raise ValueError(f"出生年月“{value}”的年份不合理")
     parts = [f"{year:04d}"]
     if len(digits) > 1:
         month = int(digits[1])
         if not 1 <= month <= 12:
-            raise ValueError(f"birth month out of range in {value!r}")
+            raise ValueError(f"出生年月“{value}”的月份不合理")
         parts.append(f"{month:02d}")
     if len(digits) > 2:
         day = int(digits[2])
         if not 1 <= day <= 31:
-            raise ValueError(f"birth day out of range in {value!r}")
+            raise ValueError(f"出生年月“{value}”的日期不合理")
         parts.append(f"{day:02d}")
     return "-".join(parts)
 
@@ -81,29 +81,65 @@ def parse_team_size(value):
     """Turn "91" or "91人" into 91; raise ValueError otherwise."""
     m = re.search(r"\d+", value or "")
     if not m:
-        raise ValueError(f"team size is not a number: {value!r}")
+        raise ValueError(f"班组人数“{value}”不是数字")
     size = int(m.group(0))
     if not 0 < size < 100000:
-        raise ValueError(f"team size out of range: {value!r}")
+        raise ValueError(f"班组人数“{value}”不合理")
     return size
 
 
+# A unit's name in parts, each ending where a company or office name ends:
+# 中国移动通信集团 | 浙江有限公司 | 杭州分公司.
+_UNIT_PART_RE = re.compile(r".*?(?:有限责任公司|股份有限公司|有限公司|分公司|支公司|子公司|公司|集团"
+                           r"|分局|管理局|营业部|分中心)|.+$")
+_BRANCH_END_RE = re.compile(r"(?:分公司|支公司|分局|营业部|分中心)$")
+# What may follow a city's name for it to be the place (九江分公司, 杭州市…, 苏州移动),
+# not part of a brand (阿里巴巴 is no 阿里地区).
+_AFTER_CITY_RE = re.compile(r"^(?:市|地区|州|盟|区|县|分|支|营业|电信|移动|联通|铁塔|广电|$)")
+# Leading brackets and an operator's short name (中国电信重庆…局: the place follows it).
+_LEAD_RE = re.compile(r"^[\s（(“\"]*(?:中国)?(?:电信|移动|联通|铁塔|广电)?")
+
+
+def _place(part):
+    """The province a part of a unit's name is placed in, or None: a province at its
+    start (北京三快…, 浙江有限公司), a city at its start followed by a place or branch
+    word, or a place just before a branch word (…湖北分公司)."""
+    part = _LEAD_RE.sub("", part)
+    for province in PROVINCES:
+        if part.startswith(province):
+            return province
+    for city, province in _cities().items():
+        if part.startswith(city) and (_AFTER_CITY_RE.match(part[len(city):])
+                                      or _BRANCH_END_RE.search(part)):
+            return province
+    m = re.search(r"([\u4e00-\u9fff]{2,4}?)(?:省|市|地区|自治区)?(?:分公司|支公司|分局|营业部|分中心)$",
+                  part)
+    if m:
+        tail = m.group(1)
+        for province in PROVINCES:
+            if tail.endswith(province):
+                return province
+        for city, province in _cities().items():
+            if tail.endswith(city):
+                return province
+    return None
+
+
 def region_of(*texts):
-    """Return the province named first in the first text that names one; a text
-    that names no province but a prefecture-level city (九江) gives its province."""
+    """The province the first text that names a place is placed in.
+
+    A place counts only where a place stands in a name — at the start of a
+    company or branch part, or just before 分公司 — never as a substring of a
+    brand (阿里巴巴 is not 阿里地区), and a branch's place beats its parent's
+    (北京达佳互联…有限公司武汉分公司 -> 湖北)."""
     for text in texts:
         if not text:
             continue
-        found = [(text.find(p), p) for p in PROVINCES if p in text]
-        if found:
-            return min(found)[1]
-    for text in texts:
-        if not text:
-            continue
-        found = [(text.find(city), province) for city, province in _cities().items()
-                 if city in text]
-        if found:
-            return min(found)[1]
+        parts = [m.group(0) for m in _UNIT_PART_RE.finditer(str(text)) if m.group(0)]
+        for part in reversed(parts):
+            place = _place(part)
+            if place:
+                return place
     return None
 
 
@@ -180,7 +216,7 @@ def _load_aliases(extra_path):
         try:
             table = _merge(table, json.loads(Path(extra_path).read_text("utf-8")))
         except (ValueError, AttributeError) as exc:
-            raise ParseError(f"invalid alias file: {exc}", filename=str(extra_path)) from exc
+            raise ParseError(f"别名文件无效：{exc}", filename=str(extra_path)) from exc
     return table
 
 

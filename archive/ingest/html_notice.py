@@ -49,8 +49,8 @@ def _check_depth(soup):
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ParseError(f"HTML is nested more than {MAX_DEPTH} levels deep; "
-                             "not a notice page")
+            raise ParseError(f"HTML 嵌套超过 {MAX_DEPTH} 层，"
+                             "不是通知网页")
         stack.extend((child, depth + 1) for child in node.find_all(True, recursive=False))
 
 
@@ -80,7 +80,7 @@ def _grid(table):
                 row.append(text)
         fill_pending(row)
         grid.append(row)
-        check_rows(len(grid), "a table")
+        check_rows(len(grid), "表格")
     return grid
 
 
@@ -129,10 +129,10 @@ def _row_lines(grid):
 def html_document(html):
     """Read a notice page: its text lines (blocks kept apart) and its list tables."""
     # Counted before parsing: building the tree of a huge page is the slow part.
-    check_rows(len(_ROW_RE.findall(html)) - 1000, "the page")
+    check_rows(len(_ROW_RE.findall(html)) - 1000, "网页")
     soup = BeautifulSoup(html, "lxml")
     if soup.find(True) is None or soup.find("body") is None and soup.find("html") is None:
-        raise ParseError("not an HTML document (no tags found)")
+        raise ParseError("这不是 HTML 文档（没有任何标签）")
     _check_depth(soup)
     hint = None
     for tag in ("h1", "h2", "title"):

@@ -25,22 +25,34 @@ FLAGS = {**REQUIRED, "doc_number": "--doc-number", "region": "--region",
 _TITLE_HINT_RE = re.compile(r"公示|名单|表彰|通报|决定|通知|公告")
 # A list heading (…明星名单) is an attachment's title, not the notice's.
 _NOTICE_TITLE_RE = re.compile(r"关于|公示|表彰|通报|决定|通知|公告")
+# How a whole title ends; a line that stops short of it goes on on the next line.
+_TITLE_END_RE = re.compile(r"(?:通报|公示|通知|名单|决定|公告|函|意见|结果|情况)"
+                           r"\s*(?:[（(][^()（）]{1,20}[)）])?$")
 _LABEL_LINE_RE = re.compile(r"^[\u4e00-\u9fff ]{1,8}[:：]")
 _TITLE_LABEL_RE = re.compile(r"^(?:标\s*题|文件名称|名\s*称)\s*[:：]\s*(?P<title>.+)$")
-# The issuing body (发文机关) before the page's source line (来源 may name a department).
-_SOURCE_RES = (
-    re.compile(r"(?:发文机关|发布机构|发文单位)\s*[:：]\s*(?P<publisher>[^\s:：]+)"),
-    re.compile(r"(?:来源|信息来源|发布单位)\s*[:：]\s*(?P<publisher>[^\s:：]+)"),
-)
+_ISSUER_RE = re.compile(r"(?:发文机关|发文单位)\s*[:：]\s*(?P<value>[^:：\n]+)")
+_SOURCE_RE = re.compile(r"(?:发布机构|来源|信息来源|发布单位)\s*[:：]\s*(?P<value>[^:：\n]+)")
+# Labels that a page's metadata line may run into when its spans touch
+# (<span>来源：某局</span><span>浏览量：12</span> reads "来源：某局浏览量：12").
+_NEXT_LABELS = ("浏览量", "浏览次数", "浏览", "访问量", "点击数", "点击量", "点击", "阅读数",
+                "阅读量", "阅读", "发布时间", "发布日期", "成文日期", "生成日期", "日期", "时间",
+                "作者", "编辑", "责任编辑", "字号", "字体", "分享", "打印", "来源", "文号",
+                "索引号", "发文机关", "发布机构", "主题分类", "信息来源", "发布单位")
+_ORG_END_RE = re.compile(r"^.*(?:部|局|厅|委员会|委|办公室|中心|公司|集团)")
 _ORG = r"[\u4e00-\u9fff]{2,16}(?:通信管理局|信息化部|办公厅)"
 _ORG_LINE_RE = re.compile(rf"^(?:{_ORG}|工业和信息化部)$")
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,12}通信管理局|工业和信息化部")
-# Date labels in order of trust: the publication date first, the signing date last.
-_DATE_LABELS = (
-    re.compile(r"(?:发布日期|发布时间|发文日期|印发日期)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
-    re.compile(r"(?<!公示)(?<!成文)(?:日期|时间)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
-    re.compile(r"(?:成文日期|签发日期)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
+# A department of the ministry (信息通信管理局, 办公厅): where a page is posted, not
+# who issues the notice.
+_DEPARTMENT_RE = re.compile(r"^(?:工业和信息化部)?(?:信息通信管理局|信息通信发展司|办公厅|"
+                            r"[\u4e00-\u9fff]{2,8}司)$")
+# Publication date labels (发布日期 first), then plain 日期/时间 (not 公示/成文/生成).
+_PUBLISHED_LABELS = (
+    re.compile(r"(?:发布日期|发布时间|发文日期|公开日期)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
+    re.compile(r"(?<!公示)(?<!成文)(?<!生成)(?<!签发)(?<!印发)(?<!截止)(?<!开始)(?<!结束)"
+               r"(?:日期|时间)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
 )
+_SIGNED_LABEL = re.compile(r"(?:成文日期|签发日期|印发日期)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})")
 SIGNATURE_DATE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（]\s*(?:19|20)\d\d\s*[〕\]】)）]\s*\d{1,4}\s*号"
 _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
@@ -48,6 +60,31 @@ _DOC_LABEL_RE = re.compile(rf"(?:文\s*号|发文字号|发文号|文件编号)\
 # 等133名个人, 共12名, 共推荐候选人12名; 65个班组, 共有8个先进班组.
 _STATED_PEOPLE_RE = re.compile(r"(?:等|共|计)[\u4e00-\u9fff]{0,6}?\s*(\d{1,5})\s*名")
 _STATED_TEAMS_RE = re.compile(r"(\d{1,5})\s*个(?:先进)?(?:班组|集体)")
+# A list heading's own count: （共6个）, （12名）, 共12名.
+_LIST_COUNT_RE = re.compile(r"(?:[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人)\s*[)）]"
+                            r"|(?:共|计)\s*(\d{1,5})\s*(?:名|个))")
+_KIND_WORDS = {"individual": "名个人", "team": "个班组"}
+
+
+def _join(a, b):
+    """Two wrapped lines as one: no space between Chinese characters."""
+    if re.match(r"[\u3000-\u9fff\uff00-\uffef“”‘’]", a[-1:] or " ") \
+            or re.match(r"[\u3000-\u9fff\uff00-\uffef“”‘’]", b[:1] or " "):
+        return a + b
+    return a + " " + b
+
+
+def _whole_title(lines, i):
+    """The title starting at lines[i], joined with the lines it wraps onto (a <br>
+    inside the headline, a PDF line wrap) until it ends as a title does."""
+    title = lines[i]
+    for line in lines[i + 1:i + 4]:
+        if _TITLE_END_RE.search(title) or _LABEL_LINE_RE.match(line) or len(line) > 80 \
+                or line.startswith(("附件", "根据", "按照", "各", "为")) \
+                or len(title) + len(line) > 160:
+            break
+        title = _join(title, line)
+    return title if _TITLE_END_RE.search(title) else lines[i]
 
 
 def find_title(lines, title_hint=None, strict=False):
@@ -59,40 +96,87 @@ def find_title(lines, title_hint=None, strict=False):
         m = _TITLE_LABEL_RE.match(line)
         if m and "电信服务" in m.group("title"):
             return m.group("title").strip()
-    for line in lines[:40]:
-        if "电信服务" in line and pattern.search(line) and not _LABEL_LINE_RE.match(line) \
-                and not line.startswith(("附件", "根据", "按照")) and len(line) <= 120:
-            return line
-    if title_hint and pattern.search(title_hint) and "电信服务" in title_hint:
-        return title_hint
+    for i, line in enumerate(lines[:40]):
+        if line.startswith(("附件", "根据", "按照")) or _LABEL_LINE_RE.match(line) \
+                or len(line) > 120:
+            continue
+        title = _whole_title(lines, i)
+        if "电信服务" in title and pattern.search(title):
+            return title
+    hint = " ".join((title_hint or "").split())
+    if hint and pattern.search(hint) and "电信服务" in hint:
+        return hint
     return None
 
 
-def find_publisher(head_lines, all_lines):
-    """The publisher: a source label, else the signature, else the first ministry or
-    administration the head names."""
-    head = "\n".join(head_lines)
-    for label in _SOURCE_RES:
-        m = label.search(head)
-        if m:
-            return m.group("publisher")
-    for line in reversed(all_lines[-15:]):
+def label_value(value):
+    """A labelled value as far as the next label: "某局浏览量" -> "某局" (spans touch)."""
+    value = value.strip()
+    cut = len(value)
+    for label in _NEXT_LABELS:
+        at = value.find(label, 1)
+        if 0 < at < cut:
+            cut = at
+    value = value[:cut].strip()
+    return value.split()[0] if value.split() else None
+
+
+def _signature(lines):
+    """The issuing body's signature: an organisation alone on a line, best one that a
+    date line follows (…通信管理局 / 2018年10月24日); and that date, if any."""
+    for i in range(len(lines) - 1, -1, -1):
+        if _ORG_LINE_RE.match(lines[i]):
+            for line in lines[i + 1:i + 3]:
+                if SIGNATURE_DATE_RE.match(line):
+                    return lines[i], parse_date(line)
+    for line in reversed(lines[-15:]):
         if _ORG_LINE_RE.match(line):
-            return line
-    m = _ORG_RE.search(head)
-    return m.group(0) if m else None
+            return line, None
+    return None, None
 
 
-def find_published(head_lines, all_lines):
-    """The publication date as ISO text: labelled dates by trust, else the signature date."""
+def find_publisher(head_lines, all_lines):
+    """(publisher, department): the issuing body (发文机关, else the signature, else
+    发布机构/来源, else the first administration the head names) and the posting
+    department a 来源 line names when it is not the issuer (信息通信管理局)."""
     head = "\n".join(head_lines)
-    for label in _DATE_LABELS:
+    m = _ISSUER_RE.search(head)
+    issuer = label_value(m.group("value")) if m else None
+    m = _SOURCE_RE.search(head)
+    source = label_value(m.group("value")) if m else None
+    signature = _signature(all_lines)[0]
+    publisher = issuer or signature
+    if not publisher and source and not _DEPARTMENT_RE.match(source):
+        publisher = source
+    if not publisher:
+        m = _ORG_RE.search(head)
+        publisher = m.group(0) if m else None
+    department = source if source and source != publisher else None
+    return publisher, department
+
+
+def find_dates(head_lines, all_lines):
+    """(published, signed) as ISO text: 发布日期 (or a plain 日期 label), and 成文日期
+    or the date under the signature."""
+    head = "\n".join(head_lines)
+    published = signed = None
+    for label in _PUBLISHED_LABELS:
         for m in label.finditer(head):
-            date = parse_date(m.group("date"))
-            if date:
-                return date
-    dates = [parse_date(line) for line in all_lines if SIGNATURE_DATE_RE.match(line)]
-    return dates[-1] if dates else None
+            published = parse_date(m.group("date"))
+            if published:
+                break
+        if published:
+            break
+    for m in _SIGNED_LABEL.finditer(head):
+        signed = parse_date(m.group("date"))
+        if signed:
+            break
+    if not signed:
+        signed = _signature(all_lines)[1]
+        if not signed:
+            dates = [parse_date(line) for line in all_lines if SIGNATURE_DATE_RE.match(line)]
+            signed = dates[-1] if dates else None
+    return published, signed
 
 
 def find_doc_number(lines):
@@ -122,64 +206,97 @@ def stated_counts(lines):
     return out
 
 
+def list_count(heading):
+    """The count a list's own heading states (…明星名单（共6名）), or None."""
+    for line in heading:
+        m = _LIST_COUNT_RE.search(line)
+        if m:
+            return int(m.group(1) or m.group(2))
+    return None
+
+
+def count_mismatches(stated, entries):
+    """Where the notice states a count (等133名个人) that differs from what was read."""
+    out = []
+    for kind, number in stated.items():
+        found = sum(1 for e in entries if e["kind"] == kind)
+        if found != number:
+            out.append(f"通知称共 {number} {_KIND_WORDS[kind]}，实际读到 {found} 条")
+    return out
+
+
 def read_metadata(head_lines, all_lines, title_hint=None, strict_title=False):
     """Everything the text says of its notice; None where it says nothing."""
     title = find_title(head_lines, title_hint, strict_title) \
         or find_title(all_lines, title_hint, strict_title)
-    publisher = find_publisher(head_lines, all_lines)
+    publisher, department = find_publisher(head_lines, all_lines)
+    published, signed = find_dates(head_lines, all_lines)
     head = "\n".join(head_lines)
     cycle = parse_cycle(title) or parse_cycle(head)
     return {
-        "title": title, "publisher": publisher,
-        "published": find_published(head_lines, all_lines),
+        "title": title, "publisher": publisher, "published": published, "signed": signed,
         "stage": stage_of(title) if title else None, "cycle": cycle,
         "region": region_of(publisher) if publisher and "通信管理局" in publisher else None,
         "doc_number": find_doc_number(head_lines), "source_url": None,
+        "department": department,
     }
+
+
+#: Notice metadata as an admin reads it named.
+LABELS = {"title": "标题", "publisher": "发文机关", "published": "发布日期", "cycle": "评选年度",
+          "stage": "阶段（候选人公示或表彰）", "doc_number": "文号", "region": "地区",
+          "source_url": "来源链接", "signed": "成文日期", "department": "发布部门"}
 
 
 def check_value(key, value):
     """One metadata value as stored, or ParseError naming its flag."""
     value = " ".join(CONTROLS.sub("", str(value)).split())
-    flag = FLAGS[key]
+    name = f"{LABELS[key]}（{FLAGS[key]}）"
     if key == "published":
         date = parse_date(value)
         if not date or not re.fullmatch(r"\d{4}\D\d{1,2}\D\d{1,2}\D?", value.replace(" ", "")):
-            raise ParseError(f"{flag} must be a date YYYY-MM-DD, not {value!r}", field=key)
+            raise ParseError(f"{name}应为 YYYY-MM-DD 格式的日期，而不是“{value}”", field=key)
         return date
     if key == "cycle":
         cycle = parse_cycle(value if "年度" in value else value + "年度")
         if not cycle:
-            raise ParseError(f"{flag} must be an award cycle such as 2021-2022, not {value!r}",
-                             field=key)
+            raise ParseError(f"{name}应为评选年度，如 2021-2022，而不是“{value}”", field=key)
         return cycle
     if key == "stage":
         stage = {"candidates": "candidates", "候选人": "candidates", "公示": "candidates",
-                 "honorees": "honorees", "获表彰": "honorees", "表彰": "honorees"}.get(value)
+                 "候选人公示": "candidates", "honorees": "honorees", "获表彰": "honorees",
+                 "表彰": "honorees", "表彰获奖": "honorees"}.get(value)
         if not stage:
-            raise ParseError(f"{flag} must be candidates or honorees, not {value!r}", field=key)
+            raise ParseError(f"{name}应为 candidates（候选人公示）或 honorees（表彰），"
+                             f"而不是“{value}”", field=key)
         return stage
     if key == "region":
         region = region_of(value)
         if value and region not in PROVINCES:
-            raise ParseError(f"{flag} must name a province (北京, 广东 …), not {value!r}",
-                             field=key)
+            raise ParseError(f"{name}应为省级行政区（北京、广东……），而不是“{value}”", field=key)
         return region
     if key == "source_url":
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ParseError(f"{flag} must be an http(s) address, not {value!r}", field=key)
+        try:
+            parts = urlsplit(value)
+            ok = parts.scheme in ("http", "https") and bool(parts.netloc) and parts.hostname
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ParseError(f"{name}应为 http(s) 网址，而不是“{value}”", field=key)
         return value
     if len(value) > 500:
-        raise ParseError(f"{flag} is longer than 500 characters", field=key)
+        raise ParseError(f"{name}超过 500 个字符", field=key)
     return value or None
 
 
 def complete(read, overrides=None):
-    """The notice's metadata: what was read, overridden by the admin's values.
+    """(metadata, warnings): what was read, overridden by the admin's values; a
+    notice that states only its signing date is taken as published on it, with a
+    warning.
 
     Raises ParseError naming the flags for whatever is still missing."""
     meta = dict(read)
+    warnings = []
     for key, value in (overrides or {}).items():
         if value not in (None, ""):
             meta[key] = check_value(key, value)
@@ -189,20 +306,26 @@ def complete(read, overrides=None):
         meta["cycle"] = parse_cycle(meta["title"])
     if meta.get("publisher") and not meta.get("region") and "通信管理局" in meta["publisher"]:
         meta["region"] = region_of(meta["publisher"])
+    if not meta.get("published") and meta.get("signed"):
+        meta["published"] = meta["signed"]
+        meta["published_guessed"] = True
+        warnings.append(f"未注明发布日期，暂以成文日期 {meta['signed']} 作为发布日期"
+                        "（可在通知信息中更正）")
     missing = [key for key in REQUIRED if not meta.get(key)]
     if missing:
-        names = {"title": "title", "publisher": "publisher", "published": "publication date",
-                 "cycle": "award cycle", "stage": "stage (candidates or honorees)"}
         flags = [REQUIRED[k] for k in missing
                  if not ("title" in missing and k in ("cycle", "stage"))]
         derived = [REQUIRED[k] for k in missing if "title" in missing and k in ("cycle", "stage")]
-        hint = f" ({' and '.join(derived)} too, unless the title names them)" if derived else ""
-        error = ParseError("notice metadata missing: " + ", ".join(names[k] for k in missing)
-                           + "; give " + " ".join(f"{flag} …" for flag in flags) + hint,
+        hint = f"（标题中没有时，还需 {'、'.join(derived)}）" if derived else ""
+        error = ParseError("缺少通知信息：" + "、".join(LABELS[k] for k in missing)
+                           + "；请用 " + " ".join(f"{flag} …" for flag in flags) + " 补充" + hint,
                            field=missing[0])
         error.missing = missing
         raise error
-    for key in FLAGS:
-        meta.setdefault(key, None)
-    return {key: meta[key] for key in ("title", "publisher", "published", "stage", "cycle",
-                                       "region", "doc_number", "source_url")}
+    out = {key: meta.get(key) for key in NOTICE_KEYS}
+    return out, warnings
+
+
+#: The metadata a parsed notice carries, as stored.
+NOTICE_KEYS = ("title", "publisher", "published", "stage", "cycle", "region", "doc_number",
+               "source_url", "signed", "department", "published_guessed")

@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 
 #: Notice metadata keys, as stored (and as ParsedNotice.notice holds them).
 NOTICE_FIELDS = ("title", "publisher", "published", "stage", "cycle", "region",
-                 "doc_number", "source_url")
+                 "doc_number", "source_url", "signed", "department")
 
 #: Entry fields a parser fills; everything else (ids, keys) the store derives.
 ENTRY_FIELDS = ("kind", "name", "award", "gender", "birth", "education", "position",
                 "unit", "company", "operator", "region", "team_category", "team_size",
-                "citation")
+                "citation", "ethnicity")
 
 
 @dataclass
@@ -22,3 +22,8 @@ class ParsedNotice:
     format: str
     warnings: list = field(default_factory=list)
     tables: list = field(default_factory=list)  # columns.TableRead per list table read
+    merges: list = field(default_factory=list)  # merge.Merge per honoree found in several lists
+    # Counts the notice states that differ from what was read: an import stops on them
+    # unless the admin accepts them.
+    mismatches: list = field(default_factory=list)
+    head_lines: list = field(default_factory=list)  # the lines above the list (metadata)

@@ -25,10 +25,10 @@ MAX_COLUMNS = 200
 
 def _check_zip(data, what):
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ParseError(f"not a {what} file (damaged, or another format saved with its ending)")
+        raise ParseError(f"这不是 {what} 文件（已损坏，或是其他格式改了扩展名）")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         if sum(i.file_size for i in z.infolist()) > 200 * 1024 * 1024:
-            raise ParseError(f"{what} file unpacks to more than 200 MB; refused")
+            raise ParseError(f"{what} 文件解压后超过 200 MB，拒绝导入")
 
 
 def docx_document(data):
@@ -40,7 +40,7 @@ def docx_document(data):
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a damaged package
-        raise ParseError(f"cannot read the Word .docx file: {exc}") from exc
+        raise ParseError(f"无法读取 Word .docx 文件：{exc}") from exc
     lines, tables, text = [], [], []
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
@@ -51,7 +51,7 @@ def docx_document(data):
                 text.append(line)
         elif tag == "tbl":
             for found in _docx_tables(DocxTable(child, document)):
-                check_rows(len(found.rows), f"table {len(tables) + 1}")
+                check_rows(len(found.rows), f"表格 {len(tables) + 1}")
                 grid = [[clean_cell(cell.text) for cell in row.cells] for row in found.rows]
                 table = Table(rows=trim_grid(grid), heading=lines[-3:],
                               source=f"表格 {len(tables) + 1}")
@@ -85,7 +85,7 @@ def _sheets_document(sheets, fmt):
         tables.append(table)
         text += [f"[工作表 {name}]"] + table.as_lines()
     if not tables:
-        raise ParseError("the workbook's sheets are empty")
+        raise ParseError("工作簿中的工作表都是空的")
     return Document(lines=[], tables=tables, text="\n".join(text), format=fmt)
 
 
@@ -107,12 +107,12 @@ def xlsx_document(data):
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise ParseError(f"cannot read the Excel .xlsx file: {exc}") from exc
+        raise ParseError(f"无法读取 Excel .xlsx 文件：{exc}") from exc
     sheets = []
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
             continue
-        check_rows(sheet.max_row, f"sheet {sheet.title}")
+        check_rows(sheet.max_row, f"工作表 {sheet.title}")
         grid = [[_xlsx_value(c) for c in row]
                 for row in sheet.iter_rows(max_col=min(sheet.max_column, MAX_COLUMNS))]
         ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
@@ -125,17 +125,17 @@ def xls_document(data):
     """Read an Excel 97 .xls workbook (xlrd, with merged cells and number formats)."""
     import xlrd
     if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ParseError("not an Excel .xls file (damaged, or another format saved as .xls)")
+        raise ParseError("这不是 Excel .xls 文件（已损坏，或是其他格式改了扩展名）")
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except Exception as exc:  # xlrd raises XLRDError, struct.error, … for damaged files
-        raise ParseError(f"cannot read the Excel .xls file: {exc}") from exc
+        raise ParseError(f"无法读取 Excel .xls 文件：{exc}") from exc
     sheets = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
         if sheet.visibility:
             continue
-        check_rows(sheet.nrows, f"sheet {sheet.name}")
+        check_rows(sheet.nrows, f"工作表 {sheet.name}")
         grid = [[_xls_value(book, sheet, r, c) for c in range(min(sheet.ncols, MAX_COLUMNS))]
                 for r in range(sheet.nrows)]
         sheets.append((sheet.name, fill_merged(grid, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1
@@ -170,11 +170,11 @@ def doc_converter():
 def doc_document(data, timeout=120):
     """Read a Word 97 .doc by converting it to .docx with LibreOffice (tables kept)."""
     if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ParseError("not a Word 97 .doc file (damaged, or another format saved as .doc)")
+        raise ParseError("这不是 Word 97 .doc 文件（已损坏，或是其他格式改了扩展名）")
     program = doc_converter()
     if program is None:
-        raise ParseError("cannot read Word 97 .doc files here (LibreOffice is not installed); "
-                         "open it in Word or WPS and save it as .docx, then import that")
+        raise ParseError("此处无法读取 Word 97 .doc 文件（未安装 LibreOffice）；"
+                         "请用 Word 或 WPS 另存为 .docx 后再导入")
     with tempfile.TemporaryDirectory(prefix="archive-doc-") as tmp:
         source = Path(tmp) / "notice.doc"
         source.write_bytes(data)
@@ -184,8 +184,7 @@ def doc_document(data, timeout=120):
                             str(source)], check=True, capture_output=True, timeout=timeout)
             converted = (Path(tmp) / "notice.docx").read_bytes()
         except (subprocess.SubprocessError, OSError) as exc:
-            raise ParseError("LibreOffice could not convert this .doc file; save it as .docx "
-                             "and import that") from exc
+            raise ParseError("LibreOffice 无法转换这个 .doc 文件；请另存为 .docx 后再导入") from exc
     doc = docx_document(converted)
     doc.format = "doc"
     return doc

@@ -20,30 +20,30 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 def pdf_document(data):
     """Read a text PDF's lines and tables; refuse a scanned one."""
     if not data.startswith(b"%PDF"):
-        raise ParseError("not a PDF file (damaged, or another format saved as .pdf)")
+        raise ParseError("这不是 PDF 文件（已损坏，或是其他格式改了扩展名）")
     import pdfplumber
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds for a damaged file
-        raise ParseError(f"cannot read the PDF file: {exc}") from exc
+        raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
-            raise ParseError(f"PDF has {len(pdf.pages)} pages; more than {MAX_PAGES} are refused")
+            raise ParseError(f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页的文件拒绝导入")
         try:
             pages = [_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
             # The stored text: every page's whole text, tables included.
             text = "\n".join(clean_cell(page.extract_text() or "") for page in pdf.pages)
             lines = [line for page_lines, _ in pages for line in page_lines]
             if not any(lines) and not any(tables for _, tables in pages):
-                raise ParseError("the PDF has no text layer (a scanned image); run OCR on it "
-                                 "or ask for the original document, then import that")
+                raise ParseError("这个 PDF 没有文字层（是扫描图片）；请先做文字识别（OCR）"
+                                 "，或索取原始文档后导入")
             tables = _join_pages([page_tables for _, page_tables in pages])
             if not any(is_list(t) for t in tables):
                 tables = _positional_tables(pdf)
         except ParseError:
             raise
         except Exception as exc:
-            raise ParseError(f"cannot read the PDF file: {exc}") from exc
+            raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
     return Document(lines=lines, tables=tables, text=text, format="pdf")
 
 

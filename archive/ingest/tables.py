@@ -28,8 +28,7 @@ MAX_ROWS = 20_000
 def check_rows(count, where):
     """Refuse a table longer than MAX_ROWS with a clear message."""
     if count > MAX_ROWS:
-        raise ParseError(f"{where} has more than {MAX_ROWS} rows; no notice lists that many — "
-                         "split the file")
+        raise ParseError(f"{where}超过 {MAX_ROWS} 行；没有哪份通知列出这么多条目，请拆分文件")
 
 
 @dataclass
@@ -40,7 +39,8 @@ class Table:
     heading: list = field(default_factory=list)
     source: str = "表格 1"
     row_numbers: list = None
-    row_label: str = "row {}"  # how an error names a row ("line {}" in a CSV file)
+    row_label: str = "第 {} 行"  # how an error names a row
+    file: str = None  # the file it was read from, when a notice comes in several files
 
     def __post_init__(self):
         width = max((len(r) for r in self.rows), default=0)
@@ -68,6 +68,7 @@ class Document:
     format: str
     title_hint: str = None
     head_lines: list = None  # the lines metadata is read from (a page's, not its attachments')
+    head_file: str = None    # the name of the file those lines come from
 
 
 def clean_cell(text):
@@ -144,3 +145,32 @@ def trim_grid(grid):
         grid.pop()
     width = max((max((i + 1 for i, c in enumerate(r) if c), default=0) for r in grid), default=0)
     return [r[:width] + [""] * (width - len(r[:width])) for r in grid]
+
+
+def tab_tables(text):
+    """Tables copied from a browser into a text file: runs of two or more lines whose
+    cells are tab-separated. Returns (tables, the other lines' indexes)."""
+    tables, outside, run = [], [], []
+
+    def close():
+        if len(run) >= 2:
+            rows = [[clean_cell(c) for c in text_lines[i].split("\t")] for i in run]
+            tables.append(Table(rows=trim_grid(rows), source=f"表格 {len(tables) + 1}",
+                                row_numbers=[i + 1 for i in run]))
+        else:
+            outside.extend(run)
+        run.clear()
+
+    text_lines = text.split("\n")
+    for i, line in enumerate(text_lines):
+        if "\t" in line.strip("\t \u3000") and len([c for c in line.split("\t") if c.strip()]) >= 2:
+            run.append(i)
+            continue
+        if run and not line.strip():
+            continue  # a blank line inside a copied table
+        close()
+        outside.append(i)
+    close()
+    for table in tables:
+        check_rows(len(table.rows), "表格")
+    return tables, sorted(outside)

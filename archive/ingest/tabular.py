@@ -76,17 +76,17 @@ def _read_csv(text):
             if width is None and any(cells):
                 width = len(cells)
             elif width is not None and any(cells[width:]):
-                raise ParseError("row has more cells than the header",
+                raise ParseError("这一行的单元格比表头多",
                                  line=start + reader.line_num)
             rows.append(cells)
             numbers.append(start + reader.line_num)
             check_rows(len(rows), "the CSV file")
     except csv.Error as exc:
-        raise ParseError(f"invalid CSV: {exc}", line=start + reader.line_num) from exc
+        raise ParseError(f"CSV 格式有误：{exc}", line=start + reader.line_num) from exc
     if not any(any(r) for r in rows):
-        raise ParseError("CSV has no entry rows")
+        raise ParseError("CSV 中没有任何条目")
     doc = Document(lines=[], tables=[Table(rows=rows, source="CSV", row_numbers=numbers,
-                                                   row_label="line {}")],
+                                                   row_label="第 {} 行")],
                    text=text, format="csv")
     return doc, meta
 
@@ -111,7 +111,7 @@ def _json_cell(value, where):
         return number_text(value)
     if isinstance(value, str):
         return clean_cell(value)
-    raise ParseError(f"{where} is not a text or number value")
+    raise ParseError(f"{where} 不是文字或数字")
 
 
 def parse_json(text, filename=None, overrides=None):
@@ -119,22 +119,22 @@ def parse_json(text, filename=None, overrides=None):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+        raise ParseError(f"JSON 格式有误：{exc.msg}", line=exc.lineno) from exc
     except (RecursionError, ValueError) as exc:  # absurd nesting, 5,000-digit numbers
-        raise ParseError(f"invalid JSON: {str(exc)[:80] or 'nested too deeply'}") from exc
+        raise ParseError(f"JSON 格式有误：{str(exc)[:80] or '嵌套过深'}") from exc
     if not _depth(data, MAX_JSON_DEPTH):
-        raise ParseError(f"JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+        raise ParseError(f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层")
     if not isinstance(data, dict) or not isinstance(data.get("notice"), dict) \
             or not isinstance(data.get("entries"), list):
-        raise ParseError('JSON must be an object with "notice" (object) and "entries" (array)')
+        raise ParseError('JSON 应为一个对象，含 "notice"（对象）和 "entries"（数组）')
     records = data["entries"]
     check_rows(len(records), "entries")
     if not records:
-        raise ParseError("JSON has no entries")
+        raise ParseError("JSON 中没有任何条目")
     keys = []
     for i, row in enumerate(records):
         if not isinstance(row, dict):
-            raise ParseError(f"entries[{i}] is not an object", field=f"entries[{i}]")
+            raise ParseError(f"entries[{i}] 不是对象", field=f"entries[{i}]")
         keys += [k for k in row if k not in keys]
     rows = [keys] + [[_json_cell(row.get(k), f"entries[{i}].{k}") for k in keys]
                      for i, row in enumerate(records)]

@@ -13,7 +13,8 @@ import re
 from .errors import ParseError
 from .entries import EntryError, build_entry
 from .fields import operator_of
-from .metadata import SIGNATURE_DATE_RE, complete, read_metadata
+from .metadata import SIGNATURE_DATE_RE, complete, count_mismatches, read_metadata, \
+    stated_counts
 from .notice import ParsedNotice
 from .tables import CONTROLS
 
@@ -101,7 +102,10 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
     first_block = _first_block(lines, filename)
     notice, warnings = _metadata(lines, first_block, title_hint, overrides, filename)
     entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
-    return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings)
+    head = [line for _, line in lines[:first_block]]
+    return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings,
+                        head_lines=head,
+                        mismatches=count_mismatches(stated_counts(head), entries))
 
 
 def _notice_lines(text, filename):
@@ -109,9 +113,9 @@ def _notice_lines(text, filename):
     no award notice."""
     lines = [(n, line) for n, line in clean_lines(text) if not _CHROME_RE.match(line)]
     if not lines:
-        raise ParseError("file has no text", filename=filename)
+        raise ParseError("文件中没有文字", filename=filename)
     if not any("电信服务明星" in line for _, line in lines):
-        raise ParseError("not a telecom service award notice (no 电信服务明星 in the text)",
+        raise ParseError("这不是电信服务评比表彰的通知（正文中没有“电信服务明星”）",
                          filename=filename)
     return lines
 
@@ -122,10 +126,9 @@ def _first_block(lines, filename):
         if _section_heading(line) or _award_heading(lines, i) or _is_entry_start(line):
             return i
     if any("附件" in line for _, line in lines):
-        raise ParseError("no honoree entries found on the page: its lists are in its "
-                         "attachments; import it with --attach FILE (or upload them with it)",
+        raise ParseError("网页中没有名单：名单在附件中，请把附件一并上传（命令行：--attach 文件）",
                          filename=filename)
-    raise ParseError("no honoree entries found (no 姓名/班组名称 fields): is this an award notice?",
+    raise ParseError("没有找到任何条目（没有“姓名”或“班组名称”）：这是评比表彰的通知吗？",
                      filename=filename)
 
 
@@ -137,9 +140,10 @@ def _metadata(lines, first_block, title_hint, overrides, filename):
     warnings = []
     if read["title"] and not read["stage"] and not (overrides or {}).get("stage"):
         read["stage"] = "candidates"
-        warnings.append("title names neither 公示 nor 表彰; stage assumed to be candidates")
+        warnings.append("标题中既没有“公示”也没有“表彰”，暂按候选人公示处理")
     try:
-        return complete(read, overrides), warnings
+        notice, more = complete(read, overrides)
+        return notice, warnings + more
     except ParseError as exc:
         raise exc.with_filename(filename) from None
 
@@ -195,7 +199,7 @@ def _read_line(lines, i, number, line, state, close, warnings):
         state["in_citation"] = True
         current["citation"].append((number, line))
     elif current is not None:
-        warnings.append(f"line {number}: ignored text inside an entry block: {line[:40]!r}")
+        warnings.append(f"第 {number} 行：条目中的这段文字未导入：“{line[:40]}”")
 
 
 def _new_entry(line, section_company):
@@ -209,7 +213,7 @@ def _set_field(entry, f, number):
         return
     if name in ("name", "team_name"):
         if not value:
-            raise ParseError(f"{key} is empty", line=number, field=key)
+            raise ParseError(f"{key}为空", line=number, field=key)
         entry["has_name"] = True
         entry["kind"] = entry["kind"] or ("team" if name == "team_name" else "individual")
         name = "name"
@@ -236,7 +240,7 @@ def _strip_signature(citation, publisher):
 def _finish(entry, notice, warnings, filename):
     fields = entry["fields"]
     if not entry["has_name"]:
-        raise ParseError("entry block has no name (姓名 or 班组名称)", filename=filename,
+        raise ParseError("条目没有姓名（姓名或班组名称）", filename=filename,
                          line=entry["line"], field="姓名")
     citation = _strip_signature(entry["citation"], notice["publisher"])
     values = dict(fields, kind=entry["kind"], award=entry["award"], company=entry["company"],
@@ -247,12 +251,13 @@ def _finish(entry, notice, warnings, filename):
         number, key = entry["field_lines"].get(exc.field, (entry["line"], exc.field))
         raise ParseError(str(exc), filename=filename, line=number, field=key) from exc
     name = out["name"]
+    where = f"第 {entry['line']} 行：{name}"
     if out["gender"] and out["gender"] not in ("男", "女"):
-        warnings.append(f"line {entry['line']}: {name}: unusual gender {out['gender']!r}")
+        warnings.append(f"{where}：性别“{out['gender']}”不常见")
     if not out["citation"]:
-        warnings.append(f"line {entry['line']}: {name}: no citation (申报说明材料)")
+        warnings.append(f"{where}：没有申报说明材料")
     if not entry["company"]:
-        warnings.append(f"line {entry['line']}: {name}: no recommending company")
+        warnings.append(f"{where}：没有推荐单位")
     if out["kind"] == "individual" and not out["unit"]:
-        warnings.append(f"line {entry['line']}: {name}: no unit (单位)")
+        warnings.append(f"{where}：没有工作单位")
     return out

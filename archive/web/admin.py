@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import auth, importer, jobs, store, uploads
 from ..ingest import FLAGS, FORMATS, ParseError
+from ..ingest.columns import COLUMN_LABELS
 from . import labels
 from .context import get_archive
 
@@ -31,7 +32,7 @@ class MetadataForm(FlaskForm):
     """Notice metadata the admin supplies where a file lacks it (or says it wrong)."""
 
     title = StringField("通知标题", validators=[Length(max=500)])
-    publisher = StringField("发布单位", validators=[Length(max=100)])
+    publisher = StringField("发文机关（落款单位，不是网页的“来源”部门）", validators=[Length(max=100)])
     published = StringField("发布日期（YYYY-MM-DD）", validators=[Length(max=20)])
     cycle = StringField("评选年度（如 2021-2022）", validators=[Length(max=20)])
     stage = SelectField("阶段", choices=[SelectChoice("", "按标题判断"),
@@ -216,7 +217,17 @@ def _files(folder, meta):
 
 def _plan(folder, meta):
     files, attachments = _files(folder, meta)
-    return get_archive().plan_files(files, meta.get("overrides"), attachments)
+    return get_archive().plan_files(files, meta.get("overrides"), attachments,
+                                    meta.get("choices"))
+
+
+def _choices(form):
+    """The admin's picks where a page and its attachments disagree: {conflict key: index}."""
+    out = {}
+    for key, value in form.items():
+        if key.startswith("choice:") and value.isdigit() and len(value) < 4:
+            out[key[len("choice:"):]] = int(value)
+    return out
 
 
 @bp.get("/upload/<token>")
@@ -256,15 +267,14 @@ def _preview(folder, meta, token, page="1", error=None):
                            form=ActionForm(), metadata=MetadataForm(data=meta["overrides"]),
                            added=set(plan.added), changed=set(plan.changed),
                            removed=set(plan.removed), field_labels=FIELD_LABELS,
+                           choices=meta.get("choices") or {},
                            rows=plan.rows[start:start + PREVIEW_ROWS], first=start,
                            page=int(page), pages=pages, error=error), 200
 
 
-#: What each column the header mapper found holds, as the preview names it.
-FIELD_LABELS = {**labels.FIELDS, "serial": "序号", "name": "姓名", "team": "班组名称",
-                "name_any": "名称", "kind": "类别", "award": "奖项", "ignore": "不导入",
-                "unit_position": "单位和职务（分开读取）",
-                None: "未识别，不导入"}
+#: What each column the header mapper found holds, and each entry field, as the preview
+#: names them.
+FIELD_LABELS = {**labels.FIELDS, **COLUMN_LABELS}
 
 
 @bp.post("/upload/<token>/metadata")
@@ -294,18 +304,28 @@ def confirm(token):
     folder, meta = _upload_dir(token)
     archive = get_archive()
     allow_removal = request.form.get("confirm_removal") == "y"
+    accept_counts = request.form.get("accept_counts") == "y"
+    meta["choices"] = _choices(request.form)
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     try:
         plans = _plan(folder, meta)
+        if not accept_counts and any(p.mismatches for p in plans):
+            raise importer.CountMismatch(importer.mismatch_message(plans))
         if not allow_removal and any(p.removed for p in plans):
             raise importer.RemovalNotConfirmed(importer.removal_message(plans))
         if sum(len(p.rows) for p in plans) > current_app.config["IMPORT_JOB_ROWS"]:
-            jobs.start_import(archive, current_user(), plans, allow_removal)
+            jobs.start_import(archive, current_user(), plans, allow_removal, accept_counts)
             shutil.rmtree(folder, ignore_errors=True)
             flash(f"{meta['filename']}：条目较多，已开始后台导入；完成前检索结果不变。")
             return redirect(url_for("admin.dashboard"))
-        archive.apply(plans, user=current_user(), allow_removal=allow_removal)
+        archive.apply(plans, user=current_user(), allow_removal=allow_removal,
+                      accept_counts=accept_counts)
     except jobs.Busy as exc:
         return _upload_error(f"无法导入：{exc}")
+    except importer.CountMismatch:
+        response, _ = _preview(folder, meta, token, error="通知注明的数量与读到的条目数不符："
+                               "请核对后勾选“已核对”再导入。")
+        return response, 400
     except importer.RemovalNotConfirmed:
         response, _ = _preview(folder, meta, token, error="这个新版本会删除下列记录：请勾选"
                                "“确认删除”后再导入（旧版本会保留）。")
@@ -314,12 +334,8 @@ def confirm(token):
         shutil.rmtree(folder, ignore_errors=True)
         return _upload_error(f"无法导入：{exc}")
     shutil.rmtree(folder, ignore_errors=True)
-    flash(f"{meta['filename']}：{_ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
+    flash(f"{meta['filename']}：{importer.ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
     return redirect(url_for("public.notice", notice_id=plans[0].notice_id))
-
-
-_ACTIONS = {"imported": "已导入", "unchanged": "内容未变，未做改动",
-            "replaced": "已导入新版本（旧版本已保留）", "kept": "库中已有更新的版本，未做改动"}
 
 
 @bp.post("/upload/<token>/cancel")
@@ -351,7 +367,8 @@ def entry(entry_id):
         except ValueError as exc:
             error = f"无法保存：{exc}"
         else:
-            flash(f"已保存：{', '.join(changed)}" if changed else "没有改动。")
+            flash(f"已保存：{'、'.join(labels.field_label(k) for k in changed)}" if changed
+                  else "没有改动。")
             return redirect(url_for("admin.entry", entry_id=entry_id))
     elif request.method == "POST":
         error = "表单内容无效：" + "；".join(f"{getattr(form, k).label.text}：{'，'.join(v)}"

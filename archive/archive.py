@@ -14,7 +14,7 @@ from index import build, query, snapshots, themes
 
 from . import config, importer, jobs, private, publish, stats, store
 from .config import instance_path
-from .ingest import FORMATS, fields
+from .ingest import FORMATS, reading_of_text, fields
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -370,6 +370,47 @@ class Archive:
             part = ids[start:start + chunk]
             rows = {r["id"]: r for r in store.entries_with_source(self.db, part)}
             yield from (rows[i] for i in part if i in rows)
+
+    def notice_record(self, notice_id, version=None):
+        """A notice as its page and the API show it, or None: metadata, entries in the
+        notice's order, the text as read (headings, paragraphs, tables; never markup),
+        every version with what it changed, and the files that version came from.
+
+        version: an earlier version's number (its text, files and changes)."""
+        notice = store.get_notice(self.db, notice_id, with_text=False)
+        if notice is None:
+            return None
+        current = notice["version"]
+        number = current if version is None else version
+        shown = store.notice_version(self.db, notice_id, number)
+        if shown is None:
+            return None
+        reading = json.loads(shown["reading"]) if shown.get("reading") else \
+            reading_of_text(shown["text"], shown["format"])
+        versions = store.notice_versions(self.db, notice_id)
+        return {
+            "notice": notice, "version": number, "current": number == current,
+            "entries": store.list_entries(self.db, notice=notice_id) if number == current
+            else [], "reading": reading, "versions": versions,
+            "changes": next((v["changes"] for v in versions if v["version"] == number), None),
+            "files": store.notice_files(self.db, notice_id, number),
+            "imported_at": shown["imported_at"], "source_name": shown["source_name"],
+            "format": shown["format"],
+        }
+
+    def notice_file(self, notice_id, version, position):
+        """One original file of a notice version: {name, format, data}, or None. Versions
+        imported before files were kept offer their stored text (position 0)."""
+        if position == 0:
+            shown = store.notice_version(self.db, notice_id, version)
+            if shown is None:
+                return None
+            name = shown["source_name"] or f"{notice_id}.txt"
+            if shown["format"] not in ("html", "htm", "txt", "csv", "json"):
+                name = name.rsplit(".", 1)[0] + ".txt"  # the text read from a binary file
+            return {"name": name, "format": name.rsplit(".", 1)[-1].lower(),
+                    "data": shown["text"].encode("utf-8")}
+        return store.notice_file(self.db, notice_id, version, position)
 
     def last_modified(self):
         """When the live index last changed (rebuild or incremental), as a timestamp.

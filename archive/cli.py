@@ -141,7 +141,7 @@ def merge_lines(merges):
 
 
 def _echo_plan(p):
-    n = p.parsed.notice
+    n = p.notice
     click.echo(f"  通知 {p.notice_id}：{n['title']} | {n['publisher']} | 发布 {n['published']} | "
                f"成文 {n.get('signed') or '-'} | {n['cycle']} | {STAGE_LABELS[n['stage']]} | "
                f"{n['doc_number'] or '-'}")

@@ -41,6 +41,7 @@ class ImportPlan:
     match: dict = None        # the stored notice this file is (another format, a new version)
     match_reason: str = None  # why it is that notice (文号相同 …)
     files: list = field(default_factory=list)  # (name, bytes) the notice was read from
+    notice: dict = None  # the metadata to store: the file's, over the stored notice's
     kept_fields: list = field(default_factory=list)  # columns this file lacks, kept as stored
 
     @property
@@ -129,24 +130,25 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
     """Compare a parsed notice with the store; writes nothing.
 
     The notice is looked up by identity (文号, or issuing body, title and cycle),
-    so that the same notice in another format is never a second notice.
+    so that the same notice in another format is never a second notice; it is
+    "unchanged" when neither its metadata nor any entry differs.
     keep_newer: a text the notice had in an earlier version is "kept" (not
     re-imported over the newer one), as `archive init` does for bundled notices."""
     match, reason = store.find_notice(db, parsed.notice)
     nid = match["id"] if match else store.notice_id(parsed.notice)
-    rows = _rows(parsed, nid)
     common = dict(match=match, match_reason=reason, files=list(files))
     existing = store.get_notice(db, nid, with_text=False)
     if existing is None:
+        rows = _rows(parsed, nid)
         return ImportPlan(source_name, parsed, nid, "imported", rows,
-                          added=[r["id"] for r in rows], **common)
-    parsed.notice = _notice_over(existing, parsed.notice)
+                          added=[r["id"] for r in rows], notice=dict(parsed.notice), **common)
+    notice = _notice_over(existing, parsed.notice)
     digest = store.sha256(parsed.text)
-    if existing["sha256"] == digest:
-        return ImportPlan(source_name, parsed, nid, "unchanged", rows, **common)
-    if keep_newer and db.execute("select 1 from notice_versions where notice_id = ? and "
-                                 "sha256 = ?", [nid, digest]).fetchone():
-        return ImportPlan(source_name, parsed, nid, "kept", rows, **common)
+    if keep_newer and existing["sha256"] != digest and db.execute(
+            "select 1 from notice_versions where notice_id = ? and sha256 = ?",
+            [nid, digest]).fetchone():
+        return ImportPlan(source_name, parsed, nid, "kept", _rows(parsed, nid), notice=notice,
+                          **common)
     old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
     rows = _rows(parsed, nid, old)
     kept_fields = _keep_missing_columns(rows, old)
@@ -156,9 +158,10 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
                    removed=[i for i in old if i not in new_ids],
                    changed=[r["id"] for r in rows if r["id"] in old
                             and old[r["id"]]["content_hash"] != r["content_hash"]],
-                   kept_fields=kept_fields, **common)
-    if not (p.added or p.removed or p.changed) and not _notice_changed(existing, parsed.notice):
-        p.action = "unchanged"  # the same notice in another format, or re-saved
+                   kept_fields=kept_fields, notice=notice, **common)
+    if not (p.added or p.removed or p.changed) and not _notice_changed(existing, notice):
+        p.action = "unchanged"  # the same text again, or the same notice in another format
+        p.kept_fields = []
         return p
     p.conflicts = _conflicts(db, old, rows)
     corrected = _corrected(db, p.removed)
@@ -189,6 +192,8 @@ def _notice_over(stored, incoming):
         out["published"] = stored["published"]
     if store.title_key(incoming) == store.title_key(stored):
         out["title"], out["publisher"] = stored["title"], stored["publisher"]
+    if store.doc_key(incoming.get("doc_number")) == store.doc_key(stored.get("doc_number")):
+        out["doc_number"] = stored["doc_number"]  # 工信行建[2023]1号 as first written
     return out
 
 
@@ -333,7 +338,7 @@ def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False)
 
 def _write(db, p, stamp):
     """One plan's notice, version, entries and retirements (inside a transaction)."""
-    n = {k: p.parsed.notice.get(k) for k in NOTICE_FIELDS}
+    n = {k: p.notice.get(k) for k in NOTICE_FIELDS}
     previous = db.execute("select version from notices where id = ?", [p.notice_id]).fetchone()
     version = previous[0] + 1 if previous else 1
     name = base_name(p.source_name)
@@ -347,7 +352,9 @@ def _write(db, p, stamp):
     db["notice_versions"].insert({
         "notice_id": p.notice_id, "version": version, "sha256": store.sha256(p.parsed.text),
         "text": p.parsed.text, "format": p.parsed.format, "source_name": name,
-        "imported_at": stamp, "entries": len(p.rows), "changes": _changes(db, p)},
+        "imported_at": stamp, "entries": len(p.rows), "changes": _changes(db, p),
+        "reading": json.dumps(p.parsed.reading, ensure_ascii=False)
+        if p.parsed.reading is not None else None},
         pk=("notice_id", "version"))
     _add_files(db, p, version)
     if p.removed:

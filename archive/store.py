@@ -141,6 +141,7 @@ def _v7(db):
     db["notices"].create_index(["title_key"])
     db["entries"].add_column("ethnicity", str)
     db["notice_versions"].add_column("changes", str)  # JSON: entries added, changed, removed
+    db["notice_versions"].add_column("reading", str)  # JSON: the text as a reader sees it
     db["notice_files"].create({
         "notice_id": str, "version": int, "position": int, "name": str, "format": str,
         "size": int, "sha256": str, "data": bytes,
@@ -256,10 +257,13 @@ def notice_file(db, nid, version, position):
 
 def notice_versions(db, nid):
     """Every version of a notice, newest first (without text)."""
-    return list(db.query("select notice_id, version, sha256, format, source_name, imported_at, "
+    rows = list(db.query("select notice_id, version, sha256, format, source_name, imported_at, "
                          "entries, changes from notice_versions where notice_id = ? "
                          "order by version desc",
                          [nid]))
+    for row in rows:
+        row["changes"] = json.loads(row["changes"]) if row["changes"] else None
+    return rows
 
 
 def notice_version(db, nid, version):
@@ -366,12 +370,12 @@ def _filters(**filters):
 
 def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=None,
                  stage=None, gender=None, age=None, size=None, columns="*"):
-    """Entries, filtered, in browse order (cycle, operator, company, document order)."""
+    """Entries, filtered, in the notices' order: newest cycle first, then each notice
+    (by publication date, as its id begins) in the order it lists them (序号)."""
     where, params = _filters(cycle=cycle, kind=kind, region=region, operator=operator,
                              notice_id=notice, stage=stage, gender=gender, age=age,
                              size=size)
-    sql = f"select {columns} from entries{where} order by cycle desc, operator, company, " \
-          "notice_id, seq"
+    sql = f"select {columns} from entries{where} order by cycle desc, notice_id, seq"
     return list(db.query(sql, params))
 
 
@@ -512,9 +516,11 @@ def cycle_groups(db, cycle, **filters):
         operator.setdefault(row["company"] or "（未注明）", []).append(row)
     out = []
     for operator, companies in sorted(groups.items(), key=lambda kv: -sum(map(len, kv[1].values()))):
+        # Named companies by name, entries without one last; each in the notices' order.
+        names = sorted(companies, key=lambda c: (c == "（未注明）", c))
         out.append({"operator": operator, "count": sum(len(v) for v in companies.values()),
-                    "companies": [{"company": c, "count": len(rows), "entries": rows}
-                                  for c, rows in sorted(companies.items())]})
+                    "companies": [{"company": c, "count": len(companies[c]),
+                                   "entries": companies[c]} for c in names]})
     return out
 
 

@@ -329,3 +329,51 @@ def two_block_docx():
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def commendation_pdf(title_lines=(TITLE[:33], TITLE[33:])):
+    """The same commendation as the Ministry's PDF: its 文号 on a line of its own, the
+    title wrapped over two lines, the preamble, the signature with only the signing
+    date (no 发布日期), then both lists as ruled tables."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    def build(buf, size):
+        style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11, leading=16)
+        grid = [["序号", "姓名", "单位", "出生年月"]]
+        spans = []
+        for row in individual_rows():
+            if row[0] == "group":
+                spans.append(len(grid))
+                grid.append([row[1], "", "", ""])
+            else:  # the CID font prints the middle dot as U+30FB, read back as ·
+                grid.append([row[1], row[2].replace("·", "・"), row[3], row[4]])
+        look = [("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("GRID", (0, 0), (-1, -1), 0.5, "black")]
+        teams = [["序号", "班组名称"]] + [[str(i), t] for i, t in enumerate(TEAMS, start=1)]
+        story = [Paragraph("工信行建〔2023〕1号", style)]
+        story += [Paragraph(line, style) for line in title_lines]
+        story += [Paragraph("各省、自治区、直辖市通信管理局，各有关单位：", style),
+                  Paragraph(PREAMBLE, style), Paragraph("工业和信息化部", style),
+                  Paragraph("2023年5月15日", style), Spacer(1, 20),
+                  Paragraph("附件1", style), Paragraph(LIST1, style),
+                  Table(grid, style=TableStyle(look + [("SPAN", (0, r), (-1, r)) for r in spans])),
+                  Spacer(1, 20), Paragraph("附件2", style), Paragraph(LIST2, style),
+                  Table(teams, style=TableStyle(look))]
+        SimpleDocTemplate(buf, pagesize=size).build(story)
+    return _pdf(build)
+
+
+def sheet(rows, merged_title=None):
+    """An .xlsx of one sheet: an optional merged title row, then the rows given."""
+    import openpyxl
+    book = openpyxl.Workbook()
+    ws = book.active
+    if merged_title:
+        ws.append([merged_title])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

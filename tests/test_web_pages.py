@@ -98,7 +98,7 @@ def test_cycles_and_cycle_page(shared_client):
 def test_notice_pages(shared_client):
     notices = shared_client.get("/api/notices").get_json()
     body = _html(shared_client.get(f"/notices/{notices[0]['id']}"))
-    assert "北京市通信管理局" in body and "收录记录（5）" in body
+    assert "北京市通信管理局" in body and "收录记录（5，按通知中的顺序）" in body
     assert "京ICP备05000003号" in body  # the original text, verbatim
     assert shared_client.get("/notices/nope").status_code == 404
 

@@ -15,7 +15,7 @@ from .metadata import FLAGS
 from .notice import ENTRY_FIELDS, NOTICE_FIELDS, ParsedNotice
 
 __all__ = ["ParseError", "ParsedNotice", "ENTRY_FIELDS", "NOTICE_FIELDS", "FLAGS", "parse_bytes",
-           "parse_file", "parse_files", "FORMATS"]
+           "parse_file", "parse_files", "FORMATS", "reading_of_text"]
 
 #: File endings accepted by import, web upload included.
 FORMATS = ("txt", "html", "htm", "csv", "json", "docx", "doc", "xlsx", "xls", "pdf")
@@ -130,3 +130,29 @@ def parse_file(path, overrides=None):
     except OSError as exc:
         raise ParseError(f"无法读取文件：{exc.strerror}", filename=str(path)) from exc
     return parse_bytes(data, str(path), overrides)
+
+
+def reading_of_text(text, fmt):
+    """A stored notice text as a reader sees it (tables.reading_of), for versions
+    imported before the reading was kept: an HTML page read as a page, any other
+    text as paragraphs and tab-separated tables."""
+    from .html_notice import html_document
+    from .tables import Document, reading_of, tab_tables
+    from .text_notice import clean_lines
+    if fmt in ("html", "htm"):
+        try:
+            return reading_of(html_document(text))
+        except ParseError:
+            pass
+    tables, outside = tab_tables(text)
+    raw = text.split("\n")
+    blocks, done = [], set()
+    for i in range(len(raw)):
+        table = next((t for t in tables if t.row_numbers[0] == i + 1), None)
+        if table is not None:
+            blocks.append(("table", tables.index(table)))
+        elif i in outside:
+            line = clean_lines(raw[i])
+            if line:
+                blocks.append(("p", line[0][1]))
+    return reading_of(Document(lines=[], tables=tables, text=text, format=fmt, blocks=blocks))

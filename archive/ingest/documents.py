@@ -12,7 +12,7 @@ from .fields import parse_cycle
 from .metadata import complete, count_mismatches, list_count, read_metadata, stated_counts
 from .merge import merge_lists
 from .notice import ParsedNotice
-from .tables import Document, Table
+from .tables import Document, Table, reading_of
 from .text_notice import parse_notice_text
 
 
@@ -96,14 +96,17 @@ def combine(main, attachments, main_name="网页"):
     lines = list(main.lines)
     for table in tables:
         table.file, table.source = main_name, f"{main_name}：{table.source}"
+    reading = reading_of(main)
     for name, doc in attachments:
+        reading = reading + [{"type": "h", "text": f"附件：{name}"}] + reading_of(doc)
         text += f"\n\n[附件：{name}]\n" + doc.text
         for table in doc.tables:
             table.file, table.source = name, f"{name}：{table.source}"
         tables += doc.tables
         lines += doc.lines
     return Document(lines=lines, tables=tables, text=text, format=main.format,
-                    title_hint=main.title_hint, head_lines=main.lines, head_file=main_name)
+                    title_hint=main.title_hint, head_lines=main.lines, head_file=main_name,
+                    reading=reading)
 
 
 def parse_document(doc, overrides=None, filename=None, choices=None):
@@ -119,6 +122,7 @@ def parse_document(doc, overrides=None, filename=None, choices=None):
         parsed = parse_notice_text("\n".join(doc.lines), title_hint=doc.title_hint,
                                    fmt=doc.format, filename=filename, overrides=overrides)
         parsed.text = doc.text
+        parsed.reading = reading_of(doc)
         return parsed
     head = doc.head_lines or doc.lines
     read = read_metadata(head, head, doc.title_hint, strict_title=True)
@@ -144,7 +148,8 @@ def parse_document(doc, overrides=None, filename=None, choices=None):
         entry.pop("_row", None)
     return ParsedNotice(notice=notice, entries=entries, text=doc.text, format=doc.format,
                         warnings=warnings, tables=([blocks] if blocks else []) + reads,
-                        merges=merges, mismatches=mismatches, head_lines=list(head))
+                        merges=merges, mismatches=mismatches, head_lines=list(head),
+                        reading=reading_of(doc))
 
 
 def _page_blocks(doc, lists, overrides, filename):

@@ -16,7 +16,7 @@ from bs4.element import PreformattedString
 
 from .documents import is_list
 from .errors import ParseError
-from .tables import Document, Table, check_rows, clean_cell
+from .tables import Document, Table, check_rows, clean_cell, one_line
 from .text_notice import FIELD_KEYS
 
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
@@ -30,6 +30,9 @@ MAX_DEPTH = 400
 _ROW_RE = re.compile(r"<tr[\s>]", re.I)
 _MARK = "\x00TABLE{}\x00"
 _MARK_RE = re.compile("\x00TABLE(\\d+)\x00")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HEADING = "\x01"  # marks a heading's text through get_text (clean_cell drops it)
+_GOES_ON = "\x02"  # a heading's next line after a <br>: one heading, joined
 _META_KEYS = ("来源", "发布机构", "发文机关", "发布单位", "信息来源", "发布日期", "发布时间",
               "成文日期", "日期", "文号", "发文字号", "标题", "名称", "索引号", "主题分类")
 
@@ -154,18 +157,28 @@ def html_document(html):
             table.replace_with(NavigableString("\n" + _MARK.format(len(tables) - 1) + "\n"))
         elif _is_simple(table):
             table.replace_with(NavigableString("\n" + "\n".join(_row_lines(grid.rows)) + "\n"))
+    for node in soup.find_all(_HEADINGS):
+        node.insert(0, NavigableString(_HEADING))
+        for br in node.find_all("br"):  # a headline broken over lines stays a heading
+            br.replace_with(NavigableString("\n" + _GOES_ON))
     for br in soup.find_all("br"):
         br.replace_with(NavigableString("\n"))
     for node in soup.find_all(_BLOCK_TAGS):
         node.insert_before(NavigableString("\n"))
         node.insert_after(NavigableString("\n"))
-    lines = []
+    lines, blocks = [], []
     for raw in soup.get_text().split("\n"):
         m = _MARK_RE.search(raw)
         if m:
             tables[int(m.group(1))].heading = lines[-3:]
+            blocks.append(("table", int(m.group(1))))
             continue
         line = clean_cell(raw)
         if line:
             lines.append(line)
-    return Document(lines=lines, tables=tables, text=html, format="html", title_hint=hint)
+            if _GOES_ON in raw and blocks and blocks[-1][0] == "h":
+                blocks[-1] = ("h", one_line(blocks[-1][1] + "\n" + line))
+            else:
+                blocks.append(("h" if _HEADING in raw else "p", line))
+    return Document(lines=lines, tables=tables, text=html, format="html", title_hint=hint,
+                    blocks=blocks)

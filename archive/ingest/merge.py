@@ -64,7 +64,9 @@ def _same_unit(a, b):
 
 
 def _key(entry):
-    return entry["kind"], _comparable(clean_name(entry["name"]))
+    # A list printed in a font without the middle dot (阿依古丽吐尔逊) names the same
+    # person as the page (阿依古丽·吐尔逊).
+    return entry["kind"], _comparable(clean_name(entry["name"])).replace("\u00b7", "")
 
 
 def merge_lists(lists, choices=None):

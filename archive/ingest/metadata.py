@@ -56,6 +56,9 @@ _SIGNED_LABEL = re.compile(r"(?:成文日期|签发日期|印发日期)\s*[:：]
 SIGNATURE_DATE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（]\s*(?:19|20)\d\d\s*[〕\]】)）]\s*\d{1,4}\s*号"
 _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
+# Lines a title never starts with: a document number or a date alone, an index number.
+_NOT_TITLE_START = re.compile(rf"^(?:{_DOC_NUMBER}|(?:19|20)\d\d\s*[年\-/.][\d\s月\-/.日]*"
+                              r"|[\dA-Za-z/\-]+)$")
 _DOC_LABEL_RE = re.compile(rf"(?:文\s*号|发文字号|发文号|文件编号)\s*[:：]\s*(?P<number>{_DOC_NUMBER})")
 # 等133名个人, 共12名, 共推荐候选人12名; 65个班组, 共有8个先进班组.
 _STATED_PEOPLE_RE = re.compile(r"(?:等|共|计)[\u4e00-\u9fff]{0,6}?\s*(\d{1,5})\s*名")
@@ -98,7 +101,7 @@ def find_title(lines, title_hint=None, strict=False):
             return m.group("title").strip()
     for i, line in enumerate(lines[:40]):
         if line.startswith(("附件", "根据", "按照")) or _LABEL_LINE_RE.match(line) \
-                or len(line) > 120:
+                or len(line) > 120 or _NOT_TITLE_START.match(line):
             continue
         title = _whole_title(lines, i)
         if "电信服务" in title and pattern.search(title):

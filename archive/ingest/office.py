@@ -41,13 +41,14 @@ def docx_document(data):
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a damaged package
         raise ParseError(f"无法读取 Word .docx 文件：{exc}") from exc
-    lines, tables, text = [], [], []
+    lines, tables, text, blocks = [], [], [], []
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             line = clean_cell(Paragraph(child, document).text)
             if line:
                 lines += line.split("\n")
+                blocks += [("p", part) for part in line.split("\n")]
                 text.append(line)
         elif tag == "tbl":
             for found in _docx_tables(DocxTable(child, document)):
@@ -56,8 +57,10 @@ def docx_document(data):
                 table = Table(rows=trim_grid(grid), heading=lines[-3:],
                               source=f"表格 {len(tables) + 1}")
                 tables.append(table)
+                blocks.append(("table", len(tables) - 1))
                 text += table.as_lines()
-    return Document(lines=lines, tables=tables, text="\n".join(text), format="docx")
+    return Document(lines=lines, tables=tables, text="\n".join(text), format="docx",
+                    blocks=blocks)
 
 
 def _docx_tables(table, depth=0):

@@ -69,6 +69,34 @@ class Document:
     title_hint: str = None
     head_lines: list = None  # the lines metadata is read from (a page's, not its attachments')
     head_file: str = None    # the name of the file those lines come from
+    # The notice as a reader shows it, in document order: ("h", text) headings,
+    # ("p", text) paragraphs, ("table", index into tables); None: lines, then tables.
+    blocks: list = None
+    reading: list = None     # reading_of(...) of the files combined, when combined
+
+
+#: Rows of one table shown on a notice page; a longer list is cut there (its
+#: entries are all listed beside it).
+READING_ROWS = 2000
+
+
+def reading_of(doc):
+    """A document as a reader sees it, JSON-ready: [{"type": "h"|"p", "text": …} or
+    {"type": "table", "rows": [[…]]}], in document order; never markup."""
+    if doc.reading is not None:
+        return doc.reading
+    blocks = doc.blocks
+    if blocks is None:
+        blocks = [("p", line) for line in doc.lines] \
+            + [("table", i) for i in range(len(doc.tables))]
+    out = []
+    for kind, value in blocks:
+        if kind == "table":
+            rows = [[c for c in row] for row in doc.tables[value].rows[:READING_ROWS]]
+            out.append({"type": "table", "rows": rows})
+        else:
+            out.append({"type": kind, "text": value})
+    return out
 
 
 def clean_cell(text):

@@ -16,11 +16,15 @@ def download(chunks, mimetype, filename):
     sock = request.environ.get("gunicorn.socket")
     if sock is not None:
         sock.settimeout(EXPORT_SEND_TIMEOUT)
-    # RFC 6266: a plain ASCII fallback with nothing to escape, the real name in filename*.
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "honorees"
     return Response(stream_with_context(chunks), mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(filename, safe='')}"})
+        "Content-Disposition": content_disposition(filename)})
+
+
+def content_disposition(filename):
+    """An attachment header (RFC 6266): a plain ASCII fallback with nothing to escape,
+    the real (Chinese) name in filename*."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def export(entries, fmt, filename, **meta):

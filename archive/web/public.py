@@ -10,7 +10,7 @@ from index.query import QueryError
 from .. import exports, store
 from .context import get_archive
 from .caching import conditional
-from .downloads import export
+from .downloads import content_disposition, export
 from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
                      search_params)
 from .urls import public_url
@@ -145,11 +145,41 @@ def notices():
 
 @bp.get("/notices/<notice_id>")
 def notice(notice_id):
-    """A notice's metadata, its entries and its original text."""
-    db = get_archive().db
-    found = or_404(store.get_notice(db, notice_id))
-    return render_template("notice.html", notice=found,
-                           entries=store.list_entries(db, notice=notice_id))
+    """A notice's metadata, its entries in its order, its text as read, its versions and
+    the files it came from."""
+    return render_template("notice.html", **or_404(get_archive().notice_record(notice_id)))
+
+
+@bp.get("/notices/<notice_id>/versions/<int:version>")
+def notice_version(notice_id, version):
+    """An earlier version of a notice: its text, files and what it changed."""
+    record = or_404(get_archive().notice_record(notice_id, version))
+    if record["current"]:
+        return redirect(url_for("public.notice", notice_id=notice_id), 301)
+    return render_template("notice.html", **record)
+
+
+#: Content types of the original files a notice offers for download.
+_FILE_TYPES = {"html": "text/html", "htm": "text/html", "txt": "text/plain", "csv": "text/csv",
+               "json": "application/json", "pdf": "application/pdf",
+               "doc": "application/msword", "xls": "application/vnd.ms-excel",
+               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/notices/<notice_id>/files/<int:version>/<int:position>")
+def notice_file(notice_id, version, position):
+    """An original file of a notice, as a download (a page is never shown inline: its
+    scripts are the source site's, not ours)."""
+    found = or_404(get_archive().notice_file(notice_id, version, position))
+    mimetype = _FILE_TYPES.get(found["format"], "application/octet-stream")
+    if mimetype.startswith("text/") or mimetype == "application/json":
+        mimetype += "; charset=utf-8" if found["format"] != "html" else ""
+    response = Response(found["data"], mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(found["name"])
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/about")

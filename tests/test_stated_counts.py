@@ -1,0 +1,60 @@
+"""Every count a notice states is checked, and a mismatch stops the import until an
+admin accepts it (metadata.stated_counts/list_count, columns group rows, importer)."""
+
+import io
+import re
+
+import notice_files as nf
+
+from archive.ingest import parse_bytes
+from conftest import csrf
+
+META = {"title": nf.TITLE, "publisher": "工业和信息化部", "published": "2023-05-18"}
+
+
+def test_a_list_headings_count_is_checked_per_list():
+    rows = [["序号", "班组名称"]] + [[str(i), t] for i, t in enumerate(nf.TEAMS, start=1)]
+    right = parse_bytes(nf.sheet(rows, nf.LIST2 + "（共3个）"), "班组.xlsx", META)
+    assert right.mismatches == []
+    wrong = parse_bytes(nf.sheet(rows, nf.LIST2 + "（共4个）"), "班组.xlsx", META)
+    assert wrong.mismatches == [f"工作表 Sheet：名单“{nf.LIST2}（共4个）”注明共 4 条，实际读到 3 条"]
+
+
+def test_group_rows_and_the_notices_own_counts_are_mismatches_not_warnings():
+    page = nf.commendation_html(word_cells=False).replace("中国移动（2名）".encode(),
+                                                          "中国移动（3名）".encode())
+    parsed = parse_bytes(page, "通报.html")
+    assert len(parsed.mismatches) == 1 and "分组“中国移动”注明 3 个，实际读到 2 条" in \
+        parsed.mismatches[0]
+    assert parsed.warnings == []
+    page = nf.commendation_html().replace("等6名个人".encode(), "等133名个人".encode())
+    assert parse_bytes(page, "通报.html").mismatches == ["通知称共 133 名个人，实际读到 6 条"]
+
+
+def _upload(client, data, name):
+    return client.post("/admin/upload", data={
+        "csrf_token": csrf(client), "notice": (io.BytesIO(data), name)},
+        content_type="multipart/form-data")
+
+
+def test_the_preview_warns_and_confirm_needs_the_tick(logged_in, app):
+    page = nf.commendation_html().replace("等6名个人".encode(), "等7名个人".encode())
+    body = _upload(logged_in, page, "通报.html").get_data(as_text=True)
+    status = re.search(r'<div class="(\w+)" id="status"', body).group(1)
+    assert status == "warn" and "数量不符" in body and "通知称共 7 名个人，实际读到 6 条" in body
+    assert 'name="accept_counts" value="y" required' in body
+    token = re.search(r"/admin/upload/(\w+)/confirm", body).group(1)
+    refused = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": csrf(logged_in)})
+    assert refused.status_code == 400 and "请核对后勾选" in refused.get_data(as_text=True)
+    assert not [n for n in logged_in.get("/api/notices").get_json() if n["doc_number"]]
+    done = logged_in.post(f"/admin/upload/{token}/confirm",
+                          data={"csrf_token": csrf(logged_in), "accept_counts": "y"})
+    assert done.status_code == 302
+    assert [n["entries"] for n in logged_in.get("/api/notices").get_json() if n["doc_number"]] \
+        == [9]
+
+
+def test_a_notice_whose_counts_hold_gets_the_green_box(logged_in, app):
+    body = _upload(logged_in, nf.commendation_html(), "通报.html").get_data(as_text=True)
+    assert re.search(r'<div class="(\w+)" id="status"', body).group(1) == "flash"
+    assert "accept_counts" not in body

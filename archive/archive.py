@@ -387,6 +387,8 @@ class Archive:
             return None
         reading = json.loads(shown["reading"]) if shown.get("reading") else \
             reading_of_text(shown["text"], shown["format"])
+        if number != current and shown.get("metadata"):  # what that version said
+            notice = {**notice, **json.loads(shown["metadata"]), "version": current}
         versions = store.notice_versions(self.db, notice_id)
         return {
             "notice": notice, "version": number, "current": number == current,

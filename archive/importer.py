@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import store
+from . import identity, store
 from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError, parse_files
 from .ingest.merge import MERGED_FIELDS
 from .vocabulary import FIELD_LABELS
@@ -88,15 +88,15 @@ def _rows(parsed, nid, old=None):
     for seq, entry in enumerate(parsed.entries, start=1):
         seen[(entry["kind"], entry["name"])] += 1
         row = {k: entry.get(k) for k in ENTRY_FIELDS}
-        row.update(id=store.entry_id(nid, entry["kind"], entry["name"],
+        row.update(id=identity.entry_id(nid, entry["kind"], entry["name"],
                                      seen[(entry["kind"], entry["name"])]),
                    notice_id=nid, seq=seq, cycle=notice["cycle"], stage=notice["stage"])
-        row["person_key"] = store.person_key(row)
+        row["person_key"] = identity.person_key(row)
         rows.append(row)
     if old:
         _keep_ids(rows, old)
     for row in rows:
-        row["content_hash"] = store.content_hash(row)
+        row["content_hash"] = identity.content_hash(row)
     return rows
 
 
@@ -135,7 +135,7 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
     keep_newer: a text the notice had in an earlier version is "kept" (not
     re-imported over the newer one), as `archive init` does for bundled notices."""
     match, reason = store.find_notice(db, parsed.notice)
-    nid = match["id"] if match else store.notice_id(parsed.notice)
+    nid = match["id"] if match else identity.notice_id(parsed.notice)
     common = dict(match=match, match_reason=reason, files=list(files))
     existing = store.get_notice(db, nid, with_text=False)
     if existing is None:
@@ -143,14 +143,16 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
         return ImportPlan(source_name, parsed, nid, "imported", rows,
                           added=[r["id"] for r in rows], notice=dict(parsed.notice), **common)
     notice = _notice_over(existing, parsed.notice)
-    digest = store.sha256(parsed.text)
+    digest = identity.sha256(parsed.text)
+    old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
+    rows = _rows(parsed, nid, old)
+    if existing["sha256"] == digest and not _notice_changed(existing, notice):
+        # The same text with the same metadata: a no-op (that mends index state).
+        return ImportPlan(source_name, parsed, nid, "unchanged", rows, notice=notice, **common)
     if keep_newer and existing["sha256"] != digest and db.execute(
             "select 1 from notice_versions where notice_id = ? and sha256 = ?",
             [nid, digest]).fetchone():
-        return ImportPlan(source_name, parsed, nid, "kept", _rows(parsed, nid), notice=notice,
-                          **common)
-    old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
-    rows = _rows(parsed, nid, old)
+        return ImportPlan(source_name, parsed, nid, "kept", rows, notice=notice, **common)
     kept_fields = _keep_missing_columns(rows, old)
     new_ids = {r["id"] for r in rows}
     p = ImportPlan(source_name, parsed, nid, "replaced", rows,
@@ -174,8 +176,8 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
             row = next(r for r in rows if r["id"] == c["entry_id"])
             row[c["field"]] = old[c["entry_id"]][c["field"]]
         for row in rows:
-            row["person_key"] = store.person_key(row)
-            row["content_hash"] = store.content_hash(row)
+            row["person_key"] = identity.person_key(row)
+            row["content_hash"] = identity.content_hash(row)
         p.changed = [r["id"] for r in rows if r["id"] in old
                      and old[r["id"]]["content_hash"] != r["content_hash"]]
     return p
@@ -190,9 +192,9 @@ def _notice_over(stored, incoming):
             out[key] = stored.get(key)
     if incoming.get("published_guessed") and stored.get("published"):
         out["published"] = stored["published"]
-    if store.title_key(incoming) == store.title_key(stored):
+    if identity.title_key(incoming) == identity.title_key(stored):
         out["title"], out["publisher"] = stored["title"], stored["publisher"]
-    if store.doc_key(incoming.get("doc_number")) == store.doc_key(stored.get("doc_number")):
+    if identity.doc_key(incoming.get("doc_number")) == identity.doc_key(stored.get("doc_number")):
         out["doc_number"] = stored["doc_number"]  # 工信行建[2023]1号 as first written
     return out
 
@@ -213,7 +215,7 @@ def _keep_missing_columns(rows, old):
         if before is not None:
             for name in missing:
                 row[name] = before.get(name)
-            row["content_hash"] = store.content_hash(row)
+            row["content_hash"] = identity.content_hash(row)
     return missing
 
 
@@ -282,8 +284,8 @@ def plan_files(db, files, overrides=None, attachments=(), choices=None):
         plans.append(plan(db, parsed, name, files=[(name, data)] + list(attachments)))
     seen = {}
     for p in plans:
-        keys = {("id", p.notice_id), ("doc", store.doc_key(p.parsed.notice.get("doc_number"))),
-                ("title", store.title_key(p.parsed.notice))}
+        keys = {("id", p.notice_id), ("doc", identity.doc_key(p.parsed.notice.get("doc_number"))),
+                ("title", identity.title_key(p.parsed.notice))}
         keys = {k for k in keys if k[1]}
         other = next((seen[k] for k in keys if k in seen), None)
         if other is not None:
@@ -344,17 +346,18 @@ def _write(db, p, stamp):
     name = base_name(p.source_name)
     db["notices"].upsert({
         "id": p.notice_id, **n, "source_name": name, "format": p.parsed.format,
-        "text": p.parsed.text, "sha256": store.sha256(p.parsed.text), "updated_at": stamp,
-        "version": version, "doc_key": store.doc_key(n["doc_number"]),
-        "title_key": store.title_key(n),
+        "text": p.parsed.text, "sha256": identity.sha256(p.parsed.text), "updated_at": stamp,
+        "version": version, "doc_key": identity.doc_key(n["doc_number"]),
+        "title_key": identity.title_key(n),
         **({"imported_at": stamp} if p.action == "imported" else {}),
     }, pk="id")
     db["notice_versions"].insert({
-        "notice_id": p.notice_id, "version": version, "sha256": store.sha256(p.parsed.text),
+        "notice_id": p.notice_id, "version": version, "sha256": identity.sha256(p.parsed.text),
         "text": p.parsed.text, "format": p.parsed.format, "source_name": name,
         "imported_at": stamp, "entries": len(p.rows), "changes": _changes(db, p),
         "reading": json.dumps(p.parsed.reading, ensure_ascii=False)
-        if p.parsed.reading is not None else None},
+        if p.parsed.reading is not None else None,
+        "metadata": json.dumps(n, ensure_ascii=False)},
         pk=("notice_id", "version"))
     _add_files(db, p, version)
     if p.removed:

@@ -27,8 +27,9 @@ METADATA = "metadata.json"
 DATABASE = Path(FILENAME).stem  # Datasette names a database after its file
 
 NOTICE_COLUMNS = {
-    "id": "通知编号（本档案内）", "title": "通知标题", "publisher": "发布单位",
-    "published": "发布日期（YYYY-MM-DD）", "stage": "阶段：candidates 候选人公示；honorees 表彰通报",
+    "id": "通知编号（本档案内）", "title": "通知标题", "publisher": "发文机关（落款单位）",
+    "department": "发布部门（网页“来源”所署、不是发文机关时）",
+    "published": "发布日期（YYYY-MM-DD）", "signed": "成文日期（YYYY-MM-DD，落款日期）", "stage": "阶段：candidates 候选人公示；honorees 表彰通报",
     "cycle": "评选年度，如 2017-2018", "region": "发布地区（省级通信管理局的通知）",
     "doc_number": "文号", "source_url": "原文链接", "format": "原文格式",
     "text": "通知原文（正文文字）", "imported_at": "收录时间（UTC）", "version": "版本号（更正后递增）",
@@ -36,8 +37,10 @@ NOTICE_COLUMNS = {
 ENTRY_COLUMNS = {
     "id": "记录编号（本档案内，网页地址 /honorees/{id}）", "notice_id": "来源通知编号（notices.id）",
     "seq": "在通知中的顺序", "kind": "类别：individual 个人；team 班组", "name": "姓名或班组名称",
-    "award": "奖项名称", "gender": "性别", "birth": "出生年月（YYYY-MM 或 YYYY-MM-DD）",
-    "education": "学历", "position": "职务或岗位", "unit": "工作单位", "company": "推荐单位",
+    "award": "奖项名称", "gender": "性别", "ethnicity": "民族（名单注明时）",
+    "birth": "出生年月（YYYY-MM 或 YYYY-MM-DD）",
+    "education": "学历", "position": "职务或岗位", "unit": "工作单位",
+    "company": "推荐单位（名单的推荐单位列或分组行所写；未写时为空）",
     "operator": "运营商（中国电信、中国移动、中国联通、中国广电、中国铁塔、其他）",
     "region": "省份", "team_category": "班组类别", "team_size": "班组人数",
     "cycle": "评选年度", "stage": "阶段：candidates 候选人；honorees 获表彰",

@@ -12,9 +12,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from .identity import content_hash, doc_key, entry_id, notice_id, person_key, sha256, \
-    title_key  # noqa: F401 (store.<name> is how callers reach them)
-from .ingest import ENTRY_FIELDS
+from .identity import content_hash, doc_key, person_key, title_key
 from .vocabulary import FIELD_LABELS
 
 #: Keys of an entry as exported (CLI --json, API, CSV), in order.
@@ -142,6 +140,7 @@ def _v7(db):
     db["entries"].add_column("ethnicity", str)
     db["notice_versions"].add_column("changes", str)  # JSON: entries added, changed, removed
     db["notice_versions"].add_column("reading", str)  # JSON: the text as a reader sees it
+    db["notice_versions"].add_column("metadata", str)  # JSON: title, publisher … of that version
     db["notice_files"].create({
         "notice_id": str, "version": int, "position": int, "name": str, "format": str,
         "size": int, "sha256": str, "data": bytes,
@@ -275,7 +274,9 @@ def notice_version(db, nid, version):
 
 def get_notice(db, nid, with_text=True):
     """One notice as a dict, or None."""
-    cols = "*" if with_text else ", ".join(c for c in db["notices"].columns_dict if c != "text")
+    # doc_key and title_key are how find_notice recognises a notice, not what it says.
+    cols = ", ".join(c for c in db["notices"].columns_dict
+                     if c not in ("doc_key", "title_key") and (with_text or c != "text"))
     rows = list(db.query(f"select {cols} from notices where id = ?", [nid]))
     return rows[0] if rows else None
 
@@ -287,8 +288,8 @@ def list_notices(db, cycle=None, region=None, publisher=None, stage=None, limit=
                                 "n.publisher": publisher, "n.stage": stage})
     page = f" limit {int(limit)} offset {int(offset)}" if limit else ""
     return list(db.query(
-        "select n.id, n.title, n.publisher, n.published, n.stage, n.cycle, n.region, "
-        "n.doc_number, n.source_url, n.imported_at, count(e.id) as entries "
+        "select n.id, n.title, n.publisher, n.department, n.published, n.signed, n.stage, "
+        "n.cycle, n.region, n.doc_number, n.source_url, n.imported_at, count(e.id) as entries "
         f"from notices n left join entries e on e.notice_id = n.id{where} "
         "group by n.id order by n.published desc, n.id" + page, params))
 
@@ -513,11 +514,11 @@ def cycle_groups(db, cycle, **filters):
     groups = {}
     for row in list_entries(db, cycle=cycle, **filters):
         operator = groups.setdefault(row["operator"] or "其他", {})
-        operator.setdefault(row["company"] or "（未注明）", []).append(row)
+        operator.setdefault(row["company"] or "（未注明推荐单位）", []).append(row)
     out = []
     for operator, companies in sorted(groups.items(), key=lambda kv: -sum(map(len, kv[1].values()))):
         # Named companies by name, entries without one last; each in the notices' order.
-        names = sorted(companies, key=lambda c: (c == "（未注明）", c))
+        names = sorted(companies, key=lambda c: (c == "（未注明推荐单位）", c))
         out.append({"operator": operator, "count": sum(len(v) for v in companies.values()),
                     "companies": [{"company": c, "count": len(companies[c]),
                                    "entries": companies[c]} for c in names]})

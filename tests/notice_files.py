@@ -189,6 +189,19 @@ def _pdf(story_builder):
 PDF_NAMES = {"阿依古丽·吐尔逊": "阿依古丽吐尔逊"}
 
 
+def _pdf_grid(printed):
+    """The individuals' list as a PDF table grid, and the rows of its group rows;
+    printed(name): the name as the PDF's font prints it."""
+    grid, spans = [["序号", "姓名", "单位", "出生年月"]], []
+    for row in individual_rows():
+        if row[0] == "group":
+            spans.append(len(grid))
+            grid.append([row[1], "", "", ""])
+        else:
+            grid.append([row[1], printed(row[2]), row[3], row[4]])
+    return grid, spans
+
+
 def pdf_list(ruled=True):
     """The lists as a PDF: ruled tables (pdfplumber finds them), or plain text lines
     in columns (read by word positions)."""
@@ -197,14 +210,7 @@ def pdf_list(ruled=True):
 
     def build(buf, size):
         style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11, leading=16)
-        grid = [["序号", "姓名", "单位", "出生年月"]]
-        spans = []
-        for row in individual_rows():
-            if row[0] == "group":
-                spans.append(len(grid))
-                grid.append([row[1], "", "", ""])
-            else:
-                grid.append([row[1], PDF_NAMES.get(row[2], row[2]), row[3], row[4]])
+        grid, spans = _pdf_grid(lambda name: PDF_NAMES.get(name, name))
         look = [("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 9)]
         if ruled:
             look.append(("GRID", (0, 0), (-1, -1), 0.5, "black"))
@@ -340,14 +346,8 @@ def commendation_pdf(title_lines=(TITLE[:33], TITLE[33:])):
 
     def build(buf, size):
         style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11, leading=16)
-        grid = [["序号", "姓名", "单位", "出生年月"]]
-        spans = []
-        for row in individual_rows():
-            if row[0] == "group":
-                spans.append(len(grid))
-                grid.append([row[1], "", "", ""])
-            else:  # the CID font prints the middle dot as U+30FB, read back as ·
-                grid.append([row[1], row[2].replace("·", "・"), row[3], row[4]])
+        # The CID font prints the middle dot as U+30FB, read back as ·.
+        grid, spans = _pdf_grid(lambda name: name.replace("·", "・"))
         look = [("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.5, "black")]
         teams = [["序号", "班组名称"]] + [[str(i), t] for i, t in enumerate(TEAMS, start=1)]

@@ -123,14 +123,14 @@ def test_a_failing_write_rolls_back_everything(archive, monkeypatch):
                                  DATA / "hubei-2019-2020-honorees.json")])
     from archive import importer
     calls = {"n": 0}
-    real = importer.store.entry_id
+    real = importer.identity.entry_id
 
     def explode(*args):
         calls["n"] += 1
         if calls["n"] > 4:
             raise RuntimeError("disk full")
         return real(*args)
-    monkeypatch.setattr(importer.store, "entry_id", explode)
+    monkeypatch.setattr(importer.identity, "entry_id", explode)
     with pytest.raises(RuntimeError):
         archive.apply(plans)
     assert store.content_digest(archive.db) == before

@@ -107,3 +107,16 @@ def test_the_preview_shows_the_merge_and_the_confirm_stores_each_honoree_once(lo
     notice = next(n for n in logged_in.get("/api/notices").get_json()
                   if n["doc_number"] == "工信行建〔2023〕1号")
     assert notice["entries"] == 9
+
+
+def test_a_candidate_page_with_blocks_keeps_its_citations_beside_the_attached_list():
+    rows = [["序号", "姓名", "民族", "单位", "出生年月"],
+            ["1", "刘思远", "汉族", "中国移动通信集团湖南有限公司长沙分公司", "1987.06"],
+            ["2", "谭丽华", "土家族", "中国电信股份有限公司岳阳分公司", "1991.02"]]
+    parsed = parse_files(("hunan.html", nf.province_blocks_page()),
+                         [("名单.xlsx", nf.sheet(rows, "候选人名单"))])
+    assert [(e["name"], e["ethnicity"], e["birth"]) for e in parsed.entries] == \
+        [("刘思远", "汉族", "1987-06"), ("谭丽华", "土家族", "1991-02")]
+    assert parsed.entries[0]["citation"].startswith("刘思远同志扎根装维一线十年")
+    assert [m.sources for m in parsed.merges][0] == ["hunan.html：正文", "名单.xlsx：工作表 Sheet"]
+    assert parsed.mismatches == []  # 共2名

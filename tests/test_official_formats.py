@@ -98,7 +98,8 @@ def test_stated_counts_are_compared_with_what_was_read():
     assert len(mismatches) == 1 and "中国移动" in mismatches[0] and "注明 3 个" in mismatches[0]
     assert stated_counts(["授予赵学林、马滢等133名个人…称号，授予…等65个班组…称号"]) == \
         {"individual": 133, "team": 65}
-    assert stated_counts(["现将我省候选人名单公示如下，共12名。"]) == {"individual": 12}
+    assert stated_counts(["现将我省候选人名单公示如下，共12名。"]) == {"any": 12}
+    assert stated_counts(["共推荐候选人5名、班组3个"]) == {"any": 5, "team": 3}
 
 
 def test_list_without_metadata_is_refused_naming_the_flags():

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from archive import store
+from archive import identity
 from archive.archive import Archive
 
 from conftest import DATA, SEED
@@ -22,11 +22,11 @@ def mixed(seeded_copy):
 
 def test_spacing_and_traditional_characters_do_not_split_a_person():
     base = {"kind": "individual", "operator": "中国联通", "region": "北京", "cycle": "2017-2018"}
-    keys = {store.person_key({**base, "name": name}) for name in ("张娜", "張娜", "张 娜", "张　娜")}
+    keys = {identity.person_key({**base, "name": name}) for name in ("张娜", "張娜", "张 娜", "张　娜")}
     assert len(keys) == 1
-    assert store.person_key({**base, "name": "张娜", "cycle": "2019-2020"}) in keys
-    assert store.person_key({**base, "name": "张娜", "region": "上海"}) not in keys
-    assert store.person_key({**base, "name": "张娜", "kind": "team"}) not in keys
+    assert identity.person_key({**base, "name": "张娜", "cycle": "2019-2020"}) in keys
+    assert identity.person_key({**base, "name": "张娜", "region": "上海"}) not in keys
+    assert identity.person_key({**base, "name": "张娜", "kind": "team"}) not in keys
 
 
 def test_a_search_shows_a_person_once_with_their_path(mixed):

@@ -58,3 +58,16 @@ def test_a_notice_whose_counts_hold_gets_the_green_box(logged_in, app):
     body = _upload(logged_in, nf.commendation_html(), "通报.html").get_data(as_text=True)
     assert re.search(r'<div class="(\w+)" id="status"', body).group(1) == "flash"
     assert "accept_counts" not in body
+
+
+def test_a_count_that_names_no_kind_is_read_as_the_notice_means_it():
+    from archive.ingest.metadata import count_mismatches, stated_counts
+    people = [{"kind": "individual"}] * 5
+    teams = [{"kind": "team"}] * 3
+    # 共5名 beside 班组3个: the five are the individuals.
+    assert count_mismatches(stated_counts(["共推荐候选人5名、班组3个"]), people + teams) == []
+    # 共8名 with no team count, in a list with teams: everyone it lists.
+    assert count_mismatches(stated_counts(["现予公示，共8名。"]), people + teams) == []
+    assert count_mismatches(stated_counts(["现予公示，共9名。"]), people + teams) == \
+        ["通知称共 9 名（个），实际读到 8 条"]
+    assert count_mismatches(stated_counts(["现予公示，共5名。"]), people) == []

@@ -146,11 +146,12 @@ def reading_of_text(text, fmt):
             pass
     tables, outside = tab_tables(text)
     raw = text.split("\n")
-    blocks, done = [], set()
+    starts = {t.row_numbers[0] - 1: n for n, t in enumerate(tables)}
+    outside = set(outside)
+    blocks = []
     for i in range(len(raw)):
-        table = next((t for t in tables if t.row_numbers[0] == i + 1), None)
-        if table is not None:
-            blocks.append(("table", tables.index(table)))
+        if i in starts:
+            blocks.append(("table", starts[i]))
         elif i in outside:
             line = clean_lines(raw[i])
             if line:

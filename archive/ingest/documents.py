@@ -9,7 +9,7 @@ way the metadata comes from the text, completed by the admin's values.
 from .columns import TableRead, header_fields, read_table
 from .errors import ParseError
 from .fields import parse_cycle
-from .metadata import complete, count_mismatches, list_count, read_metadata, stated_counts
+from .metadata import complete, count_mismatches, read_metadata, stated_counts
 from .merge import merge_lists
 from .notice import ParsedNotice
 from .tables import Document, Table, reading_of

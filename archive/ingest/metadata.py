@@ -60,9 +60,11 @@ _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
 _NOT_TITLE_START = re.compile(rf"^(?:{_DOC_NUMBER}|(?:19|20)\d\d\s*[年\-/.][\d\s月\-/.日]*"
                               r"|[\dA-Za-z/\-]+)$")
 _DOC_LABEL_RE = re.compile(rf"(?:文\s*号|发文字号|发文号|文件编号)\s*[:：]\s*(?P<number>{_DOC_NUMBER})")
-# 等133名个人, 共12名, 共推荐候选人12名; 65个班组, 共有8个先进班组.
-_STATED_PEOPLE_RE = re.compile(r"(?:等|共|计)[\u4e00-\u9fff]{0,6}?\s*(\d{1,5})\s*名")
-_STATED_TEAMS_RE = re.compile(r"(\d{1,5})\s*个(?:先进)?(?:班组|集体)")
+# 等133名个人, 12名同志; 65个班组, 共有8个先进班组, 班组3个; and the generic 共12名,
+# 共推荐候选人12名 (individuals, unless the notice lists teams and counts none).
+_STATED_PEOPLE_RE = re.compile(r"等\s*(\d{1,5})\s*名|(\d{1,5})\s*名(?:个人|同志)")
+_STATED_ANY_RE = re.compile(r"(?:共|计)[\u4e00-\u9fff]{0,6}?\s*(\d{1,5})\s*名")
+_STATED_TEAMS_RE = re.compile(r"(\d{1,5})\s*个(?:先进)?(?:班组|集体)|(?:班组|集体)\s*(\d{1,5})\s*个")
 # A list heading's own count: （共6个）, （12名）, 共12名.
 _LIST_COUNT_RE = re.compile(r"(?:[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人)\s*[)）]"
                             r"|(?:共|计)\s*(\d{1,5})\s*(?:名|个))")
@@ -197,15 +199,20 @@ def find_doc_number(lines):
 
 
 def stated_counts(lines):
-    """What the notice says it lists: {"individual": 133, "team": 65}, where it says so."""
+    """What the notice says it lists: {"individual": 133, "team": 65}, where it says
+    so; a count that names no kind (共12名) is {"any": 12}."""
     text = "\n".join(lines)
     out = {}
     m = _STATED_TEAMS_RE.search(text)
     if m:
-        out["team"] = int(m.group(1))
+        out["team"] = int(m.group(1) or m.group(2))
     m = _STATED_PEOPLE_RE.search(text)
     if m:
-        out["individual"] = int(m.group(1))
+        out["individual"] = int(m.group(1) or m.group(2))
+    else:
+        m = _STATED_ANY_RE.search(text)
+        if m:
+            out["any"] = int(m.group(1))
     return out
 
 
@@ -222,9 +229,15 @@ def count_mismatches(stated, entries):
     """Where the notice states a count (等133名个人) that differs from what was read."""
     out = []
     for kind, number in stated.items():
-        found = sum(1 for e in entries if e["kind"] == kind)
+        if kind == "any":
+            # 共12名: the individuals, when the notice counts its teams apart or has none;
+            # else everyone it lists.
+            teams = any(e["kind"] == "team" for e in entries)
+            kind = "individual" if "team" in stated or not teams else None
+        found = sum(1 for e in entries if kind is None or e["kind"] == kind)
         if found != number:
-            out.append(f"通知称共 {number} {_KIND_WORDS[kind]}，实际读到 {found} 条")
+            what = _KIND_WORDS[kind] if kind else "名（个）"
+            out.append(f"通知称共 {number} {what}，实际读到 {found} 条")
     return out
 
 

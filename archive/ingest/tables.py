@@ -82,7 +82,8 @@ READING_ROWS = 2000
 
 def reading_of(doc):
     """A document as a reader sees it, JSON-ready: [{"type": "h"|"p", "text": …} or
-    {"type": "table", "rows": [[…]]}], in document order; never markup."""
+    {"type": "table", "rows": [[[text, columns spanned], …], …]}], in document order;
+    never markup. A merged cell (repeated over its columns in the grid) is one cell."""
     if doc.reading is not None:
         return doc.reading
     blocks = doc.blocks
@@ -92,7 +93,7 @@ def reading_of(doc):
     out = []
     for kind, value in blocks:
         if kind == "table":
-            rows = [[c for c in row] for row in doc.tables[value].rows[:READING_ROWS]]
+            rows = [_spans(row) for row in doc.tables[value].rows[:READING_ROWS]]
             out.append({"type": "table", "rows": rows})
         else:
             out.append({"type": kind, "text": value})
@@ -173,6 +174,17 @@ def trim_grid(grid):
         grid.pop()
     width = max((max((i + 1 for i, c in enumerate(r) if c), default=0) for r in grid), default=0)
     return [r[:width] + [""] * (width - len(r[:width])) for r in grid]
+
+
+def _spans(row):
+    """A grid row as [text, span] cells: equal neighbours (a merged cell) as one."""
+    out = []
+    for cell in row:
+        if out and cell and out[-1][0] == cell:
+            out[-1][1] += 1
+        else:
+            out.append([cell, 1])
+    return out
 
 
 def tab_tables(text):

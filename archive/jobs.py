@@ -37,8 +37,8 @@ def reap(db, kind):
             running.append(job["id"])
         else:
             db["jobs"].update(job["id"], {"status": "failed", "finished_at": store.now(),
-                                          "error": "process died" if not stale else
-                                          f"no progress for {STALE_SECONDS} s"})
+                                          "error": "运行任务的进程已退出" if not stale else
+                                          f"已有 {STALE_SECONDS} 秒没有进展"})
     return running
 
 

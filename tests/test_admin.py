@@ -316,7 +316,7 @@ def test_a_reindex_whose_process_died_shows_as_failed(logged_in, app):
     a.close()
     status = logged_in.get("/admin/api/status").get_json()["reindex"]
     assert status["id"] == job and status["status"] == "failed"
-    assert "process died" in status["error"]
+    assert "运行任务的进程已退出" in status["error"]
     assert "失败" in logged_in.get("/admin/").get_data(as_text=True)
 
 

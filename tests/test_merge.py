@@ -7,6 +7,7 @@ import re
 import notice_files as nf
 import pytest
 
+from archive.archive import Archive
 from archive.ingest import parse_files
 from conftest import csrf
 
@@ -120,3 +121,27 @@ def test_a_candidate_page_with_blocks_keeps_its_citations_beside_the_attached_li
     assert parsed.entries[0]["citation"].startswith("刘思远同志扎根装维一线十年")
     assert [m.sources for m in parsed.merges][0] == ["hunan.html：正文", "名单.xlsx：工作表 Sheet"]
     assert parsed.mismatches == []  # 共2名
+
+
+def test_the_admin_picks_the_attachments_value_in_the_preview(logged_in, app):
+    rows = [["序号", "姓名", "单位", "出生年月"]]
+    n = 0
+    for row in nf.individual_rows():
+        if row[0] == "row":
+            n += 1
+            rows.append([str(n), row[2], row[3], "1990.12" if row[2] == "王\u3000海" else row[4]])
+    r = logged_in.post("/admin/upload", data={
+        "csrf_token": csrf(logged_in), "notice": (io.BytesIO(nf.commendation_html()), "通报.html"),
+        "attachments": [(io.BytesIO(nf.sheet(rows, nf.LIST1)), "附件.xlsx")]},
+        content_type="multipart/form-data")
+    body = r.get_data(as_text=True)
+    choice = re.search(r'name="(choice:individual\|王海\|birth)" value="1"', body)
+    assert choice and "出生年月不一致" in body, body
+    token = re.search(r"/admin/upload/(\w+)/confirm", body).group(1)
+    r = logged_in.post(f"/admin/upload/{token}/confirm",
+                       data={"csrf_token": csrf(logged_in), choice.group(1): "1"})
+    assert r.status_code == 302
+    a = Archive(app.config["ARCHIVE_HOME"])
+    assert [r["birth"] for r in a.db.query("select birth from entries where name = '王海'")] \
+        == ["1990-12"]
+    a.close()

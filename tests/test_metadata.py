@@ -80,3 +80,18 @@ def test_a_signature_beats_the_source_line_and_its_date_is_kept_apart():
     assert (parsed.notice["published"], parsed.notice["signed"]) == ("2022-09-01", "2022-08-30")
     # The signature never leaks into the last citation.
     assert parsed.entries[-1]["citation"] == "林小禾扎根营业厅十年，热情服务客户。"
+
+
+def test_an_office_named_as_source_is_the_department_and_the_administration_the_publisher():
+    head = ("<h1>关于2021-2022年度“全国用户满意电信服务明星”候选人名单的公示</h1>"
+            "<p>来源：湖南省通信管理局办公室　发布时间：2022-09-01</p>")
+    parsed = parse_bytes(_page(head), "hunan.html")
+    assert parsed.notice["publisher"] == "湖南省通信管理局"
+    assert parsed.notice["department"] == "湖南省通信管理局办公室"
+    assert parsed.notice["region"] == "湖南"
+
+
+def test_a_pdf_title_wrapped_anywhere_is_read_whole():
+    for cut in (10, 24, 50):
+        parsed = parse_bytes(nf.commendation_pdf((nf.TITLE[:cut], nf.TITLE[cut:])), "通报.pdf")
+        assert parsed.notice["title"] == nf.TITLE, cut

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .errors import ParseError
 from .fields import PROVINCES, parse_cycle, parse_date, region_of, stage_of
-from .tables import CONTROLS
+from .tables import CONTROLS, one_line
 
 #: Notice metadata an import needs, with the CLI flag that supplies each.
 REQUIRED = {"title": "--title", "publisher": "--publisher", "published": "--published",
@@ -42,10 +42,10 @@ _ORG_END_RE = re.compile(r"^.*(?:部|局|厅|委员会|委|办公室|中心|公�
 _ORG = r"[\u4e00-\u9fff]{2,16}(?:通信管理局|信息化部|办公厅)"
 _ORG_LINE_RE = re.compile(rf"^(?:{_ORG}|工业和信息化部)$")
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,12}通信管理局|工业和信息化部")
-# A department of the ministry (信息通信管理局, 办公厅): where a page is posted, not
-# who issues the notice.
-_DEPARTMENT_RE = re.compile(r"^(?:工业和信息化部)?(?:信息通信管理局|信息通信发展司|办公厅|"
-                            r"[\u4e00-\u9fff]{2,8}司)$")
+# A department (信息通信管理局 of the ministry, an 办公厅, 办公室, a 司 or 处): where a page
+# is posted, not who issues the notice. A provincial 通信管理局 is an issuer.
+_DEPARTMENT_RE = re.compile(r"^(?:工业和信息化部|[\u4e00-\u9fff]{2,8}通信管理局)?"
+                            r"(?:信息通信管理局|[\u4e00-\u9fff]{0,8}(?:司|处|科|室|办公厅|中心))$")
 # Publication date labels (发布日期 first), then plain 日期/时间 (not 公示/成文/生成).
 _PUBLISHED_LABELS = (
     re.compile(r"(?:发布日期|发布时间|发文日期|公开日期)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
@@ -71,14 +71,6 @@ _LIST_COUNT_RE = re.compile(r"(?:[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|
 _KIND_WORDS = {"individual": "名个人", "team": "个班组"}
 
 
-def _join(a, b):
-    """Two wrapped lines as one: no space between Chinese characters."""
-    if re.match(r"[\u3000-\u9fff\uff00-\uffef“”‘’]", a[-1:] or " ") \
-            or re.match(r"[\u3000-\u9fff\uff00-\uffef“”‘’]", b[:1] or " "):
-        return a + b
-    return a + " " + b
-
-
 def _whole_title(lines, i):
     """The title starting at lines[i], joined with the lines it wraps onto (a <br>
     inside the headline, a PDF line wrap) until it ends as a title does."""
@@ -88,7 +80,7 @@ def _whole_title(lines, i):
                 or line.startswith(("附件", "根据", "按照", "各", "为")) \
                 or len(title) + len(line) > 160:
             break
-        title = _join(title, line)
+        title = one_line(title + "\n" + line)
     return title if _TITLE_END_RE.search(title) else lines[i]
 
 

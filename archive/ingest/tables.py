@@ -110,17 +110,18 @@ def clean_cell(text):
     return "\n".join(line for line in lines if line)
 
 
-_CJK_EDGE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def one_line(text):
-    """A wrapped cell's lines as one line: no space where a line break fell between
-    Chinese characters (中国电信股份有限公司 / 九江分公司), a space between words."""
+    """A wrapped cell's (or title's) lines as one line: a space only where the break
+    fell between two Latin words, none between Chinese characters (中国电信股份有限
+    公司 / 九江分公司) or inside a number (2021-2 / 022年度, 100 / 86)."""
     lines = (text or "").split("\n")
     out = lines[0]
     for line in lines[1:]:
-        cjk = _CJK_EDGE.match(out[-1:] or " ") or _CJK_EDGE.match(line[:1] or " ")
-        out += line if cjk else " " + line
+        words = _LATIN.match(out[-1:]) and _LATIN.match(line[:1])
+        out += " " + line if words else line
     return out
 
 

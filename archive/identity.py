@@ -39,6 +39,18 @@ def doc_key(doc_number):
     return normalize(text).translate(_DOC_BRACKETS) or None
 
 
+# Short names an admin may type for an issuing body.
+_ISSUERS = {"工信部": "工业和信息化部", "工业与信息化部": "工业和信息化部",
+            "中华人民共和国工业和信息化部": "工业和信息化部"}
+
+
+def issuer_key(publisher):
+    """An issuing body as compared (工信部 = 工业和信息化部)."""
+    from index.analysis import normalize
+    key = _TITLE_NOISE.sub("", normalize(publisher or ""))
+    return _ISSUERS.get(key, key)
+
+
 def title_key(notice):
     """Issuing body, title and cycle as compared: the same notice as a page, a PDF or a
     workbook has the same key (spacing, quotes, punctuation, width and traditional
@@ -47,8 +59,19 @@ def title_key(notice):
     if not notice.get("title") or not notice.get("publisher"):
         return None
     title = _TITLE_NOISE.sub("", normalize(notice["title"]))
-    publisher = _TITLE_NOISE.sub("", normalize(notice["publisher"]))
-    return "\x1f".join((publisher, title, notice.get("cycle") or ""))
+    return "\x1f".join((issuer_key(notice["publisher"]), title, notice.get("cycle") or ""))
+
+
+def same_title(a, b):
+    """Whether two title keys name one notice though the titles differ a little: the
+    same issuer and cycle, and one title holds the other whole (…的通报 beside
+    …的通报（附件）, or 关于表彰… beside 工业和信息化部关于表彰…)."""
+    if not a or not b:
+        return False
+    issuer_a, title_a, cycle_a = a.split("\x1f")
+    issuer_b, title_b, cycle_b = b.split("\x1f")
+    short, long = sorted((title_a, title_b), key=len)
+    return issuer_a == issuer_b and cycle_a == cycle_b and len(short) >= 12 and short in long
 
 
 def entry_id(notice_key, kind, name, n=1):

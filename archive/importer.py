@@ -192,8 +192,11 @@ def _notice_over(stored, incoming):
             out[key] = stored.get(key)
     if incoming.get("published_guessed") and stored.get("published"):
         out["published"] = stored["published"]
-    if identity.title_key(incoming) == identity.title_key(stored):
-        out["title"], out["publisher"] = stored["title"], stored["publisher"]
+    if identity.issuer_key(incoming.get("publisher")) == identity.issuer_key(stored["publisher"]):
+        out["publisher"] = stored["publisher"]  # 工信部 as 工业和信息化部
+    new, old = identity.title_key(incoming), identity.title_key(stored)
+    if new == old or (identity.same_title(new, old) and len(out["title"]) < len(stored["title"])):
+        out["title"] = stored["title"]  # the same title as first read, or the fuller one
     if identity.doc_key(incoming.get("doc_number")) == identity.doc_key(stored.get("doc_number")):
         out["doc_number"] = stored["doc_number"]  # 工信行建[2023]1号 as first written
     return out

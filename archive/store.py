@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from .identity import content_hash, doc_key, person_key, title_key
+from .identity import content_hash, doc_key, person_key, same_title, title_key
 from .vocabulary import FIELD_LABELS
 
 #: Keys of an entry as exported (CLI --json, API, CSV), in order.
@@ -229,12 +229,29 @@ def find_notice(db, notice):
             return rows[0], f"文号相同（{rows[0]['doc_number']}）"
     tkey = title_key(notice)
     if tkey:
-        rows = list(db.query("select id, title, publisher, published, doc_number, doc_key "
-                             "from notices where title_key = ? order by imported_at", [tkey]))
+        rows = list(db.query("select id, title, publisher, published, doc_number, doc_key, "
+                             "title_key, stage from notices where title_key = ? "
+                             "order by imported_at", [tkey]))
         rows = [r for r in rows if not (key and r["doc_key"] and r["doc_key"] != key)]
         if rows:
-            return rows[0], "发文机关、标题和评选年度相同"
+            return _public(rows[0]), "发文机关、标题和评选年度相同"
+        # A title typed without its suffix, or with the issuer in front: the same issuer,
+        # cycle and stage, one title holding the other.
+        issuer = tkey.split("\x1f")[0]
+        rows = [r for r in db.query("select id, title, publisher, published, doc_number, "
+                                    "doc_key, title_key, stage from notices where cycle = ? "
+                                    "and stage = ? order by imported_at",
+                                    [notice.get("cycle"), notice.get("stage")])
+                if r["title_key"] and r["title_key"].startswith(issuer + "\x1f")
+                and same_title(r["title_key"], tkey)
+                and not (key and r["doc_key"] and r["doc_key"] != key)]
+        if len(rows) == 1:
+            return _public(rows[0]), "发文机关、评选年度相同，标题一致（一个包含另一个）"
     return None, None
+
+
+def _public(row):
+    return {k: v for k, v in row.items() if k not in ("doc_key", "title_key", "stage")}
 
 
 def notice_files(db, nid, version=None):

@@ -125,3 +125,20 @@ def test_the_preview_names_the_notice_it_matches_and_why(logged_in, app):
     assert r.status_code == 200, body
     assert "这份通知已导入且内容未变" in body and "文号相同（工信行建〔2023〕1号）" in body
     assert nf.TITLE in body
+
+
+def test_a_title_typed_short_and_the_issuer_typed_as_its_short_name_find_the_notice(runner,
+                                                                                      files):
+    runner("import", str(files["通报.html"]))
+    [notice] = _notices(runner)
+    short = nf.TITLE.replace("（虚构测试数据）", "")
+    out = runner("import", str(files["名单.xlsx"]), "--title", short, "--publisher", "工信部",
+                 "--published", "2023-05-18")
+    assert out.exit_code == 0, out.output
+    assert "内容未变" in out.output and "标题一致（一个包含另一个）" in out.output
+    assert _notices(runner) == [notice]
+    # Another notice of the same issuer and cycle is not taken for it.
+    other = runner("import", str(files["名单.xlsx"]), "--title", "关于表彰2021-2022年度优秀通信工程的通报",
+                   "--publisher", "工信部", "--published", "2023-06-01")
+    assert other.exit_code == 0 and "已导入（9 条）" in other.output, other.output
+    assert len(_notices(runner)) == 2

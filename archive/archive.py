@@ -77,18 +77,33 @@ class Archive:
         return {op: spec.get("aliases", []) for op, spec in self.aliases()["operators"].items()}
 
     # -- import ----------------------------------------------------------
-    def plan_files(self, files, overrides=None, attachments=(), choices=None):
-        """Parse and plan (name, bytes) pairs without writing (dry run, preview).
+    @property
+    def parse_limits(self):
+        """The parsing sandbox's limits (PARSE_SECONDS, PARSE_CPU_SECONDS, PARSE_MEMORY_MB)."""
+        settings = {**config.defaults(), **config.from_environment()}
+        return {"seconds": settings["PARSE_SECONDS"], "cpu_seconds": settings["PARSE_CPU_SECONDS"],
+                "memory_mb": settings["PARSE_MEMORY_MB"]}
+
+    def parse_files(self, files, overrides=None, attachments=()):
+        """Parse (name, bytes) pairs in the sandbox; what plan_parsed takes."""
+        return importer.parse(files, overrides, attachments, self.parse_limits)
+
+    def plan_parsed(self, parsed_files, choices=None):
+        """Plan parsed files without writing (dry run, preview, confirm).
 
         An instance folder that does not exist yet is left so: the plan is made
         against an empty in-memory store."""
         if self._db is None and not self.db_path.exists():
             empty = store.connect(":memory:")
             try:
-                return importer.plan_files(empty, files, overrides, attachments, choices)
+                return importer.plan_parsed(empty, parsed_files, choices)
             finally:
                 empty.conn.close()
-        return importer.plan_files(self.db, files, overrides, attachments, choices)
+        return importer.plan_parsed(self.db, parsed_files, choices)
+
+    def plan_files(self, files, overrides=None, attachments=(), choices=None):
+        """Parse (in the sandbox) and plan (name, bytes) pairs without writing."""
+        return self.plan_parsed(self.parse_files(files, overrides, attachments), choices)
 
     def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None,
               accept_counts=False):

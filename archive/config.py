@@ -21,6 +21,10 @@ SETTINGS = {
     "BASE_URL": ("", "The public address, e.g. https://honors.example.org; an https address "
                      "makes the session cookie Secure and sends HSTS."),
     "IMPORT_JOB_ROWS": (2000, "A web import of more entries runs as a background job."),
+    "PARSE_SECONDS": (60, "Longest a notice file may take to parse (wall clock), seconds; "
+                          "a file that takes longer is refused."),
+    "PARSE_CPU_SECONDS": (60, "CPU time a notice file may take to parse, seconds."),
+    "PARSE_MEMORY_MB": (2048, "Address space the parsing process may use, MB (RLIMIT_AS)."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),

@@ -10,9 +10,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import identity, store
-from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError, parse_files
-from .ingest.merge import MERGED_FIELDS
+from . import identity, sandbox, store
+from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError
+from .ingest.merge import MERGED_FIELDS, apply_choices
 from .vocabulary import FIELD_LABELS
 
 
@@ -269,22 +269,32 @@ def mismatch_message(plans):
     return "\n".join(f"{p.source_name}：{m}" for p in plans for m in p.mismatches)
 
 
-def plan_files(db, files, overrides=None, attachments=(), choices=None):
-    """Parse and plan (name, bytes) pairs; raise one ParseError listing every bad file.
+def parse(files, overrides=None, attachments=(), limits=None):
+    """Parse (name, bytes) files in the sandbox (sandbox.py); returns [(name, files read,
+    ParsedNotice or ParseError)], the files read being the notice and its attachments.
 
     overrides: notice metadata the admin supplies, for every file; attachments:
-    (name, bytes) pairs that belong to the one notice file given; choices: the
-    admin's picks where a page and its attachments disagree (ingest.merge)."""
+    (name, bytes) pairs that belong to the one notice file given."""
     if attachments and len(files) != 1:
         raise ParseError("附件属于一个通知网页：请只给一个通知文件，再附上它的附件")
+    jobs = [((name, data), list(attachments), overrides) for name, data in files]
+    results = sandbox.parse_all(jobs, limits)
+    return [(name, [(name, data)] + list(attachments), result)
+            for (name, data), result in zip(files, results)]
+
+
+def plan_parsed(db, parsed_files, choices=None):
+    """Plan what parse() read; raise one ParseError listing every bad file.
+
+    choices: the admin's picks where a page and its attachments disagree
+    (ingest.merge.apply_choices)."""
     plans, errors = [], []
-    for name, data in files:
-        try:
-            parsed = parse_files((name, data), attachments, overrides, choices)
-        except ParseError as exc:
-            errors.append(exc)
+    for name, files, parsed in parsed_files:
+        if isinstance(parsed, ParseError):
+            errors.append(parsed)
             continue
-        plans.append(plan(db, parsed, name, files=[(name, data)] + list(attachments)))
+        apply_choices(parsed.entries, parsed.merges, choices)
+        plans.append(plan(db, parsed, name, files=files))
     seen = {}
     for p in plans:
         keys = {("id", p.notice_id), ("doc", identity.doc_key(p.parsed.notice.get("doc_number"))),
@@ -300,6 +310,12 @@ def plan_files(db, files, overrides=None, attachments=(), choices=None):
     if errors:
         raise errors[0] if len(errors) == 1 else ParseError("\n".join(map(str, errors)))
     return plans
+
+
+def plan_files(db, files, overrides=None, attachments=(), choices=None, limits=None):
+    """Parse (in the sandbox) and plan (name, bytes) pairs; raise one ParseError listing
+    every bad file. limits: the sandbox's (sandbox.LIMITS)."""
+    return plan_parsed(db, parse(files, overrides, attachments, limits), choices)
 
 
 def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False):

@@ -116,10 +116,13 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
         except ParseError as exc:
             raise exc.with_filename(name) from None
     try:
-        return parse_document(combine(doc, others, Path(filename).name), overrides, filename,
-                              choices)
+        parsed = parse_document(combine(doc, others, Path(filename).name), overrides, filename)
     except ParseError as exc:
         raise exc.with_filename(filename) from None
+    if choices:
+        from .merge import apply_choices
+        apply_choices(parsed.entries, parsed.merges, choices)
+    return parsed
 
 
 def parse_file(path, overrides=None):

@@ -109,10 +109,8 @@ def combine(main, attachments, main_name="网页"):
                     reading=reading)
 
 
-def parse_document(doc, overrides=None, filename=None, choices=None):
-    """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries.
-
-    choices: the admin's picks where two lists of the notice disagree (merge.py)."""
+def parse_document(doc, overrides=None, filename=None):
+    """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries."""
     lists = list_tables(doc.tables)
     if not lists and doc.format in ("csv", "json"):
         raise ParseError("表头中没有姓名列（姓名、班组名称或 name）",
@@ -138,7 +136,7 @@ def parse_document(doc, overrides=None, filename=None, choices=None):
                          filename=filename)
     sources = ([(blocks.source, blocks.entries)] if blocks else []) \
         + [(r.source, r.entries) for r in reads]
-    entries, merges = merge_lists(sources, choices)
+    entries, merges = merge_lists(sources)
     if not entries:
         raise ParseError("名单中没有任何条目", filename=filename)
     warnings += [w for r in reads for w in r.warnings]

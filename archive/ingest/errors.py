@@ -21,6 +21,11 @@ class ParseError(ValueError):
         self.missing = []  # notice metadata keys the file lacks (see metadata.complete)
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # Pickled across the parsing sandbox with everything the preview reads of it.
+        return _rebuild, (type(self), self.message, self.filename, self.line, self.field,
+                          self.missing)
+
     def with_filename(self, filename):
         """Return the same error, naming the file it came from."""
         error = ParseError(self.message, filename=filename, line=self.line, field=self.field)
@@ -36,3 +41,9 @@ class ParseError(ValueError):
         if self.field:
             where.append(f"字段 {_FIELD_NAMES.get(self.field, self.field)}")
         return f"{'：'.join(where)}：{self.message}"
+
+
+def _rebuild(cls, message, filename, line, field, missing):
+    error = cls(message, filename=filename, line=line, field=field)
+    error.missing = missing
+    return error

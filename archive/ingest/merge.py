@@ -29,6 +29,7 @@ class Merge:
     kind: str
     name: str
     sources: list                                     # list names, the winning one first
+    index: int = 0                                    # the merged entry's place in the list
     filled: list = field(default_factory=list)        # fields taken from a later list
     conflicts: list = field(default_factory=list)     # Conflict, one per differing field
 
@@ -69,13 +70,12 @@ def _key(entry):
     return entry["kind"], _comparable(clean_name(entry["name"])).replace("\u00b7", "")
 
 
-def merge_lists(lists, choices=None):
+def merge_lists(lists):
     """Merge the entries of several lists into one list, in order.
 
-    lists: [(source name, [entry, ...])], the page's lists first; choices:
-    {conflict key: index of the value to keep}, as the admin picked them.
+    lists: [(source name, [entry, ...])], the page's lists first; where two lists
+    disagree the first one's value is kept (apply_choices picks another).
     Returns (entries, merges)."""
-    choices = choices or {}
     out, merges = [], []
     by_key = {}       # (kind, name) -> [(entry, merge or None, source)]
     for source, entries in lists:
@@ -93,16 +93,17 @@ def merge_lists(lists, choices=None):
             kept, merge, kept_source = by_key[_key(entry)][match]
             used.add(id(kept))
             if merge is None:
-                merge = Merge(kind=kept["kind"], name=kept["name"], sources=[kept_source])
+                merge = Merge(kind=kept["kind"], name=kept["name"], sources=[kept_source],
+                              index=next(i for i, e in enumerate(out) if e is kept))
                 merges.append(merge)
                 by_key[_key(entry)][match] = (kept, merge, kept_source)
             merge.sources.append(source)
-            _fill(kept, entry, merge, source, choices)
+            _fill(kept, entry, merge, source)
     return out, merges
 
 
-def _fill(kept, other, merge, source, choices):
-    """Complete kept with other's values; record conflicts and apply the admin's picks."""
+def _fill(kept, other, merge, source):
+    """Complete kept with other's values; record where they disagree."""
     rederive = False
     for name in MERGED_FIELDS:
         mine, theirs = kept.get(name), other.get(name)
@@ -115,22 +116,36 @@ def _fill(kept, other, merge, source, choices):
             continue
         if _comparable(mine) == _comparable(theirs):
             continue
-        key = f"{merge.kind}|{merge.name}|{name}"
-        existing = next((c for c in merge.conflicts if c.field == name), None)
-        if existing is None:
-            existing = Conflict(key=key, field=name, values=[(merge.sources[0], mine)])
-            merge.conflicts.append(existing)
-        existing.values.append((source, theirs))
-        pick = choices.get(key)
-        if isinstance(pick, int) and 0 <= pick < len(existing.values):
-            existing.chosen = pick
-            kept[name] = existing.values[pick][1]
-            rederive |= name in _DERIVED_FROM
+        conflict = next((c for c in merge.conflicts if c.field == name), None)
+        if conflict is None:
+            conflict = Conflict(key=f"{merge.kind}|{merge.name}|{name}", field=name,
+                                values=[(merge.sources[0], mine)])
+            merge.conflicts.append(conflict)
+        conflict.values.append((source, theirs))
     if rederive:
-        operator = operator_of(kept.get("company"), kept.get("unit"))
-        if operator != "其他" or kept.get("operator") in (None, "其他"):
-            kept["operator"] = operator
-        kept["region"] = region_of(kept.get("unit"), kept.get("company")) or kept.get("region")
+        _rederive(kept)
+
+
+def _rederive(entry):
+    operator = operator_of(entry.get("company"), entry.get("unit"))
+    if operator != "其他" or entry.get("operator") in (None, "其他"):
+        entry["operator"] = operator
+    entry["region"] = region_of(entry.get("unit"), entry.get("company")) or entry.get("region")
+
+
+def apply_choices(entries, merges, choices):
+    """Keep the values the admin picked where lists disagree: choices is
+    {conflict key: index into its values}; unknown keys and indexes are ignored."""
+    for merge in merges:
+        entry = entries[merge.index]
+        for conflict in merge.conflicts:
+            pick = (choices or {}).get(conflict.key, 0)
+            if not isinstance(pick, int) or not 0 <= pick < len(conflict.values):
+                pick = 0
+            conflict.chosen = pick
+            entry[conflict.field] = conflict.values[pick][1]
+            if conflict.field in _DERIVED_FROM:
+                _rederive(entry)
 
 
 def merge_message(merges):

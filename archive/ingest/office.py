@@ -39,6 +39,8 @@ def docx_document(data):
     from docx.text.paragraph import Paragraph
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # the sandbox's limit: refused as such
     except Exception as exc:  # python-docx raises many kinds for a damaged package
         raise ParseError(f"无法读取 Word .docx 文件：{exc}") from exc
     lines, tables, text, blocks = [], [], [], []
@@ -109,6 +111,8 @@ def xlsx_document(data):
     import openpyxl
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except MemoryError:
+        raise  # the sandbox's limit: refused as such
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise ParseError(f"无法读取 Excel .xlsx 文件：{exc}") from exc
     sheets = []
@@ -131,6 +135,8 @@ def xls_document(data):
         raise ParseError("这不是 Excel .xls 文件（已损坏，或是其他格式改了扩展名）")
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except MemoryError:
+        raise  # the sandbox's limit: refused as such
     except Exception as exc:  # xlrd raises XLRDError, struct.error, … for damaged files
         raise ParseError(f"无法读取 Excel .xls 文件：{exc}") from exc
     sheets = []

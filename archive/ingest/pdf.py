@@ -24,6 +24,8 @@ def pdf_document(data):
     import pdfplumber
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+    except MemoryError:
+        raise  # the sandbox's limit: refused as such
     except Exception as exc:  # pdfminer raises many kinds for a damaged file
         raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
     with pdf:
@@ -42,6 +44,8 @@ def pdf_document(data):
                 tables = _positional_tables(pdf)
         except ParseError:
             raise
+        except MemoryError:
+            raise  # the sandbox's limit: refused as such
         except Exception as exc:
             raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
     return Document(lines=lines, tables=tables, text=text, format="pdf")

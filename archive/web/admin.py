@@ -1,10 +1,6 @@
 """Admin area: login, upload -> preview -> import, corrections, re-index, status."""
 
 import functools
-import json
-import secrets
-import shutil
-from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, session, url_for)
@@ -15,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .. import auth, importer, jobs, store, uploads
+from ..importer import base_name
 from ..ingest import FLAGS, FORMATS, ParseError
 from ..ingest.columns import COLUMN_LABELS
 from . import labels
@@ -160,23 +157,12 @@ def api_status():
                                            "reindex", "import")})
 
 
-def _uploads():
-    path = get_archive().uploads
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _upload_dir(token):
-    if not token or not token.isalnum() or len(token) > 64:
+def _open(token):
+    """A live preview of the current admin's, or 404."""
+    try:
+        return uploads.open_preview(get_archive().uploads, token, current_user())
+    except uploads.Gone:
         abort(404)
-    path = _uploads() / token
-    meta_path = path / "meta.json"
-    if not meta_path.exists() or uploads.expired(path):
-        abort(404)
-    meta = json.loads(meta_path.read_text("utf-8"))
-    if meta["user"] != current_user():
-        abort(404)
-    return path, meta
 
 
 def _suffix(filename):
@@ -186,39 +172,33 @@ def _suffix(filename):
 @bp.post("/upload")
 @login_required
 def upload():
-    """Receive a notice file (and its attachments), parse them, and show the preview
-    (nothing written). Files are kept for the preview until confirm or cancel."""
+    """Receive a notice file (and its attachments), parse them once in the sandbox, and
+    show the preview (nothing written). Files and what was read are kept for the
+    preview until confirm or cancel."""
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
-    files = [form.notice.data] + [f for f in (form.attachments.data or []) if f and f.filename]
-    names = [Path(f.filename or "notice").name for f in files]
+    sent = [form.notice.data] + [f for f in (form.attachments.data or []) if f and f.filename]
+    names = [base_name(f.filename or "notice") for f in sent]
     bad = [n for n in names if _suffix(n) not in FORMATS]
     if bad:
-        return _upload_error(f"{bad[0]}: 不支持的文件类型，请上传 "
+        return _upload_error(f"{bad[0]}：不支持的文件类型，请上传 "
                              + "、".join(FORMATS) + " 文件。")
-    uploads.expire(_uploads())
-    token = secrets.token_hex(16)
-    folder = _uploads() / token
-    folder.mkdir()
-    for i, f in enumerate(files):
-        f.save(folder / f"file{i}")
-    meta = {"user": current_user(), "filename": names[0], "attachments": names[1:],
-            "overrides": form.overrides()}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    return _preview(folder, meta, token)
+    token = uploads.stage(get_archive().uploads, current_user(),
+                          [(name, f.read()) for name, f in zip(names, sent)], form.overrides())
+    folder, meta = _open(token)
+    return _preview(folder, meta, token, parse=True)
 
 
-def _files(folder, meta):
-    names = [meta["filename"]] + meta.get("attachments", [])
-    pairs = [(name, (folder / f"file{i}").read_bytes()) for i, name in enumerate(names)]
-    return pairs[:1], pairs[1:]
-
-
-def _plan(folder, meta):
-    files, attachments = _files(folder, meta)
-    return get_archive().plan_files(files, meta.get("overrides"), attachments,
-                                    meta.get("choices"))
+def _parsed(folder, meta, parse=False):
+    """What the sandbox read of a preview's files: kept from the upload, parsed again
+    only when asked (the admin changed the metadata)."""
+    kept = None if parse else uploads.load_parsed(folder)
+    if kept is None:
+        files, attachments = uploads.files(folder, meta)
+        kept = get_archive().parse_files(files, meta.get("overrides"), attachments)
+        uploads.save_parsed(folder, kept)
+    return kept
 
 
 def _choices(form):
@@ -234,7 +214,7 @@ def _choices(form):
 @login_required
 def preview(token):
     """Another page of a kept upload's preview."""
-    folder, meta = _upload_dir(token)
+    folder, meta = _open(token)
     return _preview(folder, meta, token, request.args.get("page", "1"))
 
 
@@ -242,10 +222,10 @@ def preview(token):
 PREVIEW_ROWS = 200
 
 
-def _preview(folder, meta, token, page="1", error=None):
+def _preview(folder, meta, token, page="1", error=None, parse=False):
     """The preview of a kept upload; the metadata form when the files lack some."""
     try:
-        plans = _plan(folder, meta)
+        plans = get_archive().plan_parsed(_parsed(folder, meta, parse), meta.get("choices"))
     except ParseError as exc:
         if exc.field in FLAGS:
             form = MetadataForm(data=meta.get("overrides") or {})
@@ -256,7 +236,7 @@ def _preview(folder, meta, token, page="1", error=None):
                 error = f"通知信息有误，请更正：{exc}"
             return render_template("admin/preview.html", plan=None, token=token, meta=meta,
                                    form=ActionForm(), metadata=form, error=error), 400
-        shutil.rmtree(folder, ignore_errors=True)
+        uploads.discard(folder)
         return _upload_error(f"无法导入：{exc}")
     plan = plans[0]
     pages = max(1, -(-len(plan.rows) // PREVIEW_ROWS))
@@ -280,14 +260,14 @@ FIELD_LABELS = {**labels.FIELDS, **COLUMN_LABELS}
 @bp.post("/upload/<token>/metadata")
 @login_required
 def metadata(token):
-    """Supply or correct the notice's metadata, then preview again."""
+    """Supply or correct the notice's metadata, then parse and preview again."""
     form = MetadataForm()
     if not form.validate_on_submit():
         abort(400)
-    folder, meta = _upload_dir(token)
+    folder, meta = _open(token)
     meta["overrides"] = form.overrides()
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    return _preview(folder, meta, token)
+    uploads.save_meta(folder, meta)
+    return _preview(folder, meta, token, parse=True)
 
 
 def _upload_error(message):
@@ -295,45 +275,57 @@ def _upload_error(message):
                            form=ActionForm(), upload=UploadForm(), error=message), 400
 
 
+#: Said when a preview was confirmed or cancelled by another request first.
+_GONE = "这次导入已经确认或取消（或已过期），请重新上传。"
+
+
 @bp.post("/upload/<token>/confirm")
 @login_required
 def confirm(token):
-    """Import the previewed files in one transaction and update the index."""
+    """Import the previewed files in one transaction and update the index: what was
+    read at upload, never parsed again."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    folder, meta = _upload_dir(token)
+    folder, meta = _open(token)
     archive = get_archive()
     allow_removal = request.form.get("confirm_removal") == "y"
     accept_counts = request.form.get("accept_counts") == "y"
     meta["choices"] = _choices(request.form)
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    uploads.save_meta(folder, meta)
     try:
-        plans = _plan(folder, meta)
+        taken = uploads.claim(folder)
+    except uploads.Gone:
+        return _upload_error(_GONE)
+    try:
+        plans = archive.plan_parsed(_parsed(taken, meta), meta["choices"])
         if not accept_counts and any(p.mismatches for p in plans):
             raise importer.CountMismatch(importer.mismatch_message(plans))
         if not allow_removal and any(p.removed for p in plans):
             raise importer.RemovalNotConfirmed(importer.removal_message(plans))
         if sum(len(p.rows) for p in plans) > current_app.config["IMPORT_JOB_ROWS"]:
             jobs.start_import(archive, current_user(), plans, allow_removal, accept_counts)
-            shutil.rmtree(folder, ignore_errors=True)
+            uploads.discard(taken)
             flash(f"{meta['filename']}：条目较多，已开始后台导入；完成前检索结果不变。")
             return redirect(url_for("admin.dashboard"))
         archive.apply(plans, user=current_user(), allow_removal=allow_removal,
                       accept_counts=accept_counts)
     except jobs.Busy as exc:
+        uploads.release(taken)
         return _upload_error(f"无法导入：{exc}")
     except importer.CountMismatch:
+        uploads.release(taken)
         response, _ = _preview(folder, meta, token, error="通知注明的数量与读到的条目数不符："
                                "请核对后勾选“已核对”再导入。")
         return response, 400
     except importer.RemovalNotConfirmed:
+        uploads.release(taken)
         response, _ = _preview(folder, meta, token, error="这个新版本会删除下列记录：请勾选"
                                "“确认删除”后再导入（旧版本会保留）。")
         return response, 400
     except ParseError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
+        uploads.discard(taken)
         return _upload_error(f"无法导入：{exc}")
-    shutil.rmtree(folder, ignore_errors=True)
+    uploads.discard(taken)
     flash(f"{meta['filename']}：{importer.ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
     return redirect(url_for("public.notice", notice_id=plans[0].notice_id))
 
@@ -344,8 +336,11 @@ def cancel(token):
     """Discard a previewed upload."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    folder, _ = _upload_dir(token)
-    shutil.rmtree(folder, ignore_errors=True)
+    folder, _ = _open(token)
+    try:
+        uploads.discard(uploads.claim(folder))
+    except uploads.Gone:
+        return _upload_error(_GONE)
     flash("已取消导入。")
     return redirect(url_for("admin.dashboard"))
 

@@ -9,7 +9,9 @@ number formats need formatting_info), and Word 97 .doc by converting it to
 
 import datetime as _dt
 import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -171,6 +173,14 @@ def _xls_value(book, sheet, r, c):
     return ""
 
 
+def _unlimited_address_space():
+    """LibreOffice maps far more address space than it uses: the parsing sandbox's
+    RLIMIT_AS would stop it, so it lifts its soft limit (the sandbox's wall-clock limit
+    and process group still bound it)."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 def doc_converter():
     """The LibreOffice program that converts Word 97 files, or None."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -187,12 +197,26 @@ def doc_document(data, timeout=120):
     with tempfile.TemporaryDirectory(prefix="archive-doc-") as tmp:
         source = Path(tmp) / "notice.doc"
         source.write_bytes(data)
+        # A session of its own, so that a timeout kills soffice.bin too (soffice is a
+        # launcher), before the temporary folder it writes into is removed.
+        convert = subprocess.Popen(
+            [program, "--headless", "--norestore", "--convert-to", "docx", "--outdir", tmp,
+             f"-env:UserInstallation=file://{tmp}/profile", str(source)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=_unlimited_address_space)
         try:
-            subprocess.run([program, "--headless", "--norestore", "--convert-to", "docx",
-                            "--outdir", tmp, f"-env:UserInstallation=file://{tmp}/profile",
-                            str(source)], check=True, capture_output=True, timeout=timeout)
+            convert.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            try:
+                os.killpg(convert.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            convert.wait()
+        try:
             converted = (Path(tmp) / "notice.docx").read_bytes()
-        except (subprocess.SubprocessError, OSError) as exc:
+        except OSError as exc:
             raise ParseError("LibreOffice 无法转换这个 .doc 文件；请另存为 .docx 后再导入") from exc
     doc = docx_document(converted)
     doc.format = "doc"

@@ -1,0 +1,50 @@
+"""Small files built to hang or exhaust a parser (issue: hostile files)."""
+
+import io
+import zipfile
+
+
+def looping_pdf():
+    """A 400-byte PDF whose page tree points at an object that points back (5 0 R →
+    6 0 R → 5 0 R): pdfminer follows it for ever."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+               b"<< >>", b"<< >>", b"6 0 R", b"5 0 R"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _patched_xlsx(patch):
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "姓名", "单位"])
+    sheet.append(["1", "张三", "中国电信股份有限公司九江分公司"])
+    plain = io.BytesIO()
+    book.save(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = patch(data)
+            z.writestr(item, data)
+    return out.getvalue()
+
+
+def merge_bomb_xlsx():
+    """A 5 KB workbook whose one merged range covers the whole sheet (A1:XFD1048576)."""
+    return _patched_xlsx(lambda xml: xml.replace(
+        b"</sheetData>",
+        b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'))

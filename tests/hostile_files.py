@@ -48,3 +48,31 @@ def merge_bomb_xlsx():
     return _patched_xlsx(lambda xml: xml.replace(
         b"</sheetData>",
         b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'))
+
+
+def merged_docx(rows=3, grid_span=None, first_row_merged=False):
+    """A Word list whose 推荐单位 column is one cell merged down every row (vMerge);
+    grid_span: a cell claiming that many columns; first_row_merged: a vMerge
+    continuation in the header row."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.oxml import OxmlElement
+    document = docx.Document()
+    table = document.add_table(rows=rows + 1, cols=3)
+    for c, head in enumerate(("序号", "姓名", "推荐单位")):
+        table.cell(0, c).text = head
+    for r in range(1, rows + 1):
+        table.cell(r, 0).text, table.cell(r, 1).text = str(r), f"测试{r:04d}"
+    table.cell(1, 2).merge(table.cell(rows, 2)).text = "中国电信湖南分公司"
+    if grid_span:
+        props = table.cell(1, 0)._tc.get_or_add_tcPr()
+        span = OxmlElement("w:gridSpan")
+        span.set(qn("w:val"), str(grid_span))
+        props.append(span)
+    if first_row_merged:
+        props = table.cell(0, 0)._tc.get_or_add_tcPr()
+        props.append(OxmlElement("w:vMerge"))
+    document.add_paragraph("")
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()

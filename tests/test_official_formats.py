@@ -377,3 +377,11 @@ def test_a_unit_and_position_column_is_split():
     [entry] = read_table(table, {"region": None}).entries
     assert (entry["name"], entry["unit"], entry["position"], entry["region"]) == \
         ("钟明", "中国电信股份有限公司赣州分公司", "装维班长", "江西")
+
+
+def test_html_spans_reach_no_further_than_the_real_table():
+    from bs4 import BeautifulSoup
+    from archive.ingest.html_notice import _grid
+    table = BeautifulSoup("<table><tr><td rowspan=1000 colspan=1000>A</td><td>B</td></tr>"
+                          "<tr><td>c</td><td>d</td></tr></table>", "lxml").table
+    assert _grid(table) == [["A", "A", "B"], ["A", "A", "c", "d"]]

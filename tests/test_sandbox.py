@@ -93,3 +93,16 @@ def test_a_claimed_preview_cannot_be_claimed_again(tmp_path):
         uploads.claim(folder)
     assert (tmp_path.stat().st_mode & 0o777) == 0o700
     assert ((taken / "file0").stat().st_mode & 0o777) == 0o600
+
+
+def test_word_merged_cells_are_read_as_the_table_is():
+    from archive.ingest import parse_bytes
+    parsed = parse_bytes(hf.merged_docx(rows=5), "名单.docx", META)
+    assert [(e["name"], e["company"]) for e in parsed.entries] == \
+        [(f"测试{r:04d}", "中国电信湖南分公司") for r in range(1, 6)]
+    # A cell claiming a billion columns reaches the table's three: the row it covers is
+    # lost (its name is pushed out), the rest is read, at once.
+    huge = parse_bytes(hf.merged_docx(rows=3, grid_span=1_000_000_000), "名单.docx", META)
+    assert [e["name"] for e in huge.entries] == ["测试0002", "测试0003"]
+    first = parse_bytes(hf.merged_docx(rows=2, first_row_merged=True), "名单.docx", META)
+    assert [e["name"] for e in first.entries] == ["测试0001", "测试0002"]

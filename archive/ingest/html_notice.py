@@ -16,7 +16,7 @@ from bs4.element import PreformattedString
 
 from .documents import is_list
 from .errors import ParseError
-from .tables import Document, Table, check_rows, clean_cell, one_line
+from .tables import CellBudget, Document, Table, check_rows, clean_cell, one_line
 from .text_notice import FIELD_KEYS
 
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
@@ -57,8 +57,14 @@ def _check_depth(soup):
         stack.extend((child, depth + 1) for child in node.find_all(True, recursive=False))
 
 
-def _grid(table):
-    """A data table's rows as a grid, with rowspan and colspan resolved."""
+def _grid(table, budget=None):
+    """A data table's rows as a grid, with rowspan and colspan resolved; a span reaches no
+    further than the table's real rows and widest row (rowspan=1000 colspan=1000 in a
+    small table is that table)."""
+    budget = budget or CellBudget()
+    rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
+    check_rows(len(rows), "表格")
+    widest = max((len(cells) for cells in rows), default=1) or 1
     grid, pending = [], {}  # pending: column -> (rows left, text) of cells spanning down
 
     def fill_pending(row):
@@ -71,19 +77,19 @@ def _grid(table):
             else:
                 pending[col] = (left - 1, text)
 
-    for tr in table.find_all("tr"):
+    for index, cells in enumerate(rows):
         row = []
-        for cell in tr.find_all(["td", "th"], recursive=False):
+        for cell in cells:
             fill_pending(row)
             text = _cell_text(cell)
-            down = _span(cell.get("rowspan"))
-            for _ in range(_span(cell.get("colspan"))):
+            down = min(_span(cell.get("rowspan")), len(rows) - index)
+            for _ in range(min(_span(cell.get("colspan")), widest)):
                 if down > 1:
                     pending[len(row)] = (down - 1, text)
                 row.append(text)
         fill_pending(row)
+        budget.spend(len(row), "网页中的表格")
         grid.append(row)
-        check_rows(len(grid), "表格")
     return grid
 
 
@@ -129,6 +135,36 @@ def _row_lines(grid):
     return lines
 
 
+def _pieces(root, found):
+    """The page's text in one pass over the tree (changing the tree is quadratic in
+    BeautifulSoup): blocks on lines of their own, <br> as a line break, headings marked,
+    each table read before (found: its text) in its place."""
+    stack = [(root, False, False)]  # (node, inside a heading, closing a block)
+    while stack:
+        node, heading, closing = stack.pop()
+        if closing:
+            yield "\n"
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, PreformattedString):  # comments, CDATA, doctypes
+                yield str(node)
+            continue
+        if node.name == "br":
+            yield "\n" + _GOES_ON if heading else "\n"
+            continue
+        if id(node) in found:
+            yield found[id(node)]
+            continue
+        block = node.name in _BLOCK_TAGS
+        if block:
+            yield "\n"
+            stack.append((node, heading, True))
+        if node.name in _HEADINGS:
+            heading = True
+            yield _HEADING
+        stack.extend((child, heading, False) for child in reversed(node.contents))
+
+
 def html_document(html):
     """Read a notice page: its text lines (blocks kept apart) and its list tables."""
     # Counted before parsing: building the tree of a huge page is the slow part.
@@ -147,27 +183,19 @@ def html_document(html):
         node.decompose()
     if soup.head:
         soup.head.decompose()
-    tables = []
+    tables, found, budget = [], {}, CellBudget()
     for table in soup.find_all("table"):
         if table.find("table") is not None:
             continue  # a layout table: its inner tables are read on their own
-        grid = Table(rows=_grid(table), source=f"表格 {len(tables) + 1}")
+        grid = Table(rows=_grid(table, budget), source=f"表格 {len(tables) + 1}")
         if is_list(grid):
             tables.append(grid)
-            table.replace_with(NavigableString("\n" + _MARK.format(len(tables) - 1) + "\n"))
+            found[id(table)] = "\n" + _MARK.format(len(tables) - 1) + "\n"
         elif _is_simple(table):
-            table.replace_with(NavigableString("\n" + "\n".join(_row_lines(grid.rows)) + "\n"))
-    for node in soup.find_all(_HEADINGS):
-        node.insert(0, NavigableString(_HEADING))
-        for br in node.find_all("br"):  # a headline broken over lines stays a heading
-            br.replace_with(NavigableString("\n" + _GOES_ON))
-    for br in soup.find_all("br"):
-        br.replace_with(NavigableString("\n"))
-    for node in soup.find_all(_BLOCK_TAGS):
-        node.insert_before(NavigableString("\n"))
-        node.insert_after(NavigableString("\n"))
+            found[id(table)] = "\n" + "\n".join(_row_lines(grid.rows)) + "\n"
+    text = "".join(_pieces(soup.body or soup, found))
     lines, blocks = [], []
-    for raw in soup.get_text().split("\n"):
+    for raw in text.split("\n"):
         m = _MARK_RE.search(raw)
         if m:
             tables[int(m.group(1))].heading = lines[-3:]

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import ParseError
-from .tables import (Document, Table, check_rows, clean_cell, date_text, fill_merged, number_text,
+from .tables import (CellBudget, Document, Table, check_rows, clean_cell, date_text, fill_merged, number_text,
                      trim_grid)
 
 #: Sheets wider than this are not lists (a sheet's used range can be absurd).
@@ -37,7 +37,6 @@ def docx_document(data):
     """Read a .docx: paragraphs as lines, tables in document order with their headings."""
     _check_zip(data, "Word .docx")
     import docx
-    from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
     try:
         document = docx.Document(io.BytesIO(data))
@@ -46,6 +45,7 @@ def docx_document(data):
     except Exception as exc:  # python-docx raises many kinds for a damaged package
         raise ParseError(f"无法读取 Word .docx 文件：{exc}") from exc
     lines, tables, text, blocks = [], [], [], []
+    budget = CellBudget()
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -55,9 +55,7 @@ def docx_document(data):
                 blocks += [("p", part) for part in line.split("\n")]
                 text.append(line)
         elif tag == "tbl":
-            for found in _docx_tables(DocxTable(child, document)):
-                check_rows(len(found.rows), f"表格 {len(tables) + 1}")
-                grid = [[clean_cell(cell.text) for cell in row.cells] for row in found.rows]
+            for grid in _docx_tables(child, budget):
                 table = Table(rows=trim_grid(grid), heading=lines[-3:],
                               source=f"表格 {len(tables) + 1}")
                 tables.append(table)
@@ -67,18 +65,62 @@ def docx_document(data):
                     blocks=blocks)
 
 
-def _docx_tables(table, depth=0):
-    """A Word table and the tables nested in its cells (a layout table around a list)."""
-    yield table
-    if depth < 5:
-        seen = set()
-        for row in table.rows:
-            for cell in row.cells:
-                if id(cell._tc) in seen:
-                    continue
-                seen.add(id(cell._tc))
-                for inner in cell.tables:
-                    yield from _docx_tables(inner, depth + 1)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_tables(tbl, budget, depth=0):
+    """A Word table's grid and the grids of the tables nested in its cells (a layout
+    table around a list), read from the XML in one pass: a cell spanning columns
+    (gridSpan) reaches no further than the table's grid, a cell merged down (vMerge)
+    repeats the text above it. python-docx's cell grid is quadratic in merged rows and
+    trusts any gridSpan."""
+    width = len(tbl.findall(f"{_W}tblGrid/{_W}gridCol")) or MAX_COLUMNS
+    width = min(width, MAX_COLUMNS)
+    grid, nested = [], []
+    for tr in tbl.findall(f"{_W}tr"):
+        check_rows(len(grid) + 1, "Word 表格")
+        row = [""] * min(_int(tr.find(f"{_W}trPr/{_W}gridBefore"), 0), width)
+        for tc in tr.findall(f"{_W}tc") + tr.findall(f"{_W}sdt/{_W}sdtContent/{_W}tc"):
+            props = tc.find(f"{_W}tcPr")
+            span = _int(props.find(f"{_W}gridSpan") if props is not None else None, 1)
+            span = max(1, min(span, width - len(row)))
+            merge = props.find(f"{_W}vMerge") if props is not None else None
+            if merge is not None and merge.get(f"{_W}val") != "restart":
+                above = grid[-1] if grid else []
+                text = above[len(row)] if len(row) < len(above) else ""
+            else:
+                text = _cell_text(tc)
+            if len(row) < width:
+                row += [text] * span
+            for inner in tc.findall(f"{_W}tbl"):
+                if depth < 5:
+                    nested.append(inner)
+        budget.spend(len(row), "Word 文件中的表格")
+        grid.append(row)
+    yield grid
+    for inner in nested:
+        yield from _docx_tables(inner, budget, depth + 1)
+
+
+def _int(element, default):
+    try:
+        return int(element.get(f"{_W}val"))
+    except (AttributeError, TypeError, ValueError):
+        return default
+
+
+def _cell_text(tc):
+    """A cell's paragraphs as lines (runs joined; a tab or break as Word shows it)."""
+    paragraphs = []
+    for p in tc.findall(f"{_W}p"):
+        parts = []
+        for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            if node.tag == f"{_W}t":
+                parts.append(node.text or "")
+            else:
+                parts.append("\t" if node.tag == f"{_W}tab" else "\n")
+        paragraphs.append("".join(parts))
+    return clean_cell("\n".join(paragraphs))
 
 
 def _sheets_document(sheets, fmt):

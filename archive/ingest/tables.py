@@ -25,6 +25,26 @@ _DECIMALS = re.compile(r"0\.(0+)")
 MAX_ROWS = 20_000
 
 
+#: The most cells one file may hold across all its sheets and tables (a national list
+#: of every cycle is some tens of thousands of cells).
+MAX_CELLS = 2_000_000
+
+
+class CellBudget:
+    """Cells read so far from one file, across its sheets and tables; refuses a file
+    with more than MAX_CELLS (ten sheets each with one far cell, a grid of 20,000 × 200)."""
+
+    def __init__(self, limit=None):
+        self.left = MAX_CELLS if limit is None else limit
+
+    def spend(self, cells, where):
+        """Count cells about to be read; raise ParseError past the budget."""
+        self.left -= cells
+        if self.left < 0:
+            raise ParseError(f"{where}的单元格总数超过 {MAX_CELLS:,}；没有哪份通知有这么大的名单，"
+                             "文件可能有异常的合并单元格或空白区域")
+
+
 def check_rows(count, where):
     """Refuse a table longer than MAX_ROWS with a clear message."""
     if count > MAX_ROWS:

@@ -10,6 +10,7 @@ number formats need formatting_info), and Word 97 .doc by converting it to
 import datetime as _dt
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -150,26 +151,94 @@ def _xlsx_value(cell):
 
 
 def xlsx_document(data):
-    """Read an .xlsx workbook: every visible sheet is a table, merged ranges filled."""
+    """Read an .xlsx workbook: every visible sheet is a table, merged ranges filled.
+
+    Sheets are streamed (openpyxl's read-only mode) and merged ranges read from the
+    sheet's XML, each reaching no further than the cells the sheet really has: at
+    load, openpyxl makes an object for every cell of a merged range, and one range
+    can claim the whole sheet (A1:XFD1048576)."""
     _check_zip(data, "Excel .xlsx")
     import openpyxl
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        merges = _xlsx_merges(data)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except MemoryError:
         raise  # the sandbox's limit: refused as such
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise ParseError(f"无法读取 Excel .xlsx 文件：{exc}") from exc
-    sheets = []
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible":
-            continue
-        check_rows(sheet.max_row, f"工作表 {sheet.title}")
-        grid = [[_xlsx_value(c) for c in row]
-                for row in sheet.iter_rows(max_col=min(sheet.max_column, MAX_COLUMNS))]
-        ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
-                  for r in sheet.merged_cells.ranges]
-        sheets.append((sheet.title, fill_merged(grid, ranges)))
+    sheets, budget = [], CellBudget()
+    try:
+        for sheet in book.worksheets:
+            if sheet.sheet_state != "visible":
+                continue
+            grid = []
+            # Rows are padded to max_col: the sheet's declared width, at most MAX_COLUMNS.
+            width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+            for row in sheet.iter_rows(max_col=width):
+                check_rows(len(grid) + 1, f"工作表 {sheet.title}")
+                budget.spend(len(row), f"工作表 {sheet.title}")
+                grid.append([_xlsx_value(c) for c in row])
+            sheets.append((sheet.title, fill_merged(grid, merges.get(sheet.title, []))))
+    except (MemoryError, ParseError):
+        raise
+    except Exception as exc:
+        raise ParseError(f"无法读取 Excel .xlsx 文件：{exc}") from exc
+    finally:
+        book.close()
     return _sheets_document(sheets, "xlsx")
+
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+
+
+def _cell_index(ref):
+    m = _REF.match(ref)
+    if not m:
+        raise ValueError(ref)
+    column = 0
+    for ch in m.group(1):
+        column = column * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, column - 1
+
+
+def _xlsx_merges(data):
+    """{sheet name: [(first_row, first_col, last_row, last_col)]}, 0-based, read from
+    the workbook's XML (sheet names from workbook.xml and its relationships)."""
+    from xml.etree import ElementTree
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        def xml(name):
+            raw = z.read(name)
+            if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:  # OOXML has none: a bomb
+                raise ParseError("Excel 文件中含有 XML 实体声明，拒绝读取")
+            return ElementTree.fromstring(raw)
+        try:
+            targets = {r.get("Id"): r.get("Target")
+                       for r in xml("xl/_rels/workbook.xml.rels")}
+            sheets = [(s.get("name"), targets.get(s.get(f"{rel}id")))
+                      for s in xml("xl/workbook.xml").iter(f"{main}sheet")]
+        except KeyError:
+            return {}
+        out = {}
+        for name, target in sheets:
+            if not target:
+                continue
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            try:
+                root = xml(path)
+            except KeyError:
+                continue
+            ranges = []
+            for merged in root.iter(f"{main}mergeCell"):
+                try:
+                    first, last = (merged.get("ref") or "").split(":")
+                    (r0, c0), (r1, c1) = _cell_index(first), _cell_index(last)
+                except ValueError:
+                    continue
+                ranges.append((r0, c0, r1, c1))
+            out[name] = ranges
+    return out
 
 
 def xls_document(data):

@@ -175,10 +175,14 @@ def date_text(value, number_format=None):
 def fill_merged(grid, ranges):
     """Copy each merged range's top-left value into every cell it covers.
 
-    ranges: (first_row, first_col, last_row, last_col), 0-based and inclusive."""
+    ranges: (first_row, first_col, last_row, last_col), 0-based and inclusive. A range
+    reaches no further than the grid's rows and widest row: a merge over the whole
+    sheet fills the cells the sheet has, not a million rows."""
+    width = max((len(row) for row in grid), default=0)
     for r0, c0, r1, c1 in ranges:
-        if r0 >= len(grid):
+        if r0 >= len(grid) or c0 >= width or r1 < r0 or c1 < c0:
             continue
+        c1 = min(c1, width - 1)
         value = grid[r0][c0] if c0 < len(grid[r0]) else ""
         for r in range(r0, min(r1, len(grid) - 1) + 1):
             row = grid[r]

@@ -76,3 +76,47 @@ def merged_docx(rows=3, grid_span=None, first_row_merged=False):
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def ruled_grid_pdf(pages=20, lines=150):
+    """A few kilobytes of PDF: every page ruled lines × lines (pdfplumber's table
+    finder takes minutes over it)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, pagesize=A4)
+    width, height = A4
+    for _ in range(pages):
+        for i in range(lines + 1):
+            x = 20 + i * (width - 40) / lines
+            y = 20 + i * (height - 40) / lines
+            page.line(x, 20, x, height - 20)
+            page.line(20, y, width - 20, y)
+        page.drawString(30, height - 15, "xuhao xingming")
+        page.showPage()
+    page.save()
+    return buf.getvalue()
+
+
+def stream_bomb_pdf(megabytes=200):
+    """A small PDF with one compressed stream that unpacks to `megabytes` of zeros."""
+    import zlib
+    packed = zlib.compress(b"\0" * (megabytes * 1024 * 1024), 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
+               + b"\nendstream"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()

@@ -21,12 +21,24 @@ def _parse(name, data, **limits):
     return result
 
 
-def test_a_looping_pdf_is_stopped_at_the_time_limit():
+def test_a_file_that_parses_too_long_is_stopped_at_the_time_limit():
     started = time.monotonic()
-    result = _parse("loop.pdf", hf.looping_pdf(), seconds=3)
+    result = _parse("grid.pdf", hf.ruled_grid_pdf(), seconds=3)
     assert isinstance(result, sandbox.LimitExceeded)
-    assert str(result) == "loop.pdf：文件过大或结构异常，解析超过 3 秒，已停止；没有导入任何内容"
+    assert str(result) == "grid.pdf：文件过大或结构异常，解析超过 3 秒，已停止；没有导入任何内容"
     assert time.monotonic() - started < 6
+
+
+def test_a_pdf_whose_objects_refer_to_each_other_is_refused_at_once():
+    started = time.monotonic()
+    result = _parse("loop.pdf", hf.looping_pdf(), seconds=30)
+    assert str(result) == "loop.pdf：PDF 的对象互相引用成环，文件结构异常，拒绝导入"
+    assert time.monotonic() - started < 5
+
+
+def test_a_pdf_stream_that_unpacks_to_hundreds_of_megabytes_is_refused():
+    result = _parse("bomb.pdf", hf.stream_bomb_pdf(), seconds=30)
+    assert str(result) == "bomb.pdf：PDF 中有数据流解压后超过 64 MB，文件结构异常，拒绝导入"
 
 
 def test_a_merge_over_the_whole_sheet_fills_only_the_cells_the_sheet_has():
@@ -43,14 +55,14 @@ def test_a_merge_over_the_whole_sheet_fills_only_the_cells_the_sheet_has():
 
 
 def test_good_files_after_a_refused_one_in_another_import_still_parse():
-    assert isinstance(_parse("loop.pdf", hf.looping_pdf(), seconds=2), sandbox.LimitExceeded)
+    assert isinstance(_parse("grid.pdf", hf.ruled_grid_pdf(), seconds=2), sandbox.LimitExceeded)
     assert len(_parse("名单.xlsx", nf.xlsx_list()).entries) == 9
 
 
 def test_the_cli_refuses_a_hostile_file_clearly_and_stores_nothing(runner, tmp_path, monkeypatch):
     monkeypatch.setenv("ARCHIVE_PARSE_SECONDS", "3")
-    path = tmp_path / "loop.pdf"
-    path.write_bytes(hf.looping_pdf())
+    path = tmp_path / "grid.pdf"
+    path.write_bytes(hf.ruled_grid_pdf())
     flags = sum((["--" + k, v] for k, v in META.items()), [])
     out = runner("import", str(path), *flags)
     assert out.exit_code == 1 and "解析超过 3 秒" in out.output and "未导入任何内容" in out.output
@@ -65,7 +77,7 @@ def _upload(client, data, name):
 
 def test_a_hostile_upload_is_refused_and_the_site_keeps_answering(logged_in, app, monkeypatch):
     monkeypatch.setenv("ARCHIVE_PARSE_SECONDS", "3")
-    r = _upload(logged_in, hf.looping_pdf(), "loop.pdf")
+    r = _upload(logged_in, hf.ruled_grid_pdf(), "grid.pdf")
     assert r.status_code == 400 and "解析超过 3 秒" in r.get_data(as_text=True)
     assert logged_in.get("/api/search?q=李玉柱").get_json()["total"] == 1
 

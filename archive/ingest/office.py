@@ -24,14 +24,24 @@ from .tables import (CellBudget, Document, Table, check_rows, clean_cell, date_t
 
 #: Sheets wider than this are not lists (a sheet's used range can be absurd).
 MAX_COLUMNS = 200
+#: An Office file's parts, unpacked, at most; and the most a part may expand.
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_RATIO = 100
 
 
 def _check_zip(data, what):
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ParseError(f"这不是 {what} 文件（已损坏，或是其他格式改了扩展名）")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        if sum(i.file_size for i in z.infolist()) > 200 * 1024 * 1024:
-            raise ParseError(f"{what} 文件解压后超过 200 MB，拒绝导入")
+        members = z.infolist()
+        if sum(i.file_size for i in members) > MAX_UNPACKED:
+            raise ParseError(f"{what} 文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，拒绝导入")
+        for i in members:
+            # A part that unpacks to a hundred times its size and more than a megabyte:
+            # the text of a list compresses about tenfold.
+            if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                raise ParseError(f"{what} 文件中的 {i.filename} 压缩比异常（超过 {MAX_RATIO} 倍），"
+                                 "拒绝导入")
 
 
 def docx_document(data):
@@ -247,17 +257,19 @@ def xls_document(data):
     if data[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ParseError("这不是 Excel .xls 文件（已损坏，或是其他格式改了扩展名）")
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=io.StringIO())  # its warnings are not ours to print
     except MemoryError:
         raise  # the sandbox's limit: refused as such
     except Exception as exc:  # xlrd raises XLRDError, struct.error, … for damaged files
         raise ParseError(f"无法读取 Excel .xls 文件：{exc}") from exc
-    sheets = []
+    sheets, budget = [], CellBudget()
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
         if sheet.visibility:
             continue
         check_rows(sheet.nrows, f"工作表 {sheet.name}")
+        budget.spend(sheet.nrows * min(sheet.ncols, MAX_COLUMNS), f"工作表 {sheet.name}")
         grid = [[_xls_value(book, sheet, r, c) for c in range(min(sheet.ncols, MAX_COLUMNS))]
                 for r in range(sheet.nrows)]
         sheets.append((sheet.name, fill_merged(grid, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1

@@ -6,6 +6,8 @@ A PDF without a text layer (a scan) is refused: it needs OCR first.
 
 import io
 import logging
+import re
+import zlib
 
 from .columns import header_fields
 from .documents import is_list
@@ -17,20 +19,68 @@ MAX_PAGES = 500
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
+#: The most bytes one PDF stream may decompress to (a page's content is kilobytes).
+MAX_STREAM = 64 * 1024 * 1024
+_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
+#: How many references a lookup follows before it calls the file circular.
+_MAX_HOPS = 32
+
+
+def _check_streams(data):
+    """Refuse a PDF whose compressed streams unpack to more than MAX_STREAM each (a
+    megabyte that unpacks to a gigabyte), before pdfminer unpacks them whole."""
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        unpack = zlib.decompressobj()
+        try:
+            unpack.decompress(data[m.end():end if end > 0 else None], MAX_STREAM)
+        except zlib.error:
+            continue  # damaged: pdfminer decides
+        if unpack.unconsumed_tail:
+            raise ParseError(f"PDF 中有数据流解压后超过 {MAX_STREAM // 1024 // 1024} MB，"
+                             "文件结构异常，拒绝导入")
+
+
+def _check_pages(data):
+    """Count the pages from the catalog's /Count, following each reference a bounded
+    number of times: a page tree that points at itself is refused at once, and no
+    page is resolved for counting."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFObjRef
+
+    def resolve(value):
+        for _ in range(_MAX_HOPS):
+            if not isinstance(value, PDFObjRef):
+                return value
+            value = value.resolve()
+        raise ParseError("PDF 的对象互相引用成环，文件结构异常，拒绝导入")
+
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    pages = resolve(resolve(document.catalog).get("Pages")) if document.catalog else None
+    count = resolve(pages.get("Count")) if isinstance(pages, dict) else None
+    kids = resolve(pages.get("Kids")) if isinstance(pages, dict) else None
+    if isinstance(kids, list):
+        for kid in kids[:MAX_PAGES + 1]:
+            resolve(kid)
+    if isinstance(count, int) and count > MAX_PAGES:
+        raise ParseError(f"PDF 有 {count} 页，超过 {MAX_PAGES} 页的文件拒绝导入")
+
+
 def pdf_document(data):
     """Read a text PDF's lines and tables; refuse a scanned one."""
     if not data.startswith(b"%PDF"):
         raise ParseError("这不是 PDF 文件（已损坏，或是其他格式改了扩展名）")
     import pdfplumber
+    _check_streams(data)
     try:
+        _check_pages(data)
         pdf = pdfplumber.open(io.BytesIO(data))
-    except MemoryError:
-        raise  # the sandbox's limit: refused as such
+    except (MemoryError, ParseError):
+        raise
     except Exception as exc:  # pdfminer raises many kinds for a damaged file
         raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
     with pdf:
-        if len(pdf.pages) > MAX_PAGES:
-            raise ParseError(f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页的文件拒绝导入")
         try:
             pages = [_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
             # The stored text: every page's whole text, tables included.

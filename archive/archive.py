@@ -565,14 +565,24 @@ def _with_url(suggestion):
     return {**suggestion, "url": "/search?" + urlencode({"q": suggestion["text"]})}
 
 
-def _known_tables():
-    """Tables a backup of any schema version may hold: the current schema's, and the
-    private ones that archive.db held before admin.db."""
-    db = store.connect(":memory:")
+def _known_schema():
+    """What a backup of any schema version may hold: {table: columns} and index names,
+    collected by running the migrations one by one on an empty database (the private
+    tables archive.db held before admin.db included)."""
+    import sqlite3
+    import sqlite_utils
+    db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    tables, indexes = {}, set()
     try:
-        return set(db.table_names()) | set(private.PRIVATE_TABLES)
+        for number in range(len(store.MIGRATIONS)):
+            store.migrate(db, store.MIGRATIONS[:number + 1])
+            for table in db.tables:
+                tables.setdefault(table.name, set()).update(table.columns_dict)
+            indexes |= {r[0] for r in db.execute(
+                "select name from sqlite_master where type = 'index'")}
     finally:
         db.conn.close()
+    return tables, indexes
 
 
 def _check_backup(tmp, path):
@@ -586,12 +596,26 @@ def _check_backup(tmp, path):
         if version > store.SCHEMA_VERSION:
             raise ValueError(f"{path}: backup is from a newer version of the archive "
                              f"(schema v{version}, this code knows v{store.SCHEMA_VERSION})")
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        objects = conn.execute("select type, name, tbl_name from sqlite_master").fetchall()
+        tables = {name for kind, name, _ in objects if kind == "table"}
         if not {"notices", "entries"} <= tables:
             raise ValueError(f"{path}: not an archive backup (no notices/entries tables)")
-        unknown = sorted(t for t in tables - _known_tables() if not t.startswith("sqlite_"))
+        # Only what the schema defines: a trigger or a view would run or answer in the
+        # restored archive; an unknown table, index or column is not ours.
+        active = sorted(f"{kind} {name}" for kind, name, _ in objects
+                        if kind in ("trigger", "view"))
+        if active:
+            raise ValueError(f"{path}: backup holds what the archive never creates: "
+                             f"{', '.join(active)}")
+        known, known_indexes = _known_schema()
+        unknown = sorted(t for t in tables - set(known) if not t.startswith("sqlite_"))
+        unknown += sorted(f"index {name}" for kind, name, _ in objects if kind == "index"
+                          and name not in known_indexes and not name.startswith("sqlite_"))
+        for table in sorted(tables & set(known)):
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+            unknown += sorted(f"column {table}.{c}" for c in columns - known[table])
         if unknown:
-            raise ValueError(f"{path}: not an archive backup: unknown tables: {', '.join(unknown)}")
+            raise ValueError(f"{path}: not an archive backup: unknown {', '.join(unknown)}")
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise ValueError(f"{path}: backup breaks {len(broken)} foreign key references "

@@ -20,6 +20,9 @@ SETTINGS = {
                            "X-Forwarded-Proto are trusted (werkzeug ProxyFix); 0: none."),
     "BASE_URL": ("", "The public address, e.g. https://honors.example.org; an https address "
                      "makes the session cookie Secure and sends HSTS."),
+    "ALLOWED_HOSTS": ("127.0.0.1,localhost,::1", "Without BASE_URL: the hosts (comma-separated) "
+                      "whose Host header may become an absolute URL in citations, feeds and "
+                      "canonical links; any other host gets paths only."),
     "IMPORT_JOB_ROWS": (2000, "A web import of more entries runs as a background job."),
     "PARSE_SECONDS": (60, "Longest a notice file may take to parse (wall clock), seconds; "
                           "a file that takes longer is refused."),

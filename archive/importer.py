@@ -351,7 +351,7 @@ def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False)
             store.queue_index(db, p.added + p.changed + p.removed)
             logged.append(db["imports"].insert({
                 "at": stamp, "notice_id": p.notice_id, "action": p.action,
-                "entries": len(p.rows), "source_name": p.source_name}).last_pk)
+                "entries": len(p.rows), "source_name": base_name(p.source_name)}).last_pk)
             upsert += p.added + p.changed
             delete += p.removed
     return upsert, delete, logged

@@ -568,9 +568,11 @@ def comparable(value):
 
 
 def _typed(field, value):
-    """An edited value as stored: None for blanks, ints for team sizes, ISO births."""
+    """An edited value as stored: None for blanks, ints for team sizes, ISO births;
+    control and invisible format characters dropped, as from a notice."""
     from .ingest.fields import parse_birth, parse_team_size
-    value = comparable(value)
+    from .ingest.tables import CONTROLS
+    value = comparable(CONTROLS.sub("", value) if isinstance(value, str) else value)
     if value in ("", None):
         return None
     if field == "team_size":

@@ -236,8 +236,17 @@ def test_a_bad_backup_is_refused_and_leaves_nothing_behind(seeded_copy, tmp_path
 
     cases = {
         "future.db": (lambda conn: conn.execute("PRAGMA user_version = 99"), "newer"),
-        "foreign.db": (lambda conn: conn.execute("create table evil (x)"), "unknown tables: evil"),
+        "foreign.db": (lambda conn: conn.execute("create table evil (x)"), "unknown evil"),
         "orphans.db": (foreign_keys_broken, "foreign key"),
+        "trigger.db": (lambda conn: conn.execute(
+            "create trigger rename after insert on entries begin "
+            "update entries set name = 'x' where id = new.id; end"), "trigger rename"),
+        "view.db": (lambda conn: conn.execute("create view v as select * from entries"),
+                    "view v"),
+        "index.db": (lambda conn: conn.execute("create index sneaky on entries (citation)"),
+                     "unknown index sneaky"),
+        "column.db": (lambda conn: conn.execute("alter table entries add column note text"),
+                      "unknown column entries.note"),
     }
     good = tmp_path / "good.db"
     seeded_copy.backup(good)

@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 
 from .errors import ParseError
 
-#: Characters that never belong in a stored field (and that XML cannot carry):
-#: C0 and C1 controls but \n and \t, and the non-characters U+FFFE/U+FFFF.
-CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+#: Characters that never belong in a stored field: C0 and C1 controls but \n and \t
+#: (XML cannot carry them), the non-characters U+FFFE/U+FFFF, and the invisible format
+#: characters — bidirectional controls (U+202E turns a name around), zero-width
+#: marks and joiners, word joiners, the byte-order mark, interlinear annotations.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                      "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+                      "\ufffe\uffff]")
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _DECIMALS = re.compile(r"0\.(0+)")
 

@@ -471,10 +471,11 @@ class Archive:
             f"({','.join('?' * len(rows))})", [r["id"] for r in rows])} if rows else {}
         return [{**r, "user": users.get(r["id"])} for r in rows]
 
-    def correct(self, entry_id, changes, user):
+    def correct(self, entry_id, changes, user, version=None):
         """Apply an admin's correction to an entry, audit it (who, privately), update
-        the index; returns the names of the fields that changed."""
-        done = store.update_entry(self.db, entry_id, changes)
+        the index; returns the names of the fields that changed. version: the entry's
+        content_hash the form was opened on (store.StaleEntry if it changed since)."""
+        done = store.update_entry(self.db, entry_id, changes, version)
         if done:
             with store.transaction(self.private):
                 self.private["audit"].insert_all({**change, "user": user} for change in done)

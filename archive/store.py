@@ -582,9 +582,16 @@ def _typed(field, value):
     return str(value)
 
 
-def update_entry(db, entry_id, changes):
+class StaleEntry(Exception):
+    """The entry changed since the form that corrects it was opened."""
+
+
+def update_entry(db, entry_id, changes, version=None):
     """Correct an entry's fields; records each change in the public corrections table.
 
+    version: the entry's content_hash when the admin's form was opened; if the entry
+    has changed since (a re-import, another admin), nothing is written and StaleEntry
+    is raised, so that a stale form never writes back values it did not change.
     Returns one dict per changed field (field, before, after, at, correction_id);
     raises ValueError for bad values or fields that cannot be edited."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -605,6 +612,8 @@ def update_entry(db, entry_id, changes):
         if not rows:
             raise KeyError(entry_id)
         row = rows[0]
+        if version is not None and row["content_hash"] != version:
+            raise StaleEntry(entry_id)
         changed = [f for f, v in typed.items() if comparable(row.get(f)) != v]
         if not changed:
             return []

@@ -541,3 +541,26 @@ def test_settings_come_from_archive_environment_variables(monkeypatch, seeded_co
     app = create_app({"ARCHIVE_HOME": str(seeded_copy.home), "SECRET_KEY": "k"})
     assert app.config["PER_PAGE"] == 50 and app.config["LOGIN_ATTEMPTS"] == 3
     assert "Strict-Transport-Security" in app.test_client().get("/").headers
+
+
+def test_a_stale_correction_form_is_refused_and_writes_nothing(logged_in, app):
+    hit = logged_in.get("/api/search?q=李玉柱").get_json()["results"][0]
+    url = f"/admin/entries/{hit['id']}"
+    page = logged_in.get(url).get_data(as_text=True)
+    form = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', page)}
+    old_citation = re.search(r'<textarea[^>]*>\n?([^<]*)</textarea>', page).group(1)
+    # Meanwhile a new version of the notice changes his citation.
+    text = SEED.read_text("utf-8").replace("在使馆区装维", "在使馆区负责装维")
+    body = upload(logged_in, "seed.txt", text.encode()).get_data(as_text=True)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    # The form opened before is sent with only 性别 changed, the old citation in it.
+    form.update(csrf_token=_token(page), gender="女", citation=old_citation)
+    r = logged_in.post(url, data=form)
+    answer = r.get_data(as_text=True)
+    assert r.status_code == 409 and "已被更改" in answer and "在使馆区负责装维" in answer
+    a = Archive(app.config["ARCHIVE_HOME"])
+    entry = store.get_entry(a.db, hit["id"])
+    assert entry["gender"] == "男" and "在使馆区负责装维" in entry["citation"]
+    assert a.audit_trail(hit["id"]) == []
+    a.close()

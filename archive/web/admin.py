@@ -6,7 +6,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
                    request, session, url_for)
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -56,6 +56,9 @@ class ActionForm(FlaskForm):
 
 
 class EntryForm(FlaskForm):
+    # The entry's content hash when the form was opened: a submit against a changed
+    # entry is refused (store.StaleEntry).
+    version = HiddenField(validators=[DataRequired(), Length(max=64)])
     name = StringField("姓名 / 班组名称", validators=[DataRequired(), Length(max=200)])
     gender = StringField("性别", validators=[Length(max=10)])
     birth = StringField("出生年月（如 1989-11-08 或 1982-12）", validators=[Length(max=20)])
@@ -353,12 +356,21 @@ def entry(entry_id):
     row = store.get_entry(archive.db, entry_id)
     if row is None:
         abort(404)
-    form = EntryForm(data={k: "" if row[k] is None else str(row[k]) for k in store.EDITABLE_FIELDS})
-    error = None
+    def current_form(**kwargs):
+        data = {k: "" if row[k] is None else str(row[k]) for k in store.EDITABLE_FIELDS}
+        return EntryForm(data={**data, "version": row["content_hash"]}, **kwargs)
+
+    form = current_form()
+    error, status = None, 400
     if form.validate_on_submit():
         changes = {k: getattr(form, k).data for k in store.EDITABLE_FIELDS}
         try:
-            changed = archive.correct(entry_id, changes, current_user())
+            changed = archive.correct(entry_id, changes, current_user(), form.version.data)
+        except store.StaleEntry:
+            row = store.get_entry(archive.db, entry_id)
+            form = current_form(formdata=None)  # the values as they are now
+            error, status = ("这条记录在您打开表单之后已被更改（例如重新导入了通知的新版本）；"
+                             "没有保存任何改动。下面是现在的内容，请在此基础上重新修改。"), 409
         except ValueError as exc:
             error = f"无法保存：{exc}"
         else:
@@ -369,7 +381,7 @@ def entry(entry_id):
         error = "表单内容无效：" + "；".join(f"{getattr(form, k).label.text}：{'，'.join(v)}"
                                         for k, v in form.errors.items())
     return render_template("admin/entry.html", entry=row, form=form, error=error,
-                           history=archive.audit_trail(entry_id)), 400 if error else 200
+                           history=archive.audit_trail(entry_id)), status if error else 200
 
 
 @bp.get("/entries")

@@ -23,6 +23,17 @@ _INDEX_COLUMNS = ("id, content_hash, notice_id, kind, name, company, unit, opera
                   "cycle, stage, position, team_category, education, citation, person_key")
 
 
+class IndexPending(RuntimeError):
+    """An import was stored, but updating the search index failed: the work is queued
+    (in the same transaction as the import), and `archive check --repair` or the next
+    import finishes it."""
+
+    def __init__(self, count, cause):
+        super().__init__(f"导入已存入档案，但更新检索索引失败（{cause}）：{count} 条记录暂时检索不到；"
+                         "待办已记下，运行 archive check --repair（或下一次导入）会补建索引")
+        self.count, self.cause = count, cause
+
+
 class Archive:
     """An instance folder: archive.db, the index snapshots, caches."""
 
@@ -119,7 +130,10 @@ class Archive:
             with store.transaction(self.private):
                 self.private["import_users"].insert_all(
                     {"import_id": i, "user": user} for i in logged)
-        self.drain_index(progress)
+        try:
+            self.drain_index(progress)
+        except Exception as exc:
+            raise IndexPending(len(upsert) + len(delete), exc) from exc
         return upsert, delete
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),

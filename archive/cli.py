@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from index.build import IndexWriteError
 from index.query import QueryError
 from index.snapshots import NoSnapshot
 
@@ -14,7 +15,7 @@ from .importer import ACTIONS, PLANNED
 from .ingest.columns import COLUMN_LABELS
 from .ingest.merge import merge_message
 from .vocabulary import FIELD_LABELS, KIND_LABELS, STAGE_LABELS
-from .archive import Archive
+from .archive import Archive, IndexPending
 from .ingest import ParseError
 
 
@@ -99,6 +100,8 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **m
         plans = archive.import_paths(paths, dry_run=dry_run, overrides=overrides,
                                      attachments=attachments, allow_removal=remove_entries,
                                      accept_counts=accept_counts)
+    except IndexPending as exc:
+        raise click.ClickException(str(exc)) from exc
     except (ParseError, OSError) as exc:
         raise click.ClickException(f"未导入任何内容：\n{exc}") from exc
     for p in plans:
@@ -263,7 +266,10 @@ def reindex(ctx):
             bar.update(done - state["done"])
             state["done"] = done
 
-        meta = archive.reindex(progress=progress)
+        try:
+            meta = archive.reindex(progress=progress)
+        except (IndexWriteError, OSError) as exc:
+            raise click.ClickException(f"重建索引失败，现行索引不变：{exc}") from exc
     click.echo(f"snapshot {meta['name']} live: {meta['entries']} entries in "
                f"{meta['build_seconds']} s")
 

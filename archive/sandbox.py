@@ -1,6 +1,10 @@
 """Parsing notice files in a child process with limits, so that no file can hang or
 exhaust the process that serves the public.
 
+(A script that imports notices through the Archive must guard its main code with
+``if __name__ == "__main__":``, as multiprocessing requires: the fork server's
+children import the main module.)
+
 Every upload and CLI import is parsed here: one child process per import, in a
 session of its own (so that LibreOffice, started for a .doc, dies with it), with
 an address-space limit (RLIMIT_AS), a CPU-time limit per file (RLIMIT_CPU) and a
@@ -76,15 +80,22 @@ def parse_all(jobs, limits=None):
 
 
 def _cause(exitcode):
-    if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
+    """Why the child died: the CPU limit (SIGXCPU), memory (killed by the kernel, or an
+    allocation that failed where no Python code could catch it), or something else."""
+    if exitcode == -signal.SIGXCPU:
         return "cpu"
-    return "memory"
+    if exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
+        return "memory"
+    return f"exit {exitcode}"
 
 
 def _overrun(filename, limits, cause):
     what = {"time": f"解析超过 {limits['seconds']} 秒",
             "cpu": f"解析超过 {limits['cpu_seconds']} 秒 CPU 时间",
-            "memory": f"解析超过 {limits['memory_mb']} MB 内存"}[cause]
+            "memory": f"解析超过 {limits['memory_mb']} MB 内存"}.get(cause)
+    if what is None:
+        return LimitExceeded(f"解析进程意外退出（{cause}），已停止；没有导入任何内容",
+                             filename=os.path.basename(filename))
     return LimitExceeded(f"文件过大或结构异常，{what}，已停止；没有导入任何内容",
                          filename=os.path.basename(filename))
 

@@ -205,7 +205,13 @@ class transaction:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type:
-            self.db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, an I/O error): then
+            # ROLLBACK fails too, and must not hide the error that caused it.
+            if self.db.conn.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             return False
         try:
             self.db.execute("COMMIT")

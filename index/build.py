@@ -9,6 +9,7 @@ team_category, education and citation.
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -138,8 +139,46 @@ def _write_documents(partial, digest, table, entries, total, progress, limitmb, 
                 progress(count, total)
         if progress:
             progress(count, total)
-        writer.commit(optimize=True)
+        _commit_watched(writer)
+    written = ix.doc_count_all()
+    if written != count:
+        raise IndexWriteError(f"the index holds {written} of the {count} entries written")
     return count
+
+
+class IndexWriteError(RuntimeError):
+    """Writing a snapshot failed (a writer process died, a disk filled up)."""
+
+
+def _commit_watched(writer, poll=0.5):
+    """Commit, watching the writer's processes (Whoosh's multi-process writer): one that
+    dies (a write error, a full disk) ends the build with an error instead of a
+    snapshot that silently lacks its documents, or a commit that waits for ever."""
+    tasks = list(getattr(writer, "tasks", []))
+    outcome = {}
+
+    def commit():
+        try:
+            writer.commit(optimize=True)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        outcome["done"] = True
+
+    thread = threading.Thread(target=commit, name="index-commit", daemon=True)
+    thread.start()
+    while True:
+        thread.join(poll)
+        failed = [t for t in tasks if t.exitcode not in (0, None)]
+        if failed:
+            for task in tasks:
+                if task.is_alive():
+                    task.terminate()
+            raise IndexWriteError(f"{len(failed)} index writer process(es) failed "
+                                  f"(exit {failed[0].exitcode}); the live snapshot is unchanged")
+        if outcome.get("done"):
+            break
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 def _switch(root, partial, meta, reconcile):

@@ -268,3 +268,34 @@ def test_an_import_killed_at_any_point_leaves_no_drift_after_the_next_command(se
         check = _cli(home, "check")
         assert check.returncode == 0, (round_, check.stdout, check.stderr)
     assert outcomes.count(-signal.SIGKILL) >= 5  # most rounds were really cut short
+
+
+def test_an_import_stored_but_not_indexed_says_so_and_repair_finishes_it(runner, home,
+                                                                        monkeypatch):
+    from archive.archive import Archive
+    from conftest import DATA
+    runner("init")
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+    working = Archive.drain_index
+    monkeypatch.setattr(Archive, "drain_index", disk_full)
+    out = runner("import", DATA / "sichuan-2019-2020-candidates.txt")
+    assert out.exit_code == 1
+    assert "导入已存入档案" in out.output and "archive check --repair" in out.output
+    assert "未导入任何内容" not in out.output
+    monkeypatch.setattr(Archive, "drain_index", working)
+    assert runner("check").exit_code == 1  # 3 entries await the index
+    assert runner("check", "--repair").exit_code == 0
+    assert runner("check").exit_code == 0
+
+
+def test_a_failed_rollback_never_hides_the_error_that_caused_it(tmp_path):
+    from archive import store
+    db = store.connect(tmp_path / "a.db")
+    with pytest.raises(ZeroDivisionError):
+        with store.transaction(db):
+            db.execute("ROLLBACK")  # as SQLite does itself after SQLITE_FULL
+            1 / 0
+    with store.transaction(db):  # the connection is usable again
+        db.execute("select 1")

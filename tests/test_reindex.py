@@ -232,3 +232,26 @@ def test_every_segment_is_written_with_the_archives_codec(seeded_copy, runner):
     assert all(segment.codec().length_stats is False for segment in segments)
     assert all(segment.codec()._blocklimit == 1024 for segment in segments)
     assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+
+
+def test_a_rebuild_whose_writer_processes_fail_ends_with_an_error(seeded_copy, monkeypatch,
+                                                                  runner):
+    import errno
+    import whoosh.multiproc
+    from index.build import IndexWriteError
+
+    def disk_full(self, filename, doc_count):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    live = snapshots.live_name(seeded_copy.index_root)
+    rows = [dict(r, id=f"x{i}") for i, r in enumerate(list(seeded_copy._index_rows()) * 60)]
+    working = whoosh.multiproc.SubWriterTask._process_file
+    monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", disk_full)
+    with pytest.raises(IndexWriteError):
+        build.rebuild(seeded_copy.index_root, iter(rows), words=[],
+                      aliases=seeded_copy.index_aliases(), total=len(rows), procs=2)
+    assert snapshots.live_name(seeded_copy.index_root) == live  # still serving the old one
+    assert seeded_copy.search("李玉柱")["total"] == 1
+    assert not list(snapshots.snapshots_dir(seeded_copy.index_root).glob("*.partial"))
+    monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", working)
+    assert seeded_copy.reindex(procs=2)["entries"] == 5  # the build lock was released

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .. import auth, importer, jobs, store, uploads
+from ..archive import IndexPending
 from ..importer import base_name
 from ..ingest import FLAGS, FORMATS, ParseError
 from ..ingest.columns import COLUMN_LABELS
@@ -312,6 +313,10 @@ def confirm(token):
             return redirect(url_for("admin.dashboard"))
         archive.apply(plans, user=current_user(), allow_removal=allow_removal,
                       accept_counts=accept_counts)
+    except IndexPending as exc:
+        uploads.discard(taken)
+        flash(str(exc))
+        return redirect(url_for("admin.dashboard"))
     except jobs.Busy as exc:
         uploads.release(taken)
         return _upload_error(f"无法导入：{exc}")

@@ -17,6 +17,7 @@ from whoosh import index as whoosh_index
 
 from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
                        spoken, write_dictionary)
+from .internals import stored_documents
 from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_codec, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
                         live_name, new_name, remove_partials, set_live, snapshots_dir,
@@ -140,10 +141,14 @@ def _write_documents(partial, digest, table, entries, total, progress, limitmb, 
         if progress:
             progress(count, total)
         _commit_watched(writer)
-    written = ix.doc_count_all()
+    written = stored_documents(ix)
     if written != count:
         raise IndexWriteError(f"the index holds {written} of the {count} entries written")
     return count
+
+
+#: Seconds a failed commit is given to end before the build gives up on it.
+_COMMIT_GRACE = 30
 
 
 class IndexWriteError(RuntimeError):
@@ -173,6 +178,14 @@ def _commit_watched(writer, poll=0.5):
             for task in tasks:
                 if task.is_alive():
                     task.terminate()
+            # Let the commit end before the caller removes its folder (it returns once
+            # the processes are gone), and close what it leaves open.
+            thread.join(_COMMIT_GRACE)
+            if not outcome.get("done") or "error" in outcome:
+                try:
+                    writer.cancel()
+                except Exception:  # a half-committed writer: its folder is removed anyway
+                    pass
             raise IndexWriteError(f"{len(failed)} index writer process(es) failed "
                                   f"(exit {failed[0].exitcode}); the live snapshot is unchanged")
         if outcome.get("done"):

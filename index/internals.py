@@ -257,3 +257,12 @@ def postings(matcher):
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(ids), np.concatenate(weights)
+
+
+def stored_documents(ix):
+    """How many documents an index holds, from its table of contents (no segment file
+    is opened); Index.doc_count_all, which opens a reader, where the TOC is not at hand."""
+    segments = getattr(ix, "_segments", None)
+    if segments is None:
+        return ix.doc_count_all()
+    return sum(segment.doc_count_all() for segment in segments())

@@ -65,10 +65,6 @@ def set_password(db, name, password):
         raise AuthError(f"用户 {name} 不存在。")
 
 
-#: How long a login waits when failures across all users exceed the global ceiling.
-SLOWDOWN_SECONDS = 1.0
-
-
 def _locked_for(failures, now, limit, base_delay, window):
     """Seconds the (user, address) pair must still wait: none below the limit, then
     base_delay doubling with each further failure (capped at the window)."""
@@ -78,43 +74,64 @@ def _locked_for(failures, now, limit, base_delay, window):
     return max(0, int(failures[-1] + delay - now))
 
 
+def _throttled(message, wait):
+    error = Throttled(message)
+    error.retry_after = max(1, int(wait))
+    return error
+
+
 def login(db, name, password, address, limit=None, window=None, base_delay=None,
-          global_limit=None, now=None):
+          global_limit=None, address_limit=None, now=None):
     """Check a login; returns the user name. Raises Throttled or AuthError.
 
-    Limits default to the settings of archive/config.py. Failures are counted
-    per (user name, client address) over `window` seconds: past `limit`, that pair waits base_delay seconds, doubling with
-    each further failure. A correct password from any other address still
-    gets in, so nobody can lock the admin out. Past `global_limit` failures
-    a minute (all users), each attempt is slowed down, never refused. The
-    attempt is recorded as a failure before the password is checked, in one
-    transaction with the count, so concurrent attempts cannot overrun the
-    limit; a correct password then clears the pair's failures.
+    Limits default to the settings of archive/config.py. Every limit is checked
+    before any password hash is computed, and past it the attempt is refused
+    (Throttled, with a Retry-After), never slept on, so a flood of logins costs
+    the server almost nothing:
+    - per client address, any user names: `address_limit` failures in `window`
+      seconds (random user names from one address are one attacker);
+    - per (user name, address): past `limit` failures, that pair waits base_delay
+      seconds, doubling with each further failure; a correct password from any
+      other address still gets in, so nobody can lock the admin out from afar;
+    - all users: past `global_limit` failures a minute, every attempt is refused
+      until the minute has passed (0 turns it off).
+    An unknown user name is checked against a dummy hash, so it costs the same as
+    a known one. The attempt is recorded as a failure before the password is
+    checked, in one transaction with the counts, so concurrent attempts cannot
+    overrun a limit; a correct password then clears the pair's failures.
     """
     settings = config.defaults()  # the limits are settings, declared once in config.py
     limit = limit or settings["LOGIN_ATTEMPTS"]
     window = window or settings["LOGIN_WINDOW"]
     base_delay = base_delay or settings["LOGIN_BACKOFF"]
+    address_limit = address_limit or settings["LOGIN_ADDRESS_LIMIT"]
     if global_limit is None:
-        global_limit = settings["LOGIN_GLOBAL_LIMIT"]  # 0: no global slow-down
+        global_limit = settings["LOGIN_GLOBAL_LIMIT"]
     now = time.time() if now is None else now
     name = (name or "").strip()[:64]
     with store.transaction(db):
+        from_address = [r[0] for r in db.execute(
+            "select at from login_failures where address = ? and at > ? order by at",
+            [address, now - window])]
+        if len(from_address) >= address_limit:
+            wait = from_address[len(from_address) - address_limit] + window - now
+            raise _throttled(f"这个地址登录失败次数过多，请 {max(1, -(-int(wait) // 60))} 分钟后再试。",
+                             wait)
         failures = [r[0] for r in db.execute(
             "select at from login_failures where username = ? and address = ? and at > ? "
             "order by at", [name, address, now - window])]
         wait = _locked_for(failures, now, limit, base_delay, window)
         if wait:
-            error = Throttled(f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试。")
-            error.retry_after = wait
-            raise error
-        recent = db.execute("select count(*) from login_failures where at > ?",
-                            [now - 60]).fetchone()[0]
+            raise _throttled(f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试。", wait)
+        if global_limit:
+            recent = [r[0] for r in db.execute(
+                "select at from login_failures where at > ? order by at", [now - 60])]
+            if len(recent) >= global_limit:
+                raise _throttled("登录尝试过于频繁，请一分钟后再试。",
+                                 recent[len(recent) - global_limit] + 60 - now)
         attempt = db["login_failures"].insert(
             {"at": now, "username": name, "address": address}).last_pk
         db.execute("delete from login_failures where at < ?", [now - 7 * 86400])
-    if global_limit and recent >= global_limit:
-        time.sleep(SLOWDOWN_SECONDS)
     row = db.execute("select password_hash from users where name = ?", [name]).fetchone()
     try:
         _hasher.verify(row[0] if row else _DUMMY, password or "")

@@ -14,8 +14,11 @@ SETTINGS = {
     "LOGIN_WINDOW": (15 * 60, "How long failed logins are remembered (and the longest wait), "
                               "seconds."),
     "LOGIN_BACKOFF": (30, "First wait past LOGIN_ATTEMPTS, seconds; doubles with each failure."),
+    "LOGIN_ADDRESS_LIMIT": (20, "Failed logins per client address (any user names) within "
+                                "LOGIN_WINDOW past which that address is refused."),
     "LOGIN_GLOBAL_LIMIT": (100, "Failed logins a minute (all users) past which every login "
-                                "is slowed down by a second; never locks. 0 turns it off."),
+                                "attempt is refused until the minute has passed (no password "
+                                "is hashed). 0 turns it off."),
     "TRUSTED_PROXIES": (0, "Reverse proxies in front of the app whose X-Forwarded-For and "
                            "X-Forwarded-Proto are trusted (werkzeug ProxyFix); 0: none."),
     "BASE_URL": ("", "The public address, e.g. https://honors.example.org; an https address "
@@ -24,6 +27,11 @@ SETTINGS = {
                       "whose Host header may become an absolute URL in citations, feeds and "
                       "canonical links; any other host gets paths only."),
     "IMPORT_JOB_ROWS": (2000, "A web import of more entries runs as a background job."),
+    "SEND_TIMEOUT": (60, "Seconds a client may stop reading a response before it is dropped "
+                         "(under gunicorn), freeing its thread."),
+    "DOWNLOAD_SLOTS": (2, "Large downloads (exports, the public SQLite file, original notice "
+                          "files) served at once per worker process; past them: 503 with "
+                          "Retry-After. Keep it below GUNICORN_THREADS."),
     "PARSE_SECONDS": (60, "Longest a notice file may take to parse (wall clock), seconds; "
                           "a file that takes longer is refused."),
     "PARSE_CPU_SECONDS": (60, "CPU time a notice file may take to parse, seconds."),

@@ -1,10 +1,6 @@
 """Parsing notice files in a child process with limits, so that no file can hang or
 exhaust the process that serves the public.
 
-(A script that imports notices through the Archive must guard its main code with
-``if __name__ == "__main__":``, as multiprocessing requires: the fork server's
-children import the main module.)
-
 Every upload and CLI import is parsed here: one child process per import, in a
 session of its own (so that LibreOffice, started for a .doc, dies with it), with
 an address-space limit (RLIMIT_AS), a CPU-time limit per file (RLIMIT_CPU) and a
@@ -56,7 +52,7 @@ def parse_all(jobs, limits=None):
     context = _context()
     ours, theirs = context.Pipe()
     child = context.Process(target=_child, args=(theirs, jobs, limits), daemon=True)
-    child.start()
+    _start(child)
     theirs.close()
     results = []
     try:
@@ -77,6 +73,27 @@ def parse_all(jobs, limits=None):
         results.append(ParseError("前一个文件解析失败，这个文件没有解析",
                                   filename=jobs[len(results)][0][0]))
     return results
+
+
+def _start(child):
+    """Start a sandbox child without running the parent's main module in it, as
+    multiprocessing otherwise does: the child needs only this module, and a main
+    module that is a script without a __main__ guard, or stdin, must not run again."""
+    from multiprocessing import spawn
+    original = spawn.get_preparation_data
+
+    def without_main(name):
+        data = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    with _CONTEXT_LOCK:
+        spawn.get_preparation_data = without_main
+        try:
+            child.start()
+        finally:
+            spawn.get_preparation_data = original
 
 
 def _cause(exitcode):

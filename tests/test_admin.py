@@ -354,21 +354,47 @@ def test_backoff_doubles_with_each_failure_past_the_limit(app, admin_user):
     a.close()
 
 
-def test_a_global_ceiling_slows_logins_down_and_never_locks(app, admin_user, monkeypatch):
-    slept = []
-    monkeypatch.setattr(auth.time, "sleep", slept.append)
+def test_past_the_limits_logins_are_refused_before_any_password_is_hashed(app, admin_user,
+                                                                         monkeypatch):
+    hashed = []
+    real = auth._hasher
+
+    class Counting:
+        def verify(self, digest, password):
+            hashed.append(1)
+            return real.verify(digest, password)
+    monkeypatch.setattr(auth, "_hasher", Counting())
     a = Archive(app.config["ARCHIVE_HOME"])
-    for i in range(4):
+    t = 1_000_000.0
+
+    def attempt(name, address, when, password="wrong password!", **limits):
         try:
-            auth.login(a.private, f"user{i}", "wrong password!", f"203.0.113.{i}",
-                       global_limit=3)
+            return auth.login(a.private, name, password, address, now=when, **limits)
+        except auth.Throttled as exc:
+            return ("refused", exc.retry_after)
         except auth.AuthError:
-            pass
-    assert slept == [auth.SLOWDOWN_SECONDS]  # the fourth failure in a minute waited
-    assert auth.login(a.private, "editor", PASSWORD, "198.51.100.1", global_limit=3) == "editor"
-    slept.clear()
-    assert auth.login(a.private, "editor", PASSWORD, "198.51.100.2", global_limit=0) == "editor"
-    assert slept == []  # 0 turns the slow-down off
+            return "wrong"
+
+    # One address trying random user names: refused past the per-address limit.
+    assert [attempt(f"user{i}", "203.0.113.9", t + i, address_limit=5) for i in range(5)] \
+        == ["wrong"] * 5
+    hashed.clear()
+    assert attempt("another", "203.0.113.9", t + 6, address_limit=5)[0] == "refused"
+    assert hashed == []
+    # The admin, from elsewhere, still gets in.
+    assert attempt("editor", "198.51.100.1", t + 7, PASSWORD, address_limit=5) == "editor"
+    # A flood from many addresses: past the global ceiling every attempt is refused
+    # (the right password too) until the minute has passed, and nothing is hashed.
+    for i in range(8):
+        attempt(f"bot{i}", f"192.0.2.{i}", t + 100 + i, global_limit=8)
+    hashed.clear()
+    assert attempt("editor", "198.51.100.2", t + 110, PASSWORD, global_limit=8) == \
+        ("refused", 50)
+    assert hashed == []
+    assert attempt("editor", "198.51.100.2", t + 170, PASSWORD, global_limit=8) == "editor"
+    # An unknown name is checked against a hash too: it costs what a known one does.
+    hashed.clear()
+    assert attempt("nobody-here", "198.51.100.3", t + 200) == "wrong" and hashed == [1]
     a.close()
 
 

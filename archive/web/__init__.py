@@ -51,11 +51,13 @@ def create_app(test_config=None):
     app.json.sort_keys = False
     Compress(app)
 
-    from . import admin, api, public, statistics
+    from . import admin, api, downloads, public, statistics
     app.register_blueprint(public.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    downloads.init_slots(app)
+    app.before_request(downloads.send_timeout)
     app.before_request(_refuse_control_characters)
     app.teardown_appcontext(close_archive)
     app.after_request(_security_headers)

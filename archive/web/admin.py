@@ -114,7 +114,8 @@ def login():
             name = auth.login(get_archive().private, form.username.data, form.password.data,
                               request.remote_addr or "?", limit=config["LOGIN_ATTEMPTS"],
                               window=config["LOGIN_WINDOW"], base_delay=config["LOGIN_BACKOFF"],
-                              global_limit=config["LOGIN_GLOBAL_LIMIT"])
+                              global_limit=config["LOGIN_GLOBAL_LIMIT"],
+                              address_limit=config["LOGIN_ADDRESS_LIMIT"])
         except auth.Throttled as exc:
             error, status = str(exc), 429
             headers["Retry-After"] = str(exc.retry_after)

@@ -1,23 +1,71 @@
 """Streamed downloads: CSV and JSON exports of entries, other data files."""
 
 import re
+import threading
 from urllib.parse import quote
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, current_app, request, stream_with_context
 
 from .. import exports
 
-EXPORT_SEND_TIMEOUT = 60
+def send_timeout():
+    """Before every request: a client that stops reading the response for SEND_TIMEOUT
+    seconds is dropped, freeing its worker thread (gunicorn's own socket)."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(current_app.config["SEND_TIMEOUT"])
+
+
+def init_slots(app):
+    """The worker's download slots: DOWNLOAD_SLOTS large downloads at once per process,
+    so that clients that stall on downloads can hold a few threads, never all."""
+    app.extensions["download_slots"] = threading.BoundedSemaphore(app.config["DOWNLOAD_SLOTS"])
+
+
+def bounded(make_response):
+    """A large download, if a slot is free (released when the response is closed: sent,
+    or dropped by the send timeout); else 503 with Retry-After, at once."""
+    slots = current_app.extensions["download_slots"]
+    if not slots.acquire(blocking=False):
+        busy = Response("下载的人太多，请稍后再试。\n", status=503, mimetype="text/plain")
+        busy.headers["Retry-After"] = "30"
+        busy.headers["Cache-Control"] = "no-store"
+        return busy
+    freed = []
+
+    def release():
+        if not freed:  # once, whichever comes first: the end of the body or close()
+            freed.append(True)
+            slots.release()
+
+    try:
+        response = make_response()
+    except BaseException:
+        release()
+        raise
+    response.call_on_close(release)
+    if not hasattr(response.response, "filelike"):  # gunicorn's sendfile wrapper stays
+        response.response = _releasing(response.response, release)
+    return response
+
+
+def _releasing(body, release):
+    """The body, releasing the slot once it has all been sent (and closing the body:
+    the file behind send_file)."""
+    try:
+        yield from body
+    finally:
+        try:
+            if hasattr(body, "close"):
+                body.close()
+        finally:
+            release()
 
 
 def download(chunks, mimetype, filename):
-    """Stream an export as an attachment; a client that stops reading for
-    EXPORT_SEND_TIMEOUT seconds is dropped, freeing its worker thread."""
-    sock = request.environ.get("gunicorn.socket")
-    if sock is not None:
-        sock.settimeout(EXPORT_SEND_TIMEOUT)
-    return Response(stream_with_context(chunks), mimetype=mimetype, headers={
-        "Content-Disposition": content_disposition(filename)})
+    """Stream an export as an attachment, in a download slot."""
+    return bounded(lambda: Response(stream_with_context(chunks), mimetype=mimetype, headers={
+        "Content-Disposition": content_disposition(filename)}))
 
 
 def content_disposition(filename):

@@ -10,7 +10,7 @@ from index.query import QueryError
 from .. import exports, store
 from .context import get_archive
 from .caching import conditional
-from .downloads import content_disposition, export
+from .downloads import bounded, content_disposition, export
 from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
                      search_params)
 from .urls import public_url
@@ -175,11 +175,13 @@ def notice_file(notice_id, version, position):
     mimetype = _FILE_TYPES.get(found["format"], "application/octet-stream")
     if mimetype.startswith("text/") or mimetype == "application/json":
         mimetype += "; charset=utf-8" if found["format"] != "html" else ""
-    response = Response(found["data"], mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(found["name"])
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    def send():
+        response = Response(found["data"], mimetype=mimetype)
+        response.headers["Content-Disposition"] = content_disposition(found["name"])
+        response.headers["Content-Security-Policy"] = "sandbox"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+    return bounded(send)
 
 
 @bp.get("/about")

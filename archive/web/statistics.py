@@ -8,7 +8,7 @@ from index.query import QueryError
 from .. import exports, publish, store
 from . import charts
 from .context import get_archive
-from .downloads import download, export
+from .downloads import bounded, download, export
 from .params import bad_request, cycle_pair
 
 bp = Blueprint("statistics", __name__)
@@ -107,8 +107,8 @@ def public_database():
     path = get_archive().public_path
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="application/vnd.sqlite3", as_attachment=True,
-                     download_name=publish.FILENAME, conditional=True)
+    return bounded(lambda: send_file(path, mimetype="application/vnd.sqlite3", as_attachment=True,
+                                     download_name=publish.FILENAME, conditional=True))
 
 
 @bp.get(f"/data/{publish.METADATA}")

@@ -1,12 +1,13 @@
 """Search latency while failed logins flood the admin login form.
 
-    python scripts/bench_login_flood.py [--seconds 20] [--threads 8]
+    python scripts/bench_login_flood.py [--seconds 20] [--rates 3,20]
 
 Builds the seed archive in a temporary folder, serves it under gunicorn (as
 `make run` does) on a loopback port, and measures /api/search p50 and p95:
-quiet, then while `--threads` clients send failed logins (a fresh CSRF token
-and a random user name each time) from one address, then from a new address
-every attempt (X-Forwarded-For, with ARCHIVE_TRUSTED_PROXIES=1). Prints one
+quiet, then while failed logins arrive at each rate (attempts a second; a fresh
+CSRF token and a random user name each time) from one address, then from a new
+address every attempt (X-Forwarded-For, with ARCHIVE_TRUSTED_PROXIES=1). The
+flooding clients run on the same machine and share its cores. Prints one
 table; the target is a flood p50 within 2x of the quiet p50.
 """
 
@@ -66,10 +67,14 @@ def _latencies(base, seconds):
     return out
 
 
-def _flood(base, stop, counts, many_addresses):
-    """Failed logins until stop is set: a fresh session and CSRF token each time."""
+def _flood(base, stop, counts, many_addresses, interval):
+    """Failed logins until stop is set, one every `interval` seconds: a fresh session
+    and CSRF token each time."""
     rng = random.Random()
+    due = time.monotonic()
     while not stop.is_set():
+        due += interval
+        time.sleep(max(0.0, due - time.monotonic()))
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         address = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" \
@@ -95,7 +100,9 @@ def _flood(base, stop, counts, many_addresses):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--rates", default="3,20",
+                        help="failed logins a second, comma-separated")
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="bench-login-")) / "instance"
     env = dict(os.environ, ARCHIVE_HOME=str(home))
@@ -110,9 +117,13 @@ def main():
     try:
         _latencies(base, 2)  # warm up
         rows = [("quiet", _latencies(base, args.seconds), {})]
-        for label, many in (("flood, one address", False), ("flood, many addresses", True)):
+        phases = [(f"{rate} failed logins/s, {where}", many, float(rate))
+                  for rate in args.rates.split(",")
+                  for where, many in (("one address", False), ("many addresses", True))]
+        for label, many, rate in phases:
             stop, counts = threading.Event(), {}
-            threads = [threading.Thread(target=_flood, args=(base, stop, counts, many))
+            threads = [threading.Thread(target=_flood,
+                                        args=(base, stop, counts, many, args.threads / rate))
                        for _ in range(args.threads)]
             for t in threads:
                 t.start()
@@ -125,7 +136,7 @@ def main():
         proc.terminate()
         proc.wait(10)
     quiet = statistics.median(rows[0][1])
-    print(f"| /api/search during | requests | p50 ms | p95 ms | p50 / quiet | login answers |")
+    print("| /api/search during | requests | p50 ms | p95 ms | p50 / quiet | login answers |")
     print("|---|---|---|---|---|---|")
     for label, times, counts in rows:
         p50 = statistics.median(times)

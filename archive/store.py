@@ -22,8 +22,8 @@ EXPORT_FIELDS = ("id", "notice_id", "kind", "name", "gender", "ethnicity", "birt
                  "stage", "citation")
 
 #: Entry fields an admin may correct by hand.
-EDITABLE_FIELDS = ("name", "gender", "birth", "education", "position", "unit", "company",
-                   "operator", "region", "team_category", "team_size", "citation")
+EDITABLE_FIELDS = ("name", "gender", "ethnicity", "birth", "education", "position", "unit",
+                   "company", "operator", "region", "team_category", "team_size", "citation")
 
 
 def _v1(db):

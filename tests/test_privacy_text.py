@@ -50,3 +50,21 @@ def test_absolute_urls_only_for_allowed_hosts(client):
                                             headers={"Host": "evil.example"}).get_data(as_text=True)
     local = client.get(f"/api/honorees/{honoree}", headers={"Host": "localhost:8000"})
     assert "http://localhost:8000/honorees/" in json.dumps(local.get_json(), ensure_ascii=False)
+
+
+def test_a_malformed_source_url_is_a_clear_refusal(runner, tmp_path):
+    path = tmp_path / "通报.html"
+    path.write_bytes(nf.commendation_html())
+    out = runner("import", str(path), "--source-url", "http://[::1")
+    assert out.exit_code == 1 and "来源链接（--source-url）应为 http(s) 网址" in out.output
+    assert "Traceback" not in out.output
+
+
+def test_a_csv_of_a_million_cells_is_refused_by_the_cell_budget():
+    import pytest
+    from archive.ingest import ParseError
+    header = "序号,姓名," + ",".join(f"列{i}" for i in range(1998))
+    row = ",".join(["x"] * 2000)
+    data = (header + "\n" + "\n".join(row for _ in range(1100))).encode()
+    with pytest.raises(ParseError, match="单元格总数超过"):
+        parse_bytes(data, "wide.csv", {**META, "cycle": "2021-2022", "stage": "honorees"})

@@ -17,7 +17,7 @@ import json
 from .documents import parse_document
 from .errors import ParseError
 from .metadata import FLAGS
-from .tables import Document, Table, check_rows, clean_cell, number_text
+from .tables import CellBudget, Document, Table, check_rows, clean_cell, number_text
 
 # Metadata keys as an admin may write them in a CSV's "# key: value" lines.
 _META_KEYS = {**{key: key for key in FLAGS}, "标题": "title", "发布单位": "publisher",
@@ -70,8 +70,10 @@ def _read_csv(text):
         dialect = csv.excel
     reader = csv.reader(io.StringIO(body), dialect)
     rows, numbers, width = [], [], None
+    budget = CellBudget()
     try:
         for row in reader:
+            budget.spend(len(row), "CSV 文件")
             cells = [clean_cell(c) for c in row]
             if width is None and any(cells):
                 width = len(cells)

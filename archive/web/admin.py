@@ -62,6 +62,7 @@ class EntryForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(), Length(max=64)])
     name = StringField("姓名 / 班组名称", validators=[DataRequired(), Length(max=200)])
     gender = StringField("性别", validators=[Length(max=10)])
+    ethnicity = StringField("民族", validators=[Length(max=20)])
     birth = StringField("出生年月（如 1989-11-08 或 1982-12）", validators=[Length(max=20)])
     education = StringField("学历", validators=[Length(max=50)])
     position = StringField("职务", validators=[Length(max=200)])

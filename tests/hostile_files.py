@@ -7,8 +7,13 @@ import zipfile
 def looping_pdf():
     """A 400-byte PDF whose page tree points at an object that points back (5 0 R →
     6 0 R → 5 0 R): pdfminer follows it for ever."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
-               b"<< >>", b"<< >>", b"6 0 R", b"5 0 R"]
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+                 b"<< >>", b"<< >>", b"6 0 R", b"5 0 R"])
+
+
+def _pdf(objects):
+    """A PDF of these objects (numbered from 1; the first is the catalog), with its
+    cross-reference table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -102,21 +107,7 @@ def stream_bomb_pdf(megabytes=200):
     """A small PDF with one compressed stream that unpacks to `megabytes` of zeros."""
     import zlib
     packed = zlib.compress(b"\0" * (megabytes * 1024 * 1024), 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
-               + b"\nendstream"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                 b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed
+                 + b"\nendstream"])

@@ -115,6 +115,9 @@ def parse_document(doc, overrides=None, filename=None):
     if not lists and doc.format in ("csv", "json"):
         raise ParseError("表头中没有姓名列（姓名、班组名称或 name）",
                          filename=filename, field="name")
+    if not lists and doc.format in ("xlsx", "xls"):
+        raise ParseError("工作表中没有名单：没有找到含“姓名”或“班组名称”的表头",
+                         filename=filename, field="name")
     blocks = _page_blocks(doc, lists, overrides, filename)
     if not lists:
         parsed = parse_notice_text("\n".join(doc.lines), title_hint=doc.title_hint,

@@ -46,6 +46,7 @@ class Archive:
         index.analysis.set_cache_dir(self.home / "cache")
         self._db = None
         self._private = None
+        self._settings = None
 
     @property
     def db(self):
@@ -89,9 +90,17 @@ class Archive:
 
     # -- import ----------------------------------------------------------
     @property
+    def settings(self):
+        """The instance's settings (config.load: defaults, instance config.py, ARCHIVE_*
+        environment), as the web app reads them."""
+        if self._settings is None:
+            self._settings = config.load(self.home)
+        return self._settings
+
+    @property
     def parse_limits(self):
         """The parsing sandbox's limits (PARSE_SECONDS, PARSE_CPU_SECONDS, PARSE_MEMORY_MB)."""
-        settings = {**config.defaults(), **config.from_environment()}
+        settings = self.settings
         return {"seconds": settings["PARSE_SECONDS"], "cpu_seconds": settings["PARSE_CPU_SECONDS"],
                 "memory_mb": settings["PARSE_MEMORY_MB"]}
 
@@ -234,7 +243,7 @@ class Archive:
         processes segmenting the text (more than one only from a single-threaded
         process: they are forked)."""
         path = Path(path) if path else self.public_path
-        settings = {**config.defaults(), **config.from_environment()}
+        settings = self.settings
         done = publish.publish(self.db, path, procs=procs)
         publish.write_metadata(path.with_name(publish.METADATA), base_url=settings["BASE_URL"],
                                license_name=settings["DATA_LICENSE"],

@@ -65,6 +65,20 @@ def from_environment(environ=None):
     return out
 
 
+def load(home, test_config=None):
+    """The settings of an instance, as every part reads them (web app, CLI, publishing,
+    the parsing sandbox): defaults, then the instance folder's config.py, then ARCHIVE_*
+    environment variables, then a test config. A flask.Config, which needs no app."""
+    from flask import Config
+    settings = Config(str(home))
+    settings.from_mapping(defaults())
+    settings.from_pyfile("config.py", silent=True)
+    settings.update(from_environment())
+    if test_config:
+        settings.update(test_config)
+    return settings
+
+
 def secret_key(home):
     """The instance's secret key, generated on first use into a 0600 file.
 

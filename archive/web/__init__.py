@@ -26,11 +26,7 @@ def create_app(test_config=None):
     if test_config and test_config.get("ARCHIVE_HOME"):
         home = Path(test_config["ARCHIVE_HOME"])
     app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
-    app.config.from_mapping(config.defaults())
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(config.load(home, test_config))
     if not app.config["SECRET_KEY"]:  # Flask's default is None
         app.config["SECRET_KEY"] = config.secret_key(home)
     app.config.update(

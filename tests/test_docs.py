@@ -48,3 +48,8 @@ def test_every_route_is_in_the_openapi_document_or_the_readme(shared_client):
         if shape not in documented and f"`{readme_form}`" not in README:
             missing.append(rule.rule)
     assert missing == []
+
+
+def test_every_setting_is_named_in_the_readme():
+    from archive.config import SETTINGS
+    assert [name for name in SETTINGS if f"`ARCHIVE_{name}`" not in README] == []

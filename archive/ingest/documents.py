@@ -149,8 +149,7 @@ def parse_document(doc, overrides=None, filename=None):
         entry.pop("_row", None)
     return ParsedNotice(notice=notice, entries=entries, text=doc.text, format=doc.format,
                         warnings=warnings, tables=([blocks] if blocks else []) + reads,
-                        merges=merges, mismatches=mismatches, head_lines=list(head),
-                        reading=reading_of(doc))
+                        merges=merges, mismatches=mismatches, reading=reading_of(doc))
 
 
 def _page_blocks(doc, lists, overrides, filename):

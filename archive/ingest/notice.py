@@ -26,5 +26,4 @@ class ParsedNotice:
     # Counts the notice states that differ from what was read: an import stops on them
     # unless the admin accepts them.
     mismatches: list = field(default_factory=list)
-    head_lines: list = field(default_factory=list)  # the lines above the list (metadata)
     reading: list = None  # the notice as a reader sees it (tables.reading_of), for its page

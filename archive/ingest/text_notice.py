@@ -104,7 +104,7 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
     entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
     head = [line for _, line in lines[:first_block]]
     return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings,
-                        head_lines=head, reading=[{"type": "p", "text": line} for _, line in lines],
+                        reading=[{"type": "p", "text": line} for _, line in lines],
                         mismatches=count_mismatches(stated_counts(head), entries))
 
 

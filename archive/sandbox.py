@@ -22,8 +22,7 @@ LIMITS = {"seconds": 60, "cpu_seconds": 60, "memory_mb": 2048}
 #: Modules the fork server loads once, so that each sandbox starts in milliseconds.
 _PRELOAD = ["archive.ingest.documents", "archive.ingest.html_notice", "archive.ingest.office",
             "archive.ingest.pdf", "archive.ingest.tabular"]
-_CONTEXT = None
-_CONTEXT_LOCK = threading.Lock()
+_START_LOCK = threading.Lock()
 
 
 class LimitExceeded(ParseError):
@@ -31,15 +30,13 @@ class LimitExceeded(ParseError):
 
 
 def _context():
-    """The fork server: a clean single-threaded process started once (never a fork of
-    a threaded web worker), which forks a fresh child for each sandbox."""
-    global _CONTEXT
-    with _CONTEXT_LOCK:
-        if _CONTEXT is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            _CONTEXT = context
-        return _CONTEXT
+    """The fork server: a clean single-threaded process started once per process (never
+    a fork of a threaded web worker), which forks a fresh child for each sandbox.
+    multiprocessing keeps the context and its server; the preload applies when the
+    server starts."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
 
 
 def parse_all(jobs, limits=None):
@@ -88,7 +85,7 @@ def _start(child):
         data.pop("init_main_from_name", None)
         return data
 
-    with _CONTEXT_LOCK:
+    with _START_LOCK:
         spawn.get_preparation_data = without_main
         try:
             child.start()

@@ -150,7 +150,10 @@ def _echo_plan(p):
                f"{n['doc_number'] or '-'}")
     for t in p.parsed.tables:
         columns = "，".join(f"{label}→{_column_label(field)}" for label, field in t.mapping)
-        click.echo(f"  {t.source}：表头在第 {t.header_row} 行：{columns}")
+        if t.header_row is None:
+            click.echo(f"  {t.source}：按条目（姓名：……）读取，{len(t.entries)} 条")
+        else:
+            click.echo(f"  {t.source}：表头在第 {t.header_row} 行：{columns}")
         for row, label, sets in t.groups:
             click.echo(f"    第 {row} 行：分组 {label}（{sets}）")
         for row, reason, text in t.skipped:

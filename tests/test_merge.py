@@ -145,3 +145,14 @@ def test_the_admin_picks_the_attachments_value_in_the_preview(logged_in, app):
     assert [r["birth"] for r in a.db.query("select birth from entries where name = '王海'")] \
         == ["1990-12"]
     a.close()
+
+
+def test_the_dry_run_names_a_pages_blocks_as_read_by_entry(runner, tmp_path):
+    page, sheet = tmp_path / "hunan.html", tmp_path / "名单.xlsx"
+    page.write_bytes(nf.province_blocks_page())
+    sheet.write_bytes(nf.sheet([["序号", "姓名", "单位"],
+                                ["1", "刘思远", "中国移动通信集团湖南有限公司长沙分公司"]], "候选人名单"))
+    out = runner("import", "--dry-run", str(page), "--attach", str(sheet))
+    assert out.exit_code == 0, out.output
+    assert "hunan.html：正文：按条目（姓名：……）读取，2 条" in out.output
+    assert "None" not in out.output

@@ -5,7 +5,7 @@ import time
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import config, store
+from .db import store
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so timing does not tell.
@@ -80,11 +80,13 @@ def _throttled(message, wait):
     return error
 
 
-def login(db, name, password, address, limit=None, window=None, base_delay=None,
+def login(db, name, password, address, settings, limit=None, window=None, base_delay=None,
           global_limit=None, address_limit=None, now=None):
     """Check a login; returns the user name. Raises Throttled or AuthError.
 
-    Limits default to the settings of archive/config.py. Every limit is checked
+    settings: the instance's settings (LOGIN_ATTEMPTS, LOGIN_WINDOW, LOGIN_BACKOFF,
+    LOGIN_GLOBAL_LIMIT, LOGIN_ADDRESS_LIMIT), which the other arguments override
+    (tests). Every limit is checked
     before any password hash is computed, and past it the attempt is refused
     (Throttled, with a Retry-After), never slept on, so a flood of logins costs
     the server almost nothing:
@@ -100,7 +102,6 @@ def login(db, name, password, address, limit=None, window=None, base_delay=None,
     checked, in one transaction with the counts, so concurrent attempts cannot
     overrun a limit; a correct password then clears the pair's failures.
     """
-    settings = config.defaults()  # the limits are settings, declared once in config.py
     limit = limit or settings["LOGIN_ATTEMPTS"]
     window = window or settings["LOGIN_WINDOW"]
     base_delay = base_delay or settings["LOGIN_BACKOFF"]

@@ -1,4 +1,4 @@
-"""The `archive` command: a thin shell over the Archive service."""
+"""The `archive` command: a thin shell over the application object's services."""
 
 import json
 import sys
@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
-from index.build import IndexWriteError
-from index.query import QueryError
+from index.parsing import QueryError
 from index.snapshots import NoSnapshot
 
-from . import exports, store
+from . import exports
 from .importer import ACTIONS, PLANNED
+from .markup import marked_hits
+from .services.accounts import AuthError
+from .services.indexing import IndexWriteError
 from .ingest.columns import COLUMN_LABELS
 from .ingest.merge import merge_message
 from .vocabulary import FIELD_LABELS, KIND_LABELS, STAGE_LABELS
@@ -46,7 +48,7 @@ def init(ctx):
     build the first index snapshot. Running it again changes nothing."""
     archive = _archive(ctx)
     try:
-        plans = archive.init()
+        plans = archive.imports.init()
     except ParseError as exc:
         raise click.ClickException(str(exc)) from exc
     for p in plans:
@@ -97,7 +99,7 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **m
     archive = _archive(ctx)
     overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
-        plans = archive.import_paths(paths, dry_run=dry_run, overrides=overrides,
+        plans = archive.imports.import_paths(paths, dry_run=dry_run, overrides=overrides,
                                      attachments=attachments, allow_removal=remove_entries,
                                      accept_counts=accept_counts)
     except IndexPending as exc:
@@ -172,7 +174,7 @@ def _column_label(field):
 @click.pass_context
 def notices(ctx, as_json):
     """List every notice with its metadata and entry count."""
-    rows = [{k: r[k] for k in NOTICE_COLUMNS} for r in store.list_notices(_archive(ctx).db)]
+    rows = [{k: r[k] for k in NOTICE_COLUMNS} for r in _archive(ctx).records.notices()["notices"]]
     if as_json:
         _echo_json(rows)
         return
@@ -191,7 +193,7 @@ NOTICE_COLUMNS = ("id", "title", "publisher", "published", "cycle", "stage", "re
 @click.pass_context
 def list_(ctx, cycle, as_json):
     """List entries, by cycle, operator and company."""
-    rows = store.list_entries(_archive(ctx).db, cycle=cycle)
+    rows = _archive(ctx).records.entries(cycle=cycle)
     if as_json:
         _echo_json([exports.export_row(r) for r in rows])
         return
@@ -205,17 +207,17 @@ def list_(ctx, cycle, as_json):
 @click.pass_context
 def show(ctx, entry_id, as_json):
     """Show one entry with its citation."""
-    entry = store.get_entry(_archive(ctx).db, entry_id)
+    entry = _archive(ctx).records.entry(entry_id)
     if entry is None:
         raise click.ClickException(f"no entry with id {entry_id!r}")
     if as_json:
         _echo_json(exports.export_row(entry))
         return
-    for key in store.EXPORT_FIELDS:
+    for key in exports.EXPORT_FIELDS:
         if key != "citation" and entry.get(key) is not None:
             click.echo(f"{key:>14}: {entry[key]}")
     click.echo(f"{'source':>14}: {entry['publisher']} {entry['published']} {entry['notice_title']}")
-    related = store.related_entries(_archive(ctx).db, entry)
+    related = _archive(ctx).records.related(entry)
     if related:
         click.echo(f"{'related':>14}:")
         for r in related:
@@ -243,12 +245,12 @@ def search(ctx, query, cycle, operator, kind, region, stage, sort, page, per_pag
     filters = {"cycle": cycle, "operator": operator, "kind": kind, "region": region,
                "stage": stage}
     try:
-        result = _archive(ctx).search(query, filters=filters, page=page, per_page=per_page,
-                                      sort=sort)
+        result = _archive(ctx).records.search(query, filters=filters, page=page,
+                                              per_page=per_page, sort=sort)
     except (QueryError, NoSnapshot) as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
-        _echo_json(result)
+    if as_json:  # as /api/search answers
+        _echo_json({**result, "results": marked_hits(result["results"])})
         return
     click.echo(f"{result['total']} results" + (" (relaxed: any word)" if result["relaxed"] else ""))
     for hit in result["results"]:
@@ -261,7 +263,7 @@ def search(ctx, query, cycle, operator, kind, region, stage, sort, page, per_pag
 def reindex(ctx):
     """Rebuild the whole index into a new snapshot and switch to it atomically."""
     archive = _archive(ctx)
-    total = archive.db["entries"].count
+    total = archive.indexing.counts()["store_entries"]
     with click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr) as bar:
         state = {"done": 0}
 
@@ -270,7 +272,7 @@ def reindex(ctx):
             state["done"] = done
 
         try:
-            meta = archive.reindex(progress=progress)
+            meta = archive.indexing.reindex(progress=progress)
         except (IndexWriteError, OSError) as exc:
             raise click.ClickException(f"重建索引失败，现行索引不变：{exc}") from exc
     click.echo(f"snapshot {meta['name']} live: {meta['entries']} entries in "
@@ -283,7 +285,7 @@ def reindex(ctx):
 def publish_(ctx, path):
     """Write the public SQLite file to PATH (public data only: notices, entries,
     corrections; a jieba full-text table for Datasette) and metadata.json beside it."""
-    done = _archive(ctx).publish(path)
+    done = _archive(ctx).publishing.publish(path)
     click.echo(f"{path}: {done['notices']} notices, {done['entries']} entries, "
                f"{done['bytes'] / 1e6:.1f} MB; metadata in {path.with_name('metadata.json')}")
     click.echo(f"datasette {path} -m {path.with_name('metadata.json')}")
@@ -296,16 +298,15 @@ def publish_(ctx, path):
 def check(ctx, repair):
     """Compare the store and the live index; exit 1 on any drift, listing it.
     Also removes upload previews older than a day."""
-    from . import uploads
     archive = _archive(ctx)
-    removed = uploads.expire(archive.uploads)
+    removed = archive.uploads.expire()
     if removed:
         click.echo(f"removed {removed} expired upload preview{'s' if removed > 1 else ''}")
     try:
         if repair:
-            fixed = archive.repair()
+            fixed = archive.indexing.repair()
             click.echo("repaired: " + ", ".join(f"{n} {k}" for k, n in fixed.items()))
-        drift = archive.check()
+        drift = archive.indexing.check()
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
     for kind in ("missing", "extra", "stale"):
@@ -330,12 +331,11 @@ def _read_password(prompt):
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _account(ctx, action, name, prompt, done):
-    from . import auth
+def _account(action, name, prompt, done):
     password = _read_password(prompt)
     try:
-        action(_archive(ctx).private, name, password)
-    except auth.AuthError as exc:
+        action(name, password)
+    except AuthError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(done)
 
@@ -346,8 +346,7 @@ def _account(ctx, action, name, prompt, done):
 def create_user(ctx, name):
     """Create an admin account. The password is asked twice on a terminal,
     or read from the first line of standard input."""
-    from . import auth
-    _account(ctx, auth.create_user, name, "Password", f"admin user {name} created")
+    _account(_archive(ctx).accounts.create, name, "Password", f"admin user {name} created")
 
 
 @admin.command("set-password")
@@ -356,8 +355,7 @@ def create_user(ctx, name):
 def set_password(ctx, name):
     """Change an admin's password and end their sessions. The password is asked
     twice on a terminal, or read from the first line of standard input."""
-    from . import auth
-    _account(ctx, auth.set_password, name, "New password",
+    _account(_archive(ctx).accounts.set_password, name, "New password",
              f"password of {name} changed; their sessions have ended")
 
 
@@ -367,7 +365,7 @@ def set_password(ctx, name):
 def backup(ctx, path):
     """Back up the store to PATH (SQLite online backup; safe while the app serves)."""
     try:
-        out = _archive(ctx).backup(path)
+        out = _archive(ctx).backups.backup(path)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"backup written to {out}")
@@ -381,10 +379,10 @@ def restore(ctx, path):
     the index from it."""
     archive = _archive(ctx)
     try:
-        meta = archive.restore(path)
+        meta = archive.backups.restore(path)
     except (FileExistsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"restored {archive.db['entries'].count} entries into {archive.home}; "
+    click.echo(f"restored {meta['entries']} entries into {archive.home}; "
                f"snapshot {meta['name']} live")
 
 

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 from .ingest.entries import AWARDS
 from .ingest.fields import parse_date
 from .vocabulary import KIND_LABELS, STAGE_ROLES
-from .store import EXPORT_FIELDS
+from .db.store import EXPORT_FIELDS
 
 ATOM = "http://www.w3.org/2005/Atom"
 

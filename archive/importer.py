@@ -10,7 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import identity, sandbox, store
+from . import identity, sandbox
+from .db import store
 from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError
 from .ingest.merge import MERGED_FIELDS, apply_choices
 from .vocabulary import FIELD_LABELS

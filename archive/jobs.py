@@ -1,10 +1,11 @@
-"""Background re-index jobs: one at a time, progress in the store."""
+"""Background jobs (re-index, large imports): one of a kind at a time, progress in
+admin.db. The Jobs service (archive/services/jobs.py) starts them."""
 
 import os
 import threading
 import time
 
-from . import store
+from .db import store
 
 
 class Busy(Exception):
@@ -40,6 +41,13 @@ def reap(db, kind):
                                           "error": "运行任务的进程已退出" if not stale else
                                           f"已有 {STALE_SECONDS} 秒没有进展"})
     return running
+
+
+def reap_all(db):
+    """reap every kind of job, in one transaction."""
+    with store.transaction(db):
+        for kind in ("reindex", "import"):
+            reap(db, kind)
 
 
 def begin(db, user, kind="reindex"):
@@ -80,17 +88,15 @@ def run(archive_factory, job_id, work):
 
 def _reindex(archive, progress):
     # One writer process: forking a threaded web worker is best avoided.
-    meta = archive.reindex(progress=progress, procs=1)
+    meta = archive.indexing.reindex(progress=progress, procs=1)
     return {"snapshot": meta["name"], "done": meta["entries"], "total": meta["entries"]}
 
 
 def start(archive, user, kind, work):
     """Start `work` as a background job of `kind` (one at a time); returns its id."""
     job_id = begin(archive.private, user, kind)
-    # The thread opens its own archive (connections are not shared across threads).
-    reopen = type(archive)
-    home = archive.home
-    thread = threading.Thread(target=run, args=(lambda: reopen(home), job_id, work),
+    # The thread opens its own connections (they are not shared across threads).
+    thread = threading.Thread(target=run, args=(archive.reopen, job_id, work),
                               name=f"{kind}-{job_id}", daemon=True)
     thread.start()
     return job_id
@@ -107,7 +113,7 @@ def start_import(archive, user, plans, allow_removal=False, accept_counts=False)
 
     def work(job_archive, progress):
         progress(0, total)
-        job_archive.apply(plans, user=user, allow_removal=allow_removal, progress=progress,
+        job_archive.imports.apply(plans, user=user, allow_removal=allow_removal, progress=progress,
                           accept_counts=accept_counts)
         return {"done": total, "total": total}
     return start(archive, user, "import", work)

@@ -87,7 +87,9 @@ def publish(db, path, chunk=500, procs=1):
     try:
         out.execute("PRAGMA journal_mode = OFF")
         notices = list(db.query(f"select {', '.join(NOTICE_COLUMNS)} from notices order by id"))
-        out["notices"].insert_all(notices, pk="id", columns={"version": int})
+        # Created first: an empty store inserts no row that would create it.
+        out["notices"].create({**{c: str for c in NOTICE_COLUMNS}, "version": int}, pk="id")
+        out["notices"].insert_all(notices)
         columns = [c for c in ENTRY_COLUMNS if c != "search_text"]
         out["entries"].create({**{c: str for c in columns}, "seq": int, "team_size": int,
                                "search_text": str}, pk="id",

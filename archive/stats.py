@@ -8,7 +8,8 @@ of a cycle is counted in each stage), the same figures the search page (its
 
 import statistics
 
-from . import store
+from .db import store
+from .vocabulary import AGE_BANDS, SIZE_BANDS
 
 GENDERS = ("男", "女")
 UNKNOWN = "未注明"
@@ -68,24 +69,24 @@ def overview(db):
         gender.append({"cycle": cycle, "counts": counts,
                        "women_share": round(counts["女"] / known, 4) if known else None})
         ages = [a for a in (age_at_award(r) for r in men) if a is not None]
-        bands = {b: 0 for b in store.AGE_BANDS}
+        bands = {b: 0 for b in AGE_BANDS}
         for a in ages:
-            bands[store.band(store.AGE_BANDS, a)] += 1
+            bands[store.band(AGE_BANDS, a)] += 1
         age.append({"cycle": cycle, "counts": bands, "known": len(ages),
                     "unknown": len(men) - len(ages),
                     "median": statistics.median(ages) if ages else None,
                     "youngest": min(ages) if ages else None,
                     "oldest": max(ages) if ages else None})
         sizes = [r["team_size"] for r in teams if r["team_size"]]
-        bands = {b: 0 for b in store.SIZE_BANDS}
+        bands = {b: 0 for b in SIZE_BANDS}
         for n in sizes:
-            bands[store.band(store.SIZE_BANDS, n)] += 1
+            bands[store.band(SIZE_BANDS, n)] += 1
         size.append({"cycle": cycle, "counts": bands, "teams": len(teams), "known": len(sizes),
                      "median": statistics.median(sizes) if sizes else None})
     return {"entries": len(rows), "cycles": cycles,
             "by_operator": _table(rows, "operator"), "by_region": _table(rows, "region"),
             "kind_stage": kind_stage, "gender": gender, "age": age, "team_size": size,
-            "age_bands": list(store.AGE_BANDS), "size_bands": list(store.SIZE_BANDS),
+            "age_bands": list(AGE_BANDS), "size_bands": list(SIZE_BANDS),
             "age_range": list(store.PLAUSIBLE_AGES)}
 
 

@@ -1,5 +1,5 @@
-"""The Chinese names of the codes the archive stores (kinds, stages, fields): one
-home for the pages, the exports and the feed."""
+"""The Chinese names of the codes the archive stores (kinds, stages, fields) and the
+bands it counts by: one home for the store, the pages, the exports and the feed."""
 
 #: individual | team as pages and exports name them.
 KIND_LABELS = {"individual": "个人", "team": "班组"}
@@ -13,3 +13,7 @@ FIELD_LABELS = {"name": "姓名/班组名称", "gender": "性别", "ethnicity": 
                 "position": "职务", "unit": "单位", "company": "推荐单位", "operator": "运营商",
                 "region": "地区", "team_category": "班组类别", "team_size": "班组人数",
                 "citation": "申报说明材料"}
+#: Age at award (the cycle's last year minus the birth year) and team size bands:
+#: the statistics count by them and the cycle browse filters by them.
+AGE_BANDS = {"<30": (None, 29), "30-39": (30, 39), "40-49": (40, 49), "50+": (50, None)}
+SIZE_BANDS = {"<10": (None, 9), "10-29": (10, 29), "30-99": (30, 99), "100+": (100, None)}

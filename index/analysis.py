@@ -227,7 +227,7 @@ def segment(text, digest=None, mode="index", chars=False):
         if mode != "query" and chars and n > 1:
             seen = set()
             for i, ch in enumerate(word):
-                if ch not in seen and _is_han(ch):
+                if ch not in seen and is_han(ch):
                     seen.add(ch)
                     yield ch, start + i, start + i + 1, pos
             for m in _ALNUM_RUN.finditer(word):
@@ -339,7 +339,7 @@ def pinyin_keys(name, kind="individual", limit=16):
     """Pinyin keys under which a name is found: liyuzhu, lyz, yuzhu (given name) and
     li (surname, listed twice so that a surname search ranks it above a given name
     that sounds the same)."""
-    name = "".join(ch for ch in normalize(name) if _is_han(ch))
+    name = "".join(ch for ch in normalize(name) if is_han(ch))
     if not name:
         return []
     syllables = [r[:3] for r in _readings(name)]
@@ -354,7 +354,8 @@ def pinyin_keys(name, kind="individual", limit=16):
     return sorted(k for k in keys if k) + sorted(surnames) * 2
 
 
-def _is_han(ch):
+def is_han(ch):
+    """Whether ch is a CJK unified ideograph (the basic block)."""
     return "\u4e00" <= ch <= "\u9fff"
 
 
@@ -369,7 +370,7 @@ def name_sound(name):
     readings = pinyin([ch for ch in folded], style=Style.NORMAL, errors=lambda ch: "-")
     out = []
     for ch, reading in zip(folded, readings):
-        out.append(reading[0] if _is_han(ch) and reading and reading[0] else "-")
+        out.append(reading[0] if is_han(ch) and reading and reading[0] else "-")
     return " ".join(out)
 
 

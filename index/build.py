@@ -19,7 +19,7 @@ from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, n
                        spoken, write_dictionary)
 from .internals import stored_documents
 from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_codec, make_schema
-from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock, live_index,
+from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock,
                         live_name, new_name, remove_partials, set_live, snapshots_dir,
                         write_lock)
 
@@ -247,20 +247,21 @@ def _write(snapshot, entries, delete_ids):
     writer.commit()
 
 
-def update(root, entries, delete_ids=()):
-    """Incrementally index `entries` (added or changed) and drop `delete_ids`
-    in the live snapshot. Waits for other writers; never fails on their lock."""
+def update(live, entries, delete_ids=()):
+    """Incrementally index `entries` (added or changed) and drop `delete_ids` in the
+    live snapshot of `live` (a LiveIndex). Waits for other writers; never fails on
+    their lock."""
     entries, delete_ids = list(entries), list(delete_ids)
     if not entries and not delete_ids:
         return 0
-    with write_lock(root):
-        snapshot = live_index(root).current()
-        _write(snapshot, entries, delete_ids)
+    with write_lock(live.root):
+        _write(live.current(), entries, delete_ids)
     return len(entries) + len(delete_ids)
 
 
-def check(root, store_hashes):
-    """Compare the store's {id: hash} with the live snapshot; returns the drift."""
-    if live_name(root) is None:
+def check(live, store_hashes):
+    """Compare the store's {id: hash} with the live snapshot of `live` (a LiveIndex);
+    returns the drift."""
+    if live_name(live.root) is None:
         raise NoSnapshot("no live index snapshot")
-    return compare(store_hashes, indexed_hashes(live_index(root).current()))
+    return compare(store_hashes, indexed_hashes(live.current()))

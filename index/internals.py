@@ -145,15 +145,16 @@ def _md5(key):
     return int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
 
 
-def _term_map(terms):
+def _term_map(terms, maps):
     """(memory map of a segment's terms file, its hash index), or None when the file
-    is not one plain W3 hash file with Whoosh's md5 hashing and slot layout."""
-    found = getattr(terms, "_archive_map", False)
-    if found is not False:
-        return found
-    found = None
+    is not one plain W3 hash file with Whoosh's md5 hashing and slot layout. maps: the
+    caller's cache of them, by the terms file's segment (a Generation's)."""
     tindex = getattr(terms, "_tindex", None)
     dbfile = getattr(tindex, "dbfile", None)
+    key = getattr(dbfile, "_name", None) or getattr(dbfile, "name", None)
+    if maps is not None and key and key in maps:
+        return maps[key]
+    found = None
     raw = getattr(dbfile, "file", None)
     if tindex is not None and getattr(tindex, "startoffset", None) == 0 \
             and getattr(tindex, "hashfn", None) is WHOOSH["md5_hash"] \
@@ -163,7 +164,8 @@ def _term_map(terms):
             found = (mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ), tindex)
         except (OSError, ValueError):
             found = None
-    terms._archive_map = found
+    if maps is not None and key:
+        maps[key] = found
     return found
 
 
@@ -192,15 +194,16 @@ def _term_bytes(buf, tindex, key):
     return None
 
 
-def lookup(reader, fieldname, btext, fmt):
+def lookup(reader, fieldname, btext, fmt, maps=None):
     """(raw matcher, document frequency) of a term in one segment, or None when the
     segment lacks it: one probe of a memory map of the W3 terms file (the public
-    API seeks and reads each hash slot, three times over)."""
+    API seeks and reads each hash slot, three times over). maps: a dict in which the
+    memory maps are kept between calls (one per terms file); None maps anew."""
     terms = getattr(reader, "_terms", None) if WHOOSH is not None else None
     if terms is not None and all(hasattr(terms, n) for n in ("term_info", "_codec",
                                                               "_postfile", "_keycoder")):
         from whoosh.reading import TermNotFound
-        mapped = _term_map(terms)
+        mapped = _term_map(terms, maps)
         if mapped is not None:
             data = _term_bytes(mapped[0], mapped[1], terms._keycoder(fieldname, btext))
             if data is None:
@@ -266,3 +269,23 @@ def stored_documents(ix):
     if segments is None:
         return ix.doc_count_all()
     return sum(segment.doc_count_all() for segment in segments())
+
+
+def twin_searcher(searcher):
+    """Another searcher over the same committed state as `searcher`, with file handles
+    of its own (Whoosh's readers seek and read shared files: one thread each), or None
+    when it cannot be opened (a merge removed the files; another Whoosh version)."""
+    from whoosh.searching import Searcher
+    ix = getattr(searcher, "_ix", None)
+    reader = searcher.reader()
+    opener = getattr(type(ix), "_reader", None) if WHOOSH is not None else None
+    if ix is None or opener is None or not hasattr(ix, "storage"):
+        return None
+    segments = [leaf.segment() for leaf, _ in reader.leaf_readers()]
+    if any(segment is None for segment in segments):
+        return None
+    try:
+        return Searcher(opener(ix.storage, searcher.schema, segments, reader.generation()),
+                        fromindex=ix)
+    except (OSError, ValueError):
+        return None

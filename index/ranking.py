@@ -9,6 +9,7 @@ come from one pass over the postings.
 """
 
 import math
+import threading
 
 import numpy as np
 from whoosh import query as Q
@@ -38,11 +39,19 @@ class _Columns(dict):
 
 
 class DocTable:
-    """Per searcher: which docnums are live, each document's facet codes and
-    year, and the field lengths BM25F needs. Per-segment parts are cached
-    by segment, so an incremental update reads only its new segment."""
+    """Per committed index state: which docnums are live, each document's facet codes
+    and year, and the field lengths BM25F needs. Per-segment parts are cached by
+    segment (`cache`, handed from one generation to the next), so an incremental update
+    reads only its new segment.
 
-    def __init__(self, searcher, cache):
+    The table reads columns and citations through the searcher it was built on, one
+    thread at a time (``lock``: whoever else uses that searcher holds it too)."""
+
+    def __init__(self, searcher, cache, lock=None):
+        self._files = lock or threading.Lock()
+        #: Memory maps of the segments' terms files (internals.lookup), shared by
+        #: every searcher of this state.
+        self.term_maps = {}
         self._readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
         self._offsets = np.array([offset for _, offset in searcher.leaf_searchers()],
                                  dtype=np.int64)
@@ -78,6 +87,12 @@ class DocTable:
         """Read column `name` of every segment into values (sorted distinct) and codes."""
         if name not in COLUMNS:
             raise KeyError(name)
+        with self._files:
+            if dict.__contains__(self.codes, name):  # another thread read it first
+                return
+            self._read_column(name)
+
+    def _read_column(self, name):
         pieces = []
         for reader, part in zip(self._readers, self._parts):
             if name not in part["facets"]:
@@ -111,25 +126,17 @@ class DocTable:
             cache[key] = part
         return part
 
-    @classmethod
-    def of(cls, snapshot, searcher):
-        """The table for this searcher, built once and kept on the snapshot."""
-        cached = getattr(snapshot, "_doc_table", None)
-        if cached is None or cached[0] is not searcher:
-            segments = cached[2] if cached else {}
-            table = cls(searcher, segments)
-            snapshot._doc_table = cached = (searcher, table, segments)
-        return cached[1]
-
     def citations(self, docnums):
         """The citation of each document (its column: one uncompressed read each)."""
         out = []
-        for docnum in docnums:
-            leaf = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
-            column = self._texts.get(leaf)
-            if column is None:
-                column = self._texts[leaf] = self._readers[leaf].column_reader(CITATION_TEXT)
-            out.append(column[int(docnum) - int(self._offsets[leaf])].decode("utf-8"))
+        with self._files:
+            for docnum in docnums:
+                leaf = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
+                column = self._texts.get(leaf)
+                if column is None:
+                    column = self._texts[leaf] = \
+                        self._readers[leaf].column_reader(CITATION_TEXT)
+                out.append(column[int(docnum) - int(self._offsets[leaf])].decode("utf-8"))
         return out
 
     def mask(self, filters):
@@ -160,13 +167,13 @@ class DocTable:
         return out
 
 
-def term_postings(searcher, fieldname, btext):
+def term_postings(searcher, fieldname, btext, maps=None):
     """(docnums, term frequencies, document frequency) of one term given as bytes,
     deleted documents included (callers mask them with DocTable.live)."""
     field = searcher.schema[fieldname]
     ids, weights, df = [], [], 0
     for leaf, offset in searcher.leaf_searchers():
-        found = internals.lookup(leaf.reader(), fieldname, btext, field.format)
+        found = internals.lookup(leaf.reader(), fieldname, btext, field.format, maps)
         if found is not None:
             i, w = internals.postings(found[0])
             ids.append(i + offset)
@@ -180,7 +187,7 @@ def term_postings(searcher, fieldname, btext):
 def term_scores(searcher, table, fieldname, text, boost=1.0):
     """(docnums, BM25F scores) of one term; unscorable fields score `boost`."""
     field = searcher.schema[fieldname]
-    ids, tf, df = term_postings(searcher, fieldname, field.to_bytes(text))
+    ids, tf, df = term_postings(searcher, fieldname, field.to_bytes(text), table.term_maps)
     if not len(ids):
         return EMPTY, _NO_SCORES
     if not field.scorable or fieldname not in table.lengths:

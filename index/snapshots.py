@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .analysis import load_dictionary
+from .generation import Generation
 from .schema import SCHEMA_VERSION, make_codec, make_schema
 
 KEEP = 2
@@ -190,7 +191,8 @@ def _trusted(key):
 
 
 class Snapshot:
-    """One opened snapshot: its Whoosh index, dictionary and alias table."""
+    """One opened snapshot: its Whoosh index, dictionary and alias table, and the
+    Generation of its newest committed state."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -203,28 +205,38 @@ class Snapshot:
         self.digest = load_dictionary(self.path / "userdict.txt")
         self.aliases = json.loads((self.path / "aliases.json").read_text("utf-8"))
         self.index = whoosh_index.open_dir(str(self.path), schema=make_schema(self.digest))
-        self._searcher = None
-        self._folder_key = None  # the folder's state when the searcher was last checked
-        self.lock = threading.RLock()
+        self._generation = None
+        self._folder_key = None  # the folder's state when the generation was last checked
+        self._lock = threading.Lock()
 
-    def searcher(self):
-        """A searcher on the newest committed state (reopened after incremental updates).
+    @contextmanager
+    def reading(self):
+        """The Generation of the newest committed state, held for the caller: it stays
+        open until the block ends, even when an update commits meanwhile."""
+        generation = self._current()
+        try:
+            yield generation
+        finally:
+            generation.release()
 
-        Call it, and use what it returns, while holding ``self.lock``."""
-        with self.lock:
+    def _current(self):
+        with self._lock:
             # A commit adds a TOC file, which changes the folder: while the folder is
-            # unchanged, the searcher's generation is still the newest.
+            # unchanged, the generation is still the newest.
             key = _stat_key(self.path)
-            if self._searcher is not None and key is not None and key == self._folder_key:
-                return self._searcher
-            if self._searcher is None or not self._searcher.up_to_date():
-                # Not Searcher.refresh(): it reuses segment readers and so misses
-                # deletions committed to an existing segment.
-                old, self._searcher = self._searcher, self._open_searcher()
-                if old is not None:
-                    old.close()
-            self._folder_key = _trusted(key)
-            return self._searcher
+            old = self._generation
+            if old is None or key is None or key != self._folder_key:
+                if old is None or not old.up_to_date():
+                    searcher = self._open_searcher()
+                    try:
+                        self._generation = Generation(self, searcher, previous=old)
+                    except BaseException:
+                        searcher.close()
+                        raise
+                    if old is not None:
+                        old.retire()
+                self._folder_key = _trusted(key)
+            return self._generation.acquire()
 
     def _open_searcher(self, attempts=5):
         # A commit in another process may remove the TOC file being opened;
@@ -238,11 +250,12 @@ class Snapshot:
                 time.sleep(0.01 * (attempt + 1))
 
     def close(self):
-        """Close the searcher (its files); a later search reopens one."""
-        with self.lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+        """Retire the current generation (closed once its last search is done)."""
+        with self._lock:
+            if self._generation is not None:
+                self._generation.retire()
+                self._generation = None
+                self._folder_key = None
 
     def writer(self):
         """A Whoosh writer; the caller holds the root's write lock."""
@@ -250,10 +263,11 @@ class Snapshot:
 
 
 class LiveIndex:
-    """Follows the LIVE pointer: a search always uses the newest snapshot."""
+    """Follows the LIVE pointer: a search always uses the newest snapshot. One per
+    index root and process, owned by the application object."""
 
     def __init__(self, root):
-        self.root = Path(root)
+        self.root = Path(root).resolve()
         self._snapshot = None
         self._live_key = None  # LIVE's state when it was last read
         self._lock = threading.Lock()
@@ -275,21 +289,13 @@ class LiveIndex:
             self._live_key = _trusted(key)
             return self._snapshot
 
-
-_LIVE = {}
-
-
-def live_index(root):
-    """The process-wide LiveIndex for an index root."""
-    live = _LIVE.get(root)  # an absolute root as given: resolving it on every search costs
-    if live is None:
-        key = str(Path(root).resolve())
-        live = _LIVE.get(key)
-        if live is None:
-            live = _LIVE[key] = LiveIndex(key)
-        if Path(root).is_absolute():
-            _LIVE[root] = live
-    return live
+    def close(self):
+        """Close the live snapshot (a later call to current() opens it again)."""
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
+                self._live_key = None
 
 
 def age_seconds(root):

@@ -4,14 +4,14 @@ query that found little (typos, homophones).
 Both draw on one :class:`Lexicon` per index generation: the distinct names,
 team names and companies of the live documents and the operators with their
 aliases, each with its entry count and pinyin. It is built from the document
-table's columns (no stored-field reads) and kept with that table.
+table's columns (no stored-field reads) and kept by the generation (index/generation.py).
 """
 
 import bisect
 
 import numpy as np
 
-from .analysis import normalize, pinyin_query, spoken
+from .analysis import is_han, normalize, pinyin_query, spoken
 
 LIMIT = 8
 KINDS = ("individual", "team", "company", "operator")
@@ -22,7 +22,7 @@ def _compact(text):
 
 
 def _has_han(text):
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return any(map(is_han, text))
 
 
 class Lexicon:
@@ -113,14 +113,6 @@ class Lexicon:
         self._keys = ([k for k, _ in keys], items, rank[items] if len(items) else items)
         return self._keys
 
-    @classmethod
-    def of(cls, table, aliases):
-        """The lexicon of a document table, built once and kept on it."""
-        lexicon = getattr(table, "_lexicon", None)
-        if lexicon is None:
-            lexicon = table._lexicon = cls(table, aliases)
-        return lexicon
-
     def _item(self, i):
         return {"text": self.texts[i], "kind": self.kinds[i]}
 
@@ -186,3 +178,32 @@ class Lexicon:
                 out.append(self._item(i))
         return out[:limit]
 
+
+
+#: A query with fewer results than this gets "did you mean" suggestions.
+FEW = 3
+#: A query of this many Han characters or fewer may be a mistyped name.
+NAME_CHARS = 4
+#: ... and gets suggestions while it finds fewer entries than this, none of them that name.
+FEW_FOR_A_NAME = 20
+
+
+def worth_correcting(parsed, total, relaxed, names, names_marked):
+    """Whether "did you mean" is worth computing for a search: it found nothing, or
+    was relaxed, or found little and nothing by name, or looks like a name (a few
+    Han characters) that no hit's name contains (刘旭名 finding four citations that
+    use those characters, but not 刘旭明).
+
+    parsed: the ParsedQuery; total: people found; names: the names of the page's
+    hits; names_marked: whether any of those names matched the query."""
+    if not total or relaxed:
+        return bool(parsed.clauses)
+    if total < FEW and not names_marked:
+        return True
+    clauses = [c for c in parsed.clauses if not c.negated]
+    if len(clauses) != 1 or clauses[0].field not in (None, "name"):
+        return False
+    typed = _compact(clauses[0].text)
+    return (total < FEW_FOR_A_NAME and 2 <= len(typed) <= NAME_CHARS
+            and all(map(is_han, typed))
+            and not any(typed in normalize(name or "") for name in names))

@@ -15,8 +15,8 @@ in STOP_WORDS (同志, 工作, 用户 …) are never keywords.
 import numpy as np
 from whoosh import query as Q
 
-from .query import Clause, QueryBuilder
-from .ranking import DocTable, collapse, evaluate, term_postings, top
+from .parsing import Clause
+from .ranking import collapse, evaluate, term_postings, top
 
 #: Words of the citations' own boilerplate, and function words jieba keeps.
 STOP_WORDS = frozenset("""
@@ -40,13 +40,13 @@ def cycle_keywords(snapshot, limit=20):
     words most characteristic of each cycle's citations against the whole archive
     (TF-IDF, the archive's IDF), each in at least MIN_DOCS of the cycle's citations.
     Computed once per index generation."""
-    with snapshot.lock:
-        searcher = snapshot.searcher()
-        table = DocTable.of(snapshot, searcher)
-        cached = getattr(table, "_keywords", None)
-        if cached is None or cached[0] < limit:
-            table._keywords = cached = (limit, _keywords(searcher, table, limit))
-        return {cycle: words[:limit] for cycle, words in cached[1].items()}
+    with snapshot.reading() as generation:
+        return generation.keywords(limit, _generation_keywords)
+
+
+def _generation_keywords(generation, limit):
+    with generation.searcher() as searcher:
+        return _keywords(searcher, generation.table, limit)
 
 
 def _keywords(searcher, table, limit):
@@ -61,7 +61,7 @@ def _keywords(searcher, table, limit):
         word = btext.decode("utf-8")
         if not _keep(word) or reader.doc_frequency("citation", btext) < MIN_DOCS:
             continue
-        ids, _, _ = term_postings(searcher, "citation", btext)
+        ids, _, _ = term_postings(searcher, "citation", btext, table.term_maps)
         ids = ids[live[ids]]
         if len(ids) < MIN_DOCS:
             continue
@@ -100,10 +100,9 @@ def _keywords(searcher, table, limit):
 def cycle_mentions(snapshot, text):
     """Per cycle (oldest first), how many citations mention `text` (a word or a
     phrase, matched as the search's citation:"…" does) out of how many entries."""
-    with snapshot.lock:
-        searcher = snapshot.searcher()
-        table = DocTable.of(snapshot, searcher)
-        builder = QueryBuilder.of(snapshot).bind(searcher, table)
+    with snapshot.reading() as generation, generation.searcher() as searcher:
+        table = generation.table
+        builder = generation.query_builder(searcher)
         query = builder.clause_query(Clause(text, field="citation", phrase=True)) or Q.NullQuery
         ids, _ = evaluate(searcher, table, query)
         codes = table.codes["cycle"]
@@ -121,12 +120,11 @@ def similar(snapshot, entry_id, limit=5, numterms=12):
     """Entries whose citations are most like this entry's (Whoosh's more-like-this
     key terms, scored with BM25F over whole postings), other people only, one
     entry a person: [{"id", "name", "kind", "cycle", "stage", "company"}]."""
-    with snapshot.lock:
-        searcher = snapshot.searcher()
+    with snapshot.reading() as generation, generation.searcher() as searcher:
         docnum = searcher.document_number(id=entry_id)
         if docnum is None:
             return []
-        table = DocTable.of(snapshot, searcher)
+        table = generation.table
         text = table.citations([docnum])[0]
         if not text.strip():
             return []

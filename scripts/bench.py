@@ -274,7 +274,7 @@ def build_archive(args, corpus, home):
     # Import without an index (the rebuild is measured on its own below).
     t_import, _ = run([py, "-c", "import sys; from archive.archive import Archive; "
                        "from archive import importer; a = Archive(); "
-                       "p = a.plan_files([(f, open(f, 'rb').read()) for f in sys.argv[1:]]); "
+                       "p = a.imports.plan_files([(f, open(f, 'rb').read()) for f in sys.argv[1:]]); "
                        "importer.apply(a.db, p)", *notices], home)
     print(f"import: {t_import:.1f} s", file=sys.stderr)
     t_index, rss_index = run([py, "-m", "archive.cli", "reindex"], home,
@@ -320,7 +320,7 @@ def measure_search(archive, mix, rounds, work):
     Rounds alternate (ours, then each baseline, then ours again …), so that a slow
     spell of this shared machine weighs on every engine, not on one."""
     from index import query as Q
-    archive.search("预热")
+    archive.records.search("预热")
     ours_ms, kinds = [], {}
     tokenizers = ("jieba", "unicode61", "trigram")
     conns = {}
@@ -332,7 +332,7 @@ def measure_search(archive, mix, rounds, work):
     for _ in range(rounds):
         for kind, q, filters, _expected in mix:
             t = time.perf_counter()
-            archive.search(q, filters=filters)
+            archive.records.search(q, filters=filters)
             dt = (time.perf_counter() - t) * 1000
             ours_ms.append(dt)
             kinds.setdefault(kind, []).append(dt)
@@ -386,7 +386,7 @@ def measure_suggest(archive, rng, rounds):
     for _ in range(rounds):
         for prefix in prefixes:
             t = time.perf_counter()
-            archive.suggest(prefix)
+            archive.records.suggest(prefix)
             ms.append((time.perf_counter() - t) * 1000)
     return [(f"search as you type p50/p95/p99 ({len(prefixes)} prefixes)", _lat(ms), "", ""),
             ("  first suggestion after an index change (builds the lexicon)", f"{first:.0f} ms",
@@ -463,7 +463,7 @@ def main():
     shutil.rmtree(extra, ignore_errors=True)
     make_corpus.make(10, stamp + 1, extra, notices=1)
     t = time.perf_counter()
-    archive.import_paths(sorted(extra.glob("*.txt")))
+    archive.imports.import_paths(sorted(extra.glob("*.txt")))
     rows.append(("import one 10-entry notice, index included (warm, in process)",
                  f"{time.perf_counter() - t:.2f} s", "", ""))
     archive.close()

@@ -45,7 +45,7 @@ def home(tmp_path, monkeypatch):
 def archive(home):
     """An archive initialised with the bundled (seed) notice."""
     a = Archive(home)
-    a.init()
+    a.imports.init()
     yield a
     a.close()
 
@@ -55,7 +55,7 @@ def seeded_template(tmp_path_factory):
     """One initialised instance folder, copied by tests that only read."""
     path = tmp_path_factory.mktemp("seeded") / "instance"
     a = Archive(path)
-    a.init()
+    a.imports.init()
     a.close()
     return path
 
@@ -230,7 +230,8 @@ def old_database(path, version):
     version stored it; returns the open sqlite_utils Database."""
     import sqlite3
     import sqlite_utils
-    from archive import importer, store
+    from archive import importer
+    from archive.db import store
     from archive.ingest import parse_file
     current = store.connect(":memory:")
     importer.apply(current, [importer.plan(current, parse_file(SEED), "seed.txt")])
@@ -256,10 +257,10 @@ def corpus(tmp_path_factory):
     make_corpus.make(300, 7, out, notices=6)
     home = tmp_path_factory.mktemp("corpus") / "instance"
     a = Archive(home)
-    a.init()
-    a.import_paths(sorted(out.glob("*.txt")))
+    a.imports.init()
+    a.imports.import_paths(sorted(out.glob("*.txt")))
     li = next(a.db.query("select id from entries where name = '刘鑫鑫'"))["id"]
-    a.correct(li, {"citation": "新的事迹，提到投诉。"}, "test")  # a deletion + a segment
+    a.corrections.correct(li, {"citation": "新的事迹，提到投诉。"}, "test")  # a deletion + a segment
     yield a
     a.close()
 
@@ -272,10 +273,10 @@ def generated(tmp_path_factory):
     import search_corpus
     home = tmp_path_factory.mktemp("generated") / "instance"
     a = Archive(home)
-    a.init()
-    a.import_paths(search_corpus.write_notices(tmp_path_factory.mktemp("generated-notices"),
+    a.imports.init()
+    a.imports.import_paths(search_corpus.write_notices(tmp_path_factory.mktemp("generated-notices"),
                                                search_corpus.entries()))
-    a.reindex()
+    a.indexing.reindex()
     yield a
     a.close()
 

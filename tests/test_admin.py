@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import auth, store
+from archive import auth
+from archive.db import store
 from archive.archive import Archive
 
 from conftest import DATA, PASSWORD, SEED, login, upload
@@ -172,10 +173,10 @@ def test_edit_records_audit_and_updates_search(logged_in, app):
     assert logged_in.get("/api/search?q=怀柔").get_json()["results"][0]["name"] == "刘鑫鑫"
     assert logged_in.get("/api/search?q=密云").get_json()["total"] == 0
     a = Archive(app.config["ARCHIVE_HOME"])
-    audit = a.audit_trail(hit["id"])
+    audit = a.corrections.trail(hit["id"])
     assert {row["field"] for row in audit} == {"unit", "citation"}
     assert all(row["user"] == "editor" for row in audit)
-    assert a.check()["ok"]
+    assert a.indexing.check()["ok"]
     # A re-import of the same notice text is "unchanged"; a changed version
     # shows the conflict and keeps the correction.
     text = SEED.read_text("utf-8").replace("阿尔及利亚", "某国")
@@ -185,7 +186,7 @@ def test_edit_records_audit_and_updates_search(logged_in, app):
     token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
     logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
     assert store.get_entry(a.db, hit["id"])["unit"] == "中国移动通信集团北京有限公司怀柔分公司"
-    assert a.check()["ok"]
+    assert a.indexing.check()["ok"]
     a.close()
 
 
@@ -326,10 +327,10 @@ def test_an_attacker_cannot_lock_the_admin_out(app, admin_user):
     a = Archive(app.config["ARCHIVE_HOME"])
     for _ in range(20):  # an attacker keeps failing from their address
         try:
-            auth.login(a.private, "editor", "guess guess guess", "203.0.113.7")
+            auth.login(a.private, "editor", "guess guess guess", "203.0.113.7", a.settings)
         except auth.AuthError:
             pass
-    assert auth.login(a.private, "editor", PASSWORD, "198.51.100.1") == "editor"
+    assert auth.login(a.private, "editor", PASSWORD, "198.51.100.1", a.settings) == "editor"
     a.close()
 
 
@@ -339,7 +340,7 @@ def test_backoff_doubles_with_each_failure_past_the_limit(app, admin_user):
 
     def attempt(at, password="wrong password!"):
         try:
-            return auth.login(a.private, "editor", password, "203.0.113.7", limit=3,
+            return auth.login(a.private, "editor", password, "203.0.113.7", a.settings, limit=3,
                               window=3600, base_delay=30, now=at)
         except auth.Throttled as exc:
             return ("throttled", exc.retry_after)
@@ -369,7 +370,7 @@ def test_past_the_limits_logins_are_refused_before_any_password_is_hashed(app, a
 
     def attempt(name, address, when, password="wrong password!", **limits):
         try:
-            return auth.login(a.private, name, password, address, now=when, **limits)
+            return auth.login(a.private, name, password, address, a.settings, now=when, **limits)
         except auth.Throttled as exc:
             return ("refused", exc.retry_after)
         except auth.AuthError:
@@ -417,7 +418,7 @@ def test_failed_logins_are_counted_atomically_across_connections(app, admin_user
         archive = Archive(home)  # its own connection, like another worker
         start.wait()
         try:
-            auth.login(archive.private, "editor", "wrong password!", "203.0.113.9")
+            auth.login(archive.private, "editor", "wrong password!", "203.0.113.9", archive.settings)
         except auth.AuthError:
             pass
         finally:
@@ -588,5 +589,5 @@ def test_a_stale_correction_form_is_refused_and_writes_nothing(logged_in, app):
     a = Archive(app.config["ARCHIVE_HOME"])
     entry = store.get_entry(a.db, hit["id"])
     assert entry["gender"] == "男" and "在使馆区负责装维" in entry["citation"]
-    assert a.audit_trail(hit["id"]) == []
+    assert a.corrections.trail(hit["id"]) == []
     a.close()

@@ -125,10 +125,10 @@ def test_admin_logs_in_uploads_confirms_and_finds_the_honoree(page, live_server,
 
 def test_hostile_notice_executes_nothing_in_the_browser(page, live_server, seeded_copy):
     from conftest import DATA
-    seeded_copy.import_paths([DATA / "xss-2019-2020-candidates.txt"])
+    seeded_copy.imports.import_paths([DATA / "xss-2019-2020-candidates.txt"])
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    hit = seeded_copy.search("钱多多")["results"][0]
+    hit = seeded_copy.records.search("钱多多")["results"][0]
     notice = seeded_copy.db.execute("select notice_id from entries where id = ?",
                                     [hit["id"]]).fetchone()[0]
     for path in (f"/honorees/{hit['id']}", "/search?q=钱多多", "/search?q=宽带",
@@ -148,9 +148,9 @@ def test_hostile_notice_executes_nothing_in_the_browser(page, live_server, seede
 
 def test_a_persons_timeline_and_a_corrected_field(browser, seeded_copy, artifacts):
     from conftest import DATA, gunicorn
-    seeded_copy.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
     liu = seeded_copy.db.execute("select id from entries where name = '刘鑫鑫'").fetchone()[0]
-    seeded_copy.correct(liu, {"education": "硕士研究生"}, "editor")
+    seeded_copy.corrections.correct(liu, {"education": "硕士研究生"}, "editor")
     seeded_copy.close()
     with gunicorn(seeded_copy.home) as url:
         context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})

@@ -3,7 +3,7 @@
 import json
 import sqlite3
 
-from archive import store
+from archive.db import store
 from archive.archive import Archive
 
 from conftest import DATA, SEED

@@ -18,8 +18,8 @@ def test_an_instance_setting_reaches_the_site_the_public_file_and_the_sandbox(se
     assert app.config["DATA_LICENSE"] == "ODbL-1.0"
     assert "ODbL-1.0" in app.test_client().get("/data").get_data(as_text=True)
     archive = Archive(home)
-    archive.publish()
+    archive.publishing.publish()
     metadata = json.loads(archive.public_path.with_name("metadata.json").read_text("utf-8"))
     assert metadata["license"] == "ODbL-1.0"
-    assert archive.parse_limits == {"seconds": 7, "cpu_seconds": 60, "memory_mb": 900}
+    assert archive.imports.parse_limits == {"seconds": 7, "cpu_seconds": 60, "memory_mb": 900}
     archive.close()

@@ -41,10 +41,10 @@ def bigger_template(tmp_path_factory):
     make_corpus.make(1200, 3, out)
     home = tmp_path_factory.mktemp("bigger") / "instance"
     archive = Archive(home)
-    archive.init()
+    archive.imports.init()
     files = [(str(p), p.read_bytes()) for p in sorted(out.glob("*.txt"))]
-    importer.apply(archive.db, archive.plan_files(files))
-    archive.reindex()
+    importer.apply(archive.db, archive.imports.plan_files(files))
+    archive.indexing.reindex()
     archive.close()
     return home
 
@@ -133,7 +133,7 @@ def test_searches_never_fail_during_reindex_and_imports(bigger):
     assert failures == []
     assert served[0] > 20
     assert seen <= valid and base_total + 5 in seen
-    assert bigger.check()["ok"]
+    assert bigger.indexing.check()["ok"]
 
 
 def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
@@ -159,7 +159,7 @@ def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
     assert not _group_alive(proc.pid)  # its writer helpers died with it
     assert snapshots.live_name(root) == live
     assert partial.exists()  # the half-built snapshot is left behind…
-    assert bigger.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served
+    assert bigger.records.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served
     done = _cli(bigger.home, "reindex")
     assert done.returncode == 0, done.stderr
     assert not partial.exists()  # …and cleaned up by the next rebuild
@@ -200,7 +200,7 @@ def test_clients_that_stop_reading_the_biggest_export_do_not_take_the_site_down(
     import socket
     home = tmp_path / "instance"
     archive = Archive(home)
-    archive.init()
+    archive.imports.init()
     citation = "该同志扎根一线，耐心解答用户咨询，妥善处理用户投诉。" * 120  # ~3,000 characters
     doc = {"notice": {"title": "关于表彰2019-2020年度全国用户满意电信服务明星的通报（虚构测试数据）",
                       "publisher": "工业和信息化部", "published": "2021-01-15",
@@ -210,7 +210,7 @@ def test_clients_that_stop_reading_the_biggest_export_do_not_take_the_site_down(
                        for i in range(2500)]}
     path = tmp_path / "big.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
-    archive.import_paths([path])
+    archive.imports.import_paths([path])
     archive.close()
     with gunicorn(home) as url:
         port = int(url.rsplit(":", 1)[1])
@@ -291,7 +291,7 @@ def test_an_import_stored_but_not_indexed_says_so_and_repair_finishes_it(runner,
 
 
 def test_a_failed_rollback_never_hides_the_error_that_caused_it(tmp_path):
-    from archive import store
+    from archive.db import store
     db = store.connect(tmp_path / "a.db")
     with pytest.raises(ZeroDivisionError):
         with store.transaction(db):

@@ -7,7 +7,7 @@ from whoosh import query as Q
 from whoosh import scoring
 
 from index import internals
-from index.query import QueryBuilder, parse
+from index.parsing import parse
 from index.ranking import DocTable, evaluate
 from index.schema import COLUMNS
 
@@ -28,10 +28,8 @@ def _queries():
 
 def _evaluate_all(corpus, queries):
     snapshot = corpus.snapshot()
-    with snapshot.lock:
-        searcher = snapshot.searcher()
-        snapshot._doc_table = None  # build the table afresh, with the current adapter
-        table = DocTable.of(snapshot, searcher)
+    with snapshot.reading() as generation, generation.searcher() as searcher:
+        table = DocTable(searcher, {})  # built afresh, with the current adapter
         return [evaluate(searcher, table, q) for q in queries], table
 
 
@@ -60,10 +58,10 @@ def test_the_public_api_fallback_gives_the_same_results(corpus, monkeypatch):
 
 def test_search_results_are_the_same_without_the_private_names(corpus, monkeypatch):
     queries = ["投诉", "王", "wang", "联通 宽带", '"用户满意"', "-投诉 网络", "kind:team"]
-    fast = [corpus.search(q, per_page=50) for q in queries]
+    fast = [corpus.records.search(q, per_page=50) for q in queries]
     monkeypatch.setattr(internals, "WHOOSH", None)
-    corpus.snapshot()._doc_table = None
-    slow = [corpus.search(q, per_page=50) for q in queries]
+    corpus.instance.live.close()  # a new generation, built without them
+    slow = [corpus.records.search(q, per_page=50) for q in queries]
     assert fast == slow
 
 
@@ -117,10 +115,9 @@ def test_scores_and_sets_agree_with_whooshs_own_bm25f_searcher(corpus):
 
 def test_filters_and_phrases_find_whooshs_documents(corpus):
     snapshot = corpus.snapshot()
-    builder = QueryBuilder.of(snapshot)
-    with snapshot.lock:
-        searcher = snapshot.searcher()
-        table = DocTable.of(snapshot, searcher)
+    with snapshot.reading() as generation, generation.searcher() as searcher:
+        table = generation.table
+        builder = generation.query_builder(None)
         for text in ['"用户满意"', '"宽带故障"', "投诉 -电信", "王 联通", "region:北京", ""]:
             query = builder.build(parse(text))
             ids, _ = evaluate(searcher, table, query)
@@ -165,12 +162,11 @@ def test_the_mapped_term_probe_finds_what_whoosh_finds(corpus):
     """Every term of every segment (and absent ones) looked up through the memory map
     gives Whoosh's own term info and postings."""
     snapshot = corpus.snapshot()
-    with snapshot.lock:
-        searcher = snapshot.searcher()
+    with snapshot.reading() as generation, generation.searcher() as searcher:
         checked = 0
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
-            assert internals._term_map(reader._terms) is not None  # the fast path is on
+            assert internals._term_map(reader._terms, {}) is not None  # the fast path is on
             for fieldname, btext in reader.all_terms():
                 fmt = searcher.schema[fieldname].format
                 found = internals.lookup(reader, fieldname, btext, fmt)

@@ -33,7 +33,7 @@ def links(html):
 # 1. /stats ----------------------------------------------------------------------------
 
 def test_stats_counts_per_cycle_and_operator_match_the_store(generated):
-    s = generated.stats()
+    s = generated.statistics.overview()
     for row in s["by_operator"]["rows"]:
         for operator, n in row["counts"].items():
             assert n == count(generated, "cycle = ? and operator = ?", row["cycle"], operator)
@@ -45,7 +45,7 @@ def test_stats_counts_per_cycle_and_operator_match_the_store(generated):
 
 
 def test_stats_gender_age_and_team_size(generated):
-    s = generated.stats()
+    s = generated.statistics.overview()
     seed = next(g for g in s["gender"] if g["cycle"] == "2017-2018")
     men = count(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '男'")
     women = count(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '女'")
@@ -94,22 +94,22 @@ def test_stats_charts_are_svg_with_their_tables_and_no_cdn(generated_client):
 
 def test_api_stats_is_the_same_data(generated, generated_client):
     data = generated_client.get("/api/stats").get_json()
-    assert data == json.loads(json.dumps(generated.stats(), ensure_ascii=False))
+    assert data == json.loads(json.dumps(generated.statistics.overview(), ensure_ascii=False))
 
 
 def test_stats_are_cached_per_index_generation(generated, tmp_path):
-    first = generated.stats()
-    assert generated.stats() is first  # the same object: computed once
+    first = generated.statistics.overview()
+    assert generated.statistics.overview() is first  # the same object: computed once
     from archive.archive import Archive as A
-    other = A(generated.home)
-    assert other.stats() is first  # another request of this process
+    other = A(generated.instance)  # another request of this process (the same instance)
+    assert other.statistics.overview() is first
     other.close()
 
 
 # 2. /compare --------------------------------------------------------------------------
 
 def test_compare_two_cycles(generated, generated_client):
-    c = generated.compare("2017-2018", "2019-2020")
+    c = generated.statistics.compare("2017-2018", "2019-2020")
     for row in c["by_operator"]:
         assert row["a"] == count(generated, "cycle = '2017-2018' and operator = ?", row["value"])
         assert row["b"] == count(generated, "cycle = '2019-2020' and operator = ?", row["value"])
@@ -139,7 +139,7 @@ def test_compare_refuses_unknown_cycles(generated_client, query):
 # 3. Themes and trends -----------------------------------------------------------------
 
 def test_cycle_keywords_are_characteristic_and_not_boilerplate(generated):
-    keywords = {cycle: words[:10] for cycle, words in generated.keywords().items()}
+    keywords = {cycle: words[:10] for cycle, words in generated.statistics.keywords().items()}
     assert set(keywords) == {"2017-2018", "2019-2020", "2021-2022"}
     for cycle, words in keywords.items():
         texts = [w["word"] for w in words]
@@ -156,7 +156,7 @@ def test_cycle_keywords_are_characteristic_and_not_boilerplate(generated):
 
 
 def test_trend_of_a_word_counts_citations_per_cycle(generated, generated_client):
-    mentions = generated.mentions("适老化")
+    mentions = generated.statistics.mentions("适老化")
     by_cycle = {m["cycle"]: m for m in mentions}
     for cycle, m in by_cycle.items():
         expected = count(generated, "cycle = ? and citation like '%适老化%'", cycle)
@@ -173,7 +173,7 @@ def test_trend_of_a_word_counts_citations_per_cycle(generated, generated_client)
 
 def test_trend_of_a_phrase(generated):
     phrase = "首问负责制"
-    total = sum(m["mentions"] for m in generated.mentions(phrase))
+    total = sum(m["mentions"] for m in generated.statistics.mentions(phrase))
     assert total == count(generated, "citation like ?", f"%{phrase}%")
 
 
@@ -255,7 +255,7 @@ def test_publishing_in_several_processes_writes_the_same_rows(generated, tmp_pat
         path = tmp_path / str(procs) / "archive-public.db"
         # A process of its own: workers are forked, and this one may run other threads.
         subprocess.run([sys.executable, "-c", "import sys; from archive.archive import Archive; "
-                        "Archive(sys.argv[1]).publish(sys.argv[2], procs=int(sys.argv[3]))",
+                        "Archive(sys.argv[1]).publishing.publish(sys.argv[2], procs=int(sys.argv[3]))",
                         str(generated.home), str(path), str(procs)], check=True)
         db = sqlite3.connect(path)
         files[procs] = db.execute("select * from entries order by rowid").fetchall()
@@ -296,7 +296,7 @@ def test_honoree_page_shows_similar_citations_and_same_unit(generated, generated
                               "'2017-2018' and unit like '%重要通信局'"))
     html = generated_client.get(f"/honorees/{li['id']}").get_data(as_text=True)
     assert "相似的事迹" in html
-    similar = generated.similar(li["id"])
+    similar = generated.records.similar_to(li["id"])
     assert similar and all(s["id"] != li["id"] for s in similar)
     assert li["person_key"] not in {next(generated.db.query(
         "select person_key from entries where id = ?", [s["id"]]))["person_key"] for s in similar}
@@ -317,7 +317,7 @@ def test_honoree_page_shows_similar_citations_and_same_unit(generated, generated
 
 def test_similar_citations_rank_shared_words_first(generated):
     target = next(generated.db.query("select id, citation from entries where name = '谢华'"))
-    similar = generated.similar(target["id"], limit=3)
+    similar = generated.records.similar_to(target["id"], limit=3)
     sentences = set(re.findall(r"[^。]+。", target["citation"]))
     best = next(generated.db.query("select citation from entries where id = ?", [similar[0]["id"]]))
     assert sentences & set(re.findall(r"[^。]+。", best["citation"]))
@@ -348,10 +348,10 @@ def test_data_page_says_when_the_sqlite_file_is_behind(seeded_copy, tmp_path, da
     from archive.web import create_app
     client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home)}).test_client()
     assert "档案现有" not in client.get("/data").get_data(as_text=True)
-    seeded_copy.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
+    seeded_copy.imports.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
     html = client.get("/data").get_data(as_text=True)
     assert "含 5 条记录；档案现有" in html
-    seeded_copy.reindex()
+    seeded_copy.indexing.reindex()
     assert "档案现有" not in client.get("/data").get_data(as_text=True)
 
 
@@ -359,18 +359,17 @@ def test_keywords_are_served_at_once_and_refreshed_after_an_import(seeded_copy, 
     """Keywords take seconds at 100,000 entries: after an import the previous ones are
     served at once while the new ones are computed in the background."""
     import time
-    seeded_copy.reindex()  # writes cache/keywords.json
-    before = seeded_copy.keywords()
+    seeded_copy.indexing.reindex()  # writes cache/keywords.json
+    before = seeded_copy.statistics.keywords()
     assert set(before) == {"2017-2018"}
-    seeded_copy.import_paths([data_dir / "hubei-2019-2020-honorees.json"])
-    assert seeded_copy.keywords() == before  # stale, at once
+    seeded_copy.imports.import_paths([data_dir / "hubei-2019-2020-honorees.json"])
+    assert seeded_copy.statistics.keywords() == before  # stale, at once
     deadline = time.monotonic() + 30
-    while set(seeded_copy.keywords()) == {"2017-2018"} and time.monotonic() < deadline:
+    while set(seeded_copy.statistics.keywords()) == {"2017-2018"} and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert set(seeded_copy.keywords()) == {"2017-2018", "2019-2020"}
+    assert set(seeded_copy.statistics.keywords()) == {"2017-2018", "2019-2020"}
     # A new process starts from the file.
-    from archive.archive import Archive, _CACHE
-    _CACHE.clear()
-    other = Archive(seeded_copy.home)
-    assert set(other.keywords()) == {"2017-2018", "2019-2020"}
+    from archive.archive import Archive
+    other = Archive(seeded_copy.home)  # an instance of its own, as a new process has
+    assert set(other.statistics.keywords()) == {"2017-2018", "2019-2020"}
     other.close()

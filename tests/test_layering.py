@@ -64,8 +64,42 @@ def test_no_import_cycles():
 
 
 def test_index_imports_neither_flask_nor_archive():
-    code = ("import sys, index.analysis, index.build, index.query, index.snapshots; "
+    code = ("import sys, index.analysis, index.build, index.searching, index.snapshots; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'archive')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_views_and_commands_reach_data_only_through_services():
+    """archive/web/ and archive/cli.py import neither the SQL layer (archive.db), nor the
+    importer's storage, nor the index's internals: they call the application object's
+    services (archive/services/)."""
+    modules = _modules()
+    forbidden = ("archive.db", "archive.publish", "archive.stats", "archive.auth",
+                 "archive.jobs", "archive.uploads", "index.build", "index.ranking",
+                 "index.internals", "index.generation", "index.searching", "index.themes")
+    thin = {name: path for name, path in modules.items()
+            if name.startswith("archive.web") or name == "archive.cli"}
+    assert len(thin) > 8
+    found = {}
+    for name, path in thin.items():
+        bad = sorted(t for t in _imports(name, path, modules)
+                     if any(t == f or t.startswith(f + ".") for f in forbidden))
+        source = path.read_text("utf-8")
+        calls = [word for word in ("store.", ".db[", ".db.query", ".db.execute", ".private[")
+                 if word in source]
+        if bad or calls:
+            found[name] = bad + calls
+    assert found == {}
+
+
+def test_every_service_is_reachable_from_the_application_object(tmp_path):
+    from archive.archive import Archive
+    from archive import services
+    archive = Archive(tmp_path / "instance")
+    try:
+        held = {type(v).__name__ for v in vars(archive).values()}
+        assert set(services.__all__) <= held
+    finally:
+        archive.close()

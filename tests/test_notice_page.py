@@ -12,11 +12,11 @@ def commendation(seeded_copy, tmp_path):
     """The seed archive plus the commendation page, imported, then corrected once."""
     first = tmp_path / "通报.html"
     first.write_bytes(nf.commendation_html(word_cells=False))
-    seeded_copy.import_paths([first])
+    seeded_copy.imports.import_paths([first])
     fixed = tmp_path / "通报（更正）.html"
     fixed.write_bytes(nf.commendation_html(word_cells=False).replace(
         "1990.11".encode(), "1990.12".encode()))
-    seeded_copy.import_paths([fixed])
+    seeded_copy.imports.import_paths([fixed])
     [notice] = [n for n in seeded_copy.db.query("select id from notices where doc_number = ?",
                                                 ["工信行建〔2023〕1号"])]
     return notice["id"]

@@ -2,7 +2,7 @@
 
 import re
 
-from archive import store
+from archive.db import store
 from archive.archive import Archive
 
 from conftest import SEED
@@ -17,7 +17,7 @@ ONE_ROW = ("# title: “全国用户满意电信服务明星”“全国用户�
 
 def _correct_one(archive, name="刘鑫鑫"):
     entry = archive.db.execute("select id from entries where name = ?", [name]).fetchone()[0]
-    archive.correct(entry, {"education": "硕士研究生"}, "editor")
+    archive.corrections.correct(entry, {"education": "硕士研究生"}, "editor")
     return entry
 
 
@@ -48,7 +48,7 @@ def test_preview_lists_every_removal_and_needs_a_tick(logged_in, app):
         "select id from notices").fetchone()[0])["id"], 1))["text"] == SEED.read_text("utf-8")
     retired = a.db["retired_entries"].get(corrected)
     assert retired["name"] == "刘鑫鑫" and retired["notice_version"] == 1
-    assert [c["entry_id"] for c in a.audit_trail(corrected)] == [corrected]
+    assert [c["entry_id"] for c in a.corrections.trail(corrected)] == [corrected]
     a.close()
 
 

@@ -13,7 +13,7 @@ from conftest import DATA, SEED
 @pytest.fixture
 def mixed(seeded_copy):
     """The seed's candidates plus the Beijing honorees of the same cycle (李玉柱 is both)."""
-    seeded_copy.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
     from archive.web import create_app
     app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
                       "SECRET_KEY": "test-only-key"})
@@ -87,7 +87,7 @@ def test_retired_ids_answer_410_or_301(seeded_copy, tmp_path):
     shorter = tmp_path / "seed.txt"
     shorter.write_text(text[:start] + text[text.index("主办单位"):], "utf-8")
     gone = seeded_copy.db.execute("select id, notice_id from entries where name = '刘鑫鑫'").fetchone()
-    seeded_copy.import_paths([shorter], allow_removal=True)
+    seeded_copy.imports.import_paths([shorter], allow_removal=True)
     client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
                          "SECRET_KEY": "k"}).test_client()
     r = client.get(f"/honorees/{gone[0]}")

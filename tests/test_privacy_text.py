@@ -19,7 +19,7 @@ def test_bidi_and_format_characters_are_stripped_from_names_and_units():
 
 def test_a_correction_cannot_bring_them_back(seeded_copy):
     entry = next(seeded_copy.db.query("select id from entries where name = '李玉柱'"))["id"]
-    seeded_copy.correct(entry, {"position": "装维\u202e工程师"}, "editor")
+    seeded_copy.corrections.correct(entry, {"position": "装维\u202e工程师"}, "editor")
     assert next(seeded_copy.db.query("select position from entries where id = ?",
                                      [entry]))["position"] == "装维工程师"
 

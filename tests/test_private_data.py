@@ -26,16 +26,16 @@ def _public_tables_hold_nothing_private(path):
 def test_accounts_logins_audit_and_jobs_live_in_a_0600_admin_db(home):
     from archive import jobs
     a = Archive(home)
-    a.init()
+    a.imports.init()
     auth.create_user(a.private, "editor", "correct horse battery")
     try:
-        auth.login(a.private, "editor", "wrong password!", "10.0.0.9")
+        auth.login(a.private, "editor", "wrong password!", "10.0.0.9", a.settings)
     except auth.AuthError:
         pass
     entry = a.db.execute("select id from entries limit 1").fetchone()[0]
-    assert a.correct(entry, {"education": "硕士研究生"}, "editor") == ["education"]
+    assert a.corrections.correct(entry, {"education": "硕士研究生"}, "editor") == ["education"]
     jobs.begin(a.private, "editor")
-    assert a.audit_trail(entry)[0]["user"] == "editor"
+    assert a.corrections.trail(entry)[0]["user"] == "editor"
     a.close()
     assert stat.S_IMODE((home / "admin.db").stat().st_mode) == 0o600
     _public_tables_hold_nothing_private(home / "archive.db")
@@ -69,8 +69,8 @@ def test_an_instance_from_before_the_split_moves_its_private_tables(tmp_path):
             for r in a.db.query("select * from entries order by id")] == entries
     assert auth.user_exists(a.private, "old-admin")
     assert a.private["login_failures"].count == 1 and a.private["jobs"].count == 1
-    assert [i["user"] for i in a.recent_imports()] == ["old-admin"]
-    assert [(c["field"], c["after"], c["user"]) for c in a.audit_trail(entry)] == \
+    assert [i["user"] for i in a.imports.recent()] == ["old-admin"]
+    assert [(c["field"], c["after"], c["user"]) for c in a.corrections.trail(entry)] == \
         [("education", "本科", "old-admin")]
     a.close()
     _public_tables_hold_nothing_private(home / "archive.db")

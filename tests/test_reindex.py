@@ -13,7 +13,7 @@ from conftest import DATA, SEED
 
 
 def test_index_package_imports_neither_flask_nor_archive():
-    code = ("import sys, index, index.analysis, index.schema, index.build, index.query, "
+    code = ("import sys, index, index.analysis, index.schema, index.build, index.searching, "
             "index.snapshots; bad = [m for m in sys.modules if m.split('.')[0] in "
             "('flask', 'archive', 'werkzeug')]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -22,20 +22,20 @@ def test_index_package_imports_neither_flask_nor_archive():
 
 def test_rebuild_while_a_searcher_is_open(seeded_copy):
     old = seeded_copy.snapshot()
-    old_searcher = old.searcher()
-    assert old_searcher.doc_count() == 5
-    meta = seeded_copy.reindex()
-    assert meta["entries"] == 5 and meta["name"] != old.name
-    # The reader that opened the old snapshot keeps working…
-    assert old_searcher.doc_count() == 5
-    assert len(old_searcher.search(Every())) == 5
+    with old.reading() as generation, generation.searcher() as old_searcher:
+        assert old_searcher.doc_count() == 5
+        meta = seeded_copy.indexing.reindex()
+        assert meta["entries"] == 5 and meta["name"] != old.name
+        # The reader that opened the old snapshot keeps working…
+        assert old_searcher.doc_count() == 5
+        assert len(old_searcher.search(Every())) == 5
     # …and a new search sees the new snapshot without a restart.
     assert seeded_copy.snapshot().name == meta["name"]
-    assert seeded_copy.search("李玉柱")["results"][0]["name"] == "李玉柱"
+    assert seeded_copy.records.search("李玉柱")["results"][0]["name"] == "李玉柱"
 
 
 def test_two_snapshots_are_kept(seeded_copy):
-    names = [seeded_copy.reindex()["name"] for _ in range(3)]
+    names = [seeded_copy.indexing.reindex()["name"] for _ in range(3)]
     kept = sorted(p.name for p in snapshots.snapshots_dir(seeded_copy.index_root).iterdir())
     assert kept == sorted(names[-2:])
     assert snapshots.live_name(seeded_copy.index_root) == names[-1]
@@ -48,7 +48,7 @@ def test_half_built_snapshot_is_never_live_and_is_cleaned(seeded_copy):
     leftover.mkdir()
     (leftover / "junk").write_text("x")
     assert snapshots.live_name(root) == live
-    seeded_copy.reindex()
+    seeded_copy.indexing.reindex()
     assert not leftover.exists()
 
 
@@ -57,21 +57,21 @@ def test_import_updates_the_index_incrementally(seeded_copy, runner):
     out = runner("import", DATA / "sichuan-2019-2020-candidates.txt")
     assert out.exit_code == 0, out.output
     assert snapshots.live_name(seeded_copy.index_root) == live  # no rebuild
-    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
-    assert seeded_copy.search("", filters={"operator": "中国铁塔"})["total"] == 1
-    assert seeded_copy.check()["ok"]
+    assert [h["name"] for h in seeded_copy.records.search("赵一鸣")["results"]] == ["赵一鸣"]
+    assert seeded_copy.records.search("", filters={"operator": "中国铁塔"})["total"] == 1
+    assert seeded_copy.indexing.check()["ok"]
 
 
 def test_corrected_notice_updates_only_its_entries(seeded_copy, runner, tmp_path):
     corrected = tmp_path / "seed.txt"
     corrected.write_text(SEED.read_text("utf-8").replace("阿尔及利亚使馆", "某国使馆"), "utf-8")
-    assert seeded_copy.search("阿尔及利亚")["total"] == 1
+    assert seeded_copy.records.search("阿尔及利亚")["total"] == 1
     out = runner("import", corrected)
     assert "已导入新版本（旧版本已保留）（5 条）" in out.output
-    assert seeded_copy.search("阿尔及利亚")["total"] == 0
-    assert [h["name"] for h in seeded_copy.search("李玉柱")["results"]] == ["李玉柱"]
-    assert seeded_copy.search("")["total"] == 5  # replaced, not duplicated
-    assert seeded_copy.check()["ok"]
+    assert seeded_copy.records.search("阿尔及利亚")["total"] == 0
+    assert [h["name"] for h in seeded_copy.records.search("李玉柱")["results"]] == ["李玉柱"]
+    assert seeded_copy.records.search("")["total"] == 5  # replaced, not duplicated
+    assert seeded_copy.indexing.check()["ok"]
 
 
 def test_check_reports_drift(seeded_copy, runner):
@@ -85,7 +85,7 @@ def test_check_reports_drift(seeded_copy, runner):
     writer = snapshot.writer()
     writer.delete_by_term("id", next(db.query("select id from entries where name = '刘鑫鑫'"))["id"])
     writer.commit()
-    drift = seeded_copy.check()
+    drift = seeded_copy.indexing.check()
     assert drift["stale"] == [li] and drift["extra"] == [zhang] and len(drift["missing"]) == 1
     out = runner("check")
     assert out.exit_code == 1
@@ -97,26 +97,26 @@ def test_check_reports_drift(seeded_copy, runner):
 
 def test_rebuild_reconciles_changes_made_during_the_build(seeded_copy):
     """An import that lands while the rebuild runs is in the new snapshot."""
-    rows = list(seeded_copy._index_rows())
-    plans = seeded_copy.plan_files([(str(DATA / "hubei-2019-2020-honorees.json"),
+    rows = list(seeded_copy.indexing.rows())
+    plans = seeded_copy.imports.plan_files([(str(DATA / "hubei-2019-2020-honorees.json"),
                                      (DATA / "hubei-2019-2020-honorees.json").read_bytes())])
 
     def entries():
         yield from rows
-        seeded_copy.apply(plans)  # lands mid-build, into the old snapshot
+        seeded_copy.imports.apply(plans)  # lands mid-build, into the old snapshot
 
-    from archive import store
+    from archive.db import store
     meta = build.rebuild(seeded_copy.index_root, entries(), words=set(),
                          aliases=seeded_copy.index_aliases(),
                          reconcile=(lambda: store.entry_hashes(seeded_copy.db),
-                                    seeded_copy._index_rows))
+                                    seeded_copy.indexing.rows))
     assert meta["reconciled"] == 2 and meta["entries"] == 7
-    assert [h["name"] for h in seeded_copy.search("欧阳晓明")["results"]] == ["欧阳晓明"]
-    assert seeded_copy.check()["ok"]
+    assert [h["name"] for h in seeded_copy.records.search("欧阳晓明")["results"]] == ["欧阳晓明"]
+    assert seeded_copy.indexing.check()["ok"]
 
 
 def test_whoosh_and_index_import_without_warnings():
-    code = "import index.query, index.build, whoosh.fields, whoosh.qparser"
+    code = "import index.searching, index.build, whoosh.fields, whoosh.qparser"
     done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
@@ -124,12 +124,12 @@ def test_whoosh_and_index_import_without_warnings():
 
 def test_dictionary_loads_once_per_snapshot_not_per_query(seeded_copy, monkeypatch):
     from index import analysis
-    seeded_copy.search("李玉柱")
+    seeded_copy.records.search("李玉柱")
     loads = []
     real = analysis.rjieba.Jieba
     monkeypatch.setattr(analysis.rjieba, "Jieba", lambda: loads.append(1) or real())
     for query in ("玉柱", "投诉", "聯通", "liyuzhu"):
-        seeded_copy.search(query)
+        seeded_copy.records.search(query)
     assert loads == []
     digest = seeded_copy.snapshot().digest
     assert (seeded_copy.index_root / "snapshots" / seeded_copy.snapshot().name /
@@ -139,19 +139,19 @@ def test_dictionary_loads_once_per_snapshot_not_per_query(seeded_copy, monkeypat
 
 def test_snapshot_of_an_older_schema_is_rebuilt_by_init(seeded_copy, runner):
     import json
-    from index.snapshots import StaleSnapshot, live_index
+    from index.snapshots import StaleSnapshot
     path = snapshots.snapshots_dir(seeded_copy.index_root) / snapshots.live_name(
         seeded_copy.index_root)
     meta = json.loads((path / "meta.json").read_text())
     meta["schema"] = 1
     (path / "meta.json").write_text(json.dumps(meta))
-    live_index(seeded_copy.index_root)._snapshot = None  # as a new process would see it
+    seeded_copy.instance.live.close()  # as a new process would see it
     out = runner("search", "李玉柱")
     assert out.exit_code == 1 and "archive reindex" in out.output
     with pytest.raises(StaleSnapshot):
         seeded_copy.snapshot()
     assert runner("init").exit_code == 0
-    assert seeded_copy.search("李玉柱")["results"][0]["name"] == "李玉柱"
+    assert seeded_copy.records.search("李玉柱")["results"][0]["name"] == "李玉柱"
 
 
 def test_check_repair_and_an_unchanged_reimport_mend_drift(runner, home):
@@ -191,7 +191,7 @@ def test_a_rebuild_removes_the_leftovers_of_a_build_that_died(seeded_copy, monke
         return real(partial, *args)
 
     monkeypatch.setattr(build, "_write_documents", spy)
-    seeded_copy.reindex(procs=1)
+    seeded_copy.indexing.reindex(procs=1)
     assert seen == [False]
 
 
@@ -206,32 +206,32 @@ def test_a_quiet_index_is_not_reread_per_search_but_sees_other_processes(seeded_
     monkeypatch.setattr(snapshots, "live_name", lambda root: reads.append(1) or real(root))
     env = {**os.environ, "ARCHIVE_HOME": str(seeded_copy.home)}
     before = seeded_copy.snapshot().name
-    assert seeded_copy.search("赵一鸣")["total"] == 0
+    assert seeded_copy.records.search("赵一鸣")["total"] == 0
     count = len(reads)
-    seeded_copy.search("李玉柱")
+    seeded_copy.records.search("李玉柱")
     assert len(reads) == count  # LIVE unchanged: not read again
     subprocess.run([sys.executable, "-m", "archive.cli", "import",
                     str(DATA / "sichuan-2019-2020-candidates.txt")], env=env, check=True,
                    capture_output=True)
-    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+    assert [h["name"] for h in seeded_copy.records.search("赵一鸣")["results"]] == ["赵一鸣"]
     assert seeded_copy.snapshot().name == before
     subprocess.run([sys.executable, "-m", "archive.cli", "reindex"], env=env, check=True,
                    capture_output=True)
     assert seeded_copy.snapshot().name != before
     assert len(reads) > count
-    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+    assert [h["name"] for h in seeded_copy.records.search("赵一鸣")["results"]] == ["赵一鸣"]
 
 
 def test_every_segment_is_written_with_the_archives_codec(seeded_copy, runner):
     """Full rebuilds (several writer processes) and imports write segments with the
     archive's codec: no per-posting field-length reads while indexing."""
-    seeded_copy.reindex(procs=2)
+    seeded_copy.indexing.reindex(procs=2)
     runner("import", DATA / "sichuan-2019-2020-candidates.txt")
     segments = seeded_copy.snapshot().index._segments()
     assert len(segments) >= 2
     assert all(segment.codec().length_stats is False for segment in segments)
     assert all(segment.codec()._blocklimit == 1024 for segment in segments)
-    assert [h["name"] for h in seeded_copy.search("赵一鸣")["results"]] == ["赵一鸣"]
+    assert [h["name"] for h in seeded_copy.records.search("赵一鸣")["results"]] == ["赵一鸣"]
 
 
 def test_a_rebuild_whose_writer_processes_fail_ends_with_an_error(seeded_copy, monkeypatch,
@@ -244,14 +244,14 @@ def test_a_rebuild_whose_writer_processes_fail_ends_with_an_error(seeded_copy, m
         raise OSError(errno.ENOSPC, "No space left on device")
 
     live = snapshots.live_name(seeded_copy.index_root)
-    rows = [dict(r, id=f"x{i}") for i, r in enumerate(list(seeded_copy._index_rows()) * 60)]
+    rows = [dict(r, id=f"x{i}") for i, r in enumerate(list(seeded_copy.indexing.rows()) * 60)]
     working = whoosh.multiproc.SubWriterTask._process_file
     monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", disk_full)
     with pytest.raises(IndexWriteError):
         build.rebuild(seeded_copy.index_root, iter(rows), words=[],
                       aliases=seeded_copy.index_aliases(), total=len(rows), procs=2)
     assert snapshots.live_name(seeded_copy.index_root) == live  # still serving the old one
-    assert seeded_copy.search("李玉柱")["total"] == 1
+    assert seeded_copy.records.search("李玉柱")["total"] == 1
     assert not list(snapshots.snapshots_dir(seeded_copy.index_root).glob("*.partial"))
     monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", working)
-    assert seeded_copy.reindex(procs=2)["entries"] == 5  # the build lock was released
+    assert seeded_copy.indexing.reindex(procs=2)["entries"] == 5  # the build lock was released

@@ -75,8 +75,8 @@ def _upload(client, data, name):
         content_type="multipart/form-data")
 
 
-def test_a_hostile_upload_is_refused_and_the_site_keeps_answering(logged_in, app, monkeypatch):
-    monkeypatch.setenv("ARCHIVE_PARSE_SECONDS", "3")
+def test_a_hostile_upload_is_refused_and_the_site_keeps_answering(logged_in, app):
+    app.config["PARSE_SECONDS"] = 3  # the app's settings are its services' settings
     r = _upload(logged_in, hf.ruled_grid_pdf(), "grid.pdf")
     assert r.status_code == 400 and "解析超过 3 秒" in r.get_data(as_text=True)
     assert logged_in.get("/api/search?q=李玉柱").get_json()["total"] == 1

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import search_corpus
+from archive.markup import marked_hits
 
 jieba.setLogLevel(logging.WARNING)
 ITEMS = search_corpus.entries()
@@ -22,7 +23,7 @@ def names(result):
 
 
 def all_ids(a, text, **filters):
-    return set(a.export_ids(text, filters=filters, limit=100000))
+    return set(a.publishing.export_ids(text, filters=filters, limit=100000))
 
 
 def ids_where(a, sql, *params):
@@ -38,7 +39,7 @@ def test_province_and_operator_words_find_those_entries(generated, region, word)
     operator = {"电信": "中国电信", "移动": "中国移动", "联通": "中国联通"}[word]
     expected = ids_where(generated, "region = ? and operator = ?", region, operator)
     assert expected, (region, operator)
-    result = generated.search(region + word, per_page=100)
+    result = generated.records.search(region + word, per_page=100)
     assert expected <= all_ids(generated, region + word)
     # The entries of that province and operator come first.
     top = [(h["region"], h["operator"]) for h in result["results"][:len(expected)]]
@@ -83,11 +84,11 @@ def test_any_run_of_visible_words_finds_its_entry(generated, run):
 @pytest.mark.parametrize("text, first", [("ouyang", "欧阳晓明"), ("xiaoming", "欧阳晓明"),
                                          ("xie hua", "谢华"), ("lv mei", "吕梅"), ("lvmei", "吕梅")])
 def test_compound_surnames_and_u_umlaut_pinyin(generated, text, first):
-    assert names(generated.search(text))[0] == first
+    assert names(generated.records.search(text))[0] == first
 
 
 def test_surname_pinyin_lists_that_surname_first(generated):
-    result = generated.search("xie", per_page=100)
+    result = generated.records.search("xie", per_page=100)
     xie = [n for n in names(result) if n.startswith("谢")]
     assert xie and names(result)[:len(xie)] == xie
 
@@ -98,17 +99,17 @@ def test_surname_pinyin_lists_that_surname_first(generated):
                                           ("xihua", "谢华"), ("欧阳小明", "欧阳晓明"),
                                           ("zhangnna", "张娜")])
 def test_typos_get_suggestions(generated, text, wanted):
-    result = generated.search(text)
+    result = generated.records.search(text)
     texts = [s["text"] for s in result["suggestions"]]
     assert wanted in texts, (text, result["suggestions"])
     suggestion = result["suggestions"][texts.index(wanted)]
     assert suggestion["kind"] in ("individual", "team", "company")
     assert suggestion["url"].startswith("/search?q=")
-    assert names(generated.search(suggestion["text"]))[0] == wanted
+    assert names(generated.records.search(suggestion["text"]))[0] == wanted
 
 
 def test_no_suggestions_when_the_query_finds_plenty(generated):
-    assert generated.search("投诉")["suggestions"] == []
+    assert generated.records.search("投诉")["suggestions"] == []
 
 
 def test_suggestions_on_the_page_and_in_the_api(generated_client):
@@ -135,7 +136,7 @@ def test_suggestion_text_is_escaped(generated_client):
 ])
 def test_the_name_is_marked_however_it_matched(generated, text, marked):
     plain = re.sub(r"</?mark>", "", marked)
-    hits = [h for h in generated.search(text, per_page=100)["results"] if h["name"] == plain]
+    hits = [h for h in marked_hits(generated.records.search(text, per_page=100)["results"]) if h["name"] == plain]
     assert hits and hits[0]["name_html"] == marked, (text, hits and hits[0]["name_html"])
 
 
@@ -146,19 +147,19 @@ def test_the_page_shows_the_marked_name(generated_client):
 
 @pytest.mark.parametrize("text", ["liyuzhu", "lyz", "Li Yuzhu"])
 def test_a_pinyin_name_match_marks_the_name_in_the_citation(generated, text):
-    hit = generated.search(text)["results"][0]
+    hit = marked_hits(generated.records.search(text)["results"])[0]
     assert hit["name"] == "李玉柱"
     assert "<mark>李玉柱</mark>" in hit["snippet"], hit["snippet"]
 
 
 def test_an_alias_query_centres_the_snippet_on_the_alias(generated):
-    for hit in generated.search("China Unicom", per_page=50)["results"]:
+    for hit in marked_hits(generated.records.search("China Unicom", per_page=50)["results"]):
         if "联通" in (generated.db["entries"].get(hit["id"])["citation"] or ""):
             assert re.search(r"<mark>[^<]*联通</mark>", hit["snippet"]), hit["snippet"]
 
 
 def test_name_marks_are_escaped(generated):
-    hit = generated.search("阿依古丽")["results"][0]
+    hit = marked_hits(generated.records.search("阿依古丽")["results"])[0]
     assert hit["name_html"] == "<mark>阿依古丽</mark>·买买提"
 
 
@@ -166,7 +167,7 @@ def test_name_marks_are_escaped(generated):
 
 @pytest.mark.parametrize("text", ["zhang na 渝中区", "投诉 xie 龙山县", "wang 10086 适老化 天河区"])
 def test_relaxed_queries_rank_more_matched_words_first(generated, text):
-    result = generated.search(text, per_page=100)
+    result = generated.records.search(text, per_page=100)
     assert result["relaxed"]
     words = [all_ids(generated, w) for w in text.split()]
     matched = [sum(h["id"] in w for w in words) for h in result["results"]]
@@ -174,22 +175,22 @@ def test_relaxed_queries_rank_more_matched_words_first(generated, text):
 
 
 def test_relaxed_ranking_on_names(generated):
-    assert names(generated.search("Zhang Na Beijing"))[0] == "张娜"
+    assert names(generated.records.search("Zhang Na Beijing"))[0] == "张娜"
     # 谢华 matches two of the three words; anyone matching one comes after.
-    result = generated.search("谢华 xiehua 投资银行", per_page=50)
+    result = generated.records.search("谢华 xiehua 投资银行", per_page=50)
     assert result["relaxed"] and names(result)[0] == "谢华"
 
 
 def test_equal_scores_break_by_stage_then_newest_cycle_then_name(generated):
     from index.analysis import name_sound
-    result = generated.search("kind:team", per_page=100)
+    result = generated.records.search("kind:team", per_page=100)
     # Names in pinyin order, as Chinese lists are.
     order = [(h["stage"] != "honorees", -int(h["cycle"][-4:]), name_sound(h["name"]), h["name"])
              for h in result["results"]]
     assert order == sorted(order)
     # Stable across pages.
-    paged = [h["id"] for p in (1, 2, 3) for h in generated.search("kind:team", per_page=10,
-                                                              page=p)["results"]]
+    paged = [h["id"] for p in (1, 2, 3) for h in marked_hits(generated.records.search("kind:team", per_page=10,
+                                                              page=p)["results"])]
     assert paged == [h["id"] for h in result["results"][:30]]
 
 
@@ -236,26 +237,26 @@ def test_search_box_is_an_aria_combobox(generated_client):
 def test_a_mistyped_name_that_finds_something_still_gets_suggestions(generated):
     """刘心鑫 (for 刘鑫鑫) finds 刘鑫鑫 by two of its characters: the name it sounds like
     is still offered (it was not: a hit matched by name silenced suggestions)."""
-    result = generated.search("刘心鑫")
+    result = generated.records.search("刘心鑫")
     assert result["total"] >= 1
     assert [s["text"] for s in result["suggestions"]][:1] == ["刘鑫鑫"]
-    assert generated.search("刘鑫鑫")["suggestions"] == []
+    assert generated.records.search("刘鑫鑫")["suggestions"] == []
 
 
 def test_snippet_words_are_found_in_full_width_and_mixed_case_citations():
     """The fast paths of snippet marking (no conversion for Han words, lower case only
     when the citation has no full-width letters) still find every occurrence."""
     from whoosh import query as Q
-    from index.query import _page_spans
+    from index.highlight import citation_spans
     text = "他研究ＡＤＳＬ和Adsl线路，聯通用户"
     query = Q.Or([Q.Term("citation", "adsl"), Q.Term("citation", "线路")])
-    spans = _page_spans(query, [7], [(text, "")], {})[7]
+    spans = citation_spans(query, [(text, "")], {})[0]
     assert [text[s:e] for s, e in spans] == ["ＡＤＳＬ", "Adsl线路"]  # touching spans merge
     plain = "他研究ADSL和Adsl线路，用户"
-    spans = _page_spans(query, [7], [(plain, "1")], {})[7]
+    spans = citation_spans(query, [(plain, "1")], {})[0]
     assert [plain[s:e] for s, e in spans] == ["ADSL", "Adsl线路"]
     wide = "他研究ＡＤＳＬ线路，用户"
-    spans = _page_spans(query, [7], [(wide, "1")], {})[7]
+    spans = citation_spans(query, [(wide, "1")], {})[0]
     assert [wide[s:e] for s, e in spans] == ["ＡＤＳＬ线路"]
 
 
@@ -264,9 +265,9 @@ def test_part_of_a_name_finds_names_holding_it_not_its_characters_scattered(gene
                                                                              whole, scattered):
     """明霞 finds 陈明霞; 李霞明 (the same characters, another order) and entries with
     明 in one field and 霞 in another are noise."""
-    names = [h["name"] for h in generated.search(part, per_page=100)["results"]]
+    names = [h["name"] for h in marked_hits(generated.records.search(part, per_page=100)["results"])]
     assert names == [whole]
-    assert [h["name"] for h in generated.search(scattered)["results"]] == [scattered]
+    assert [h["name"] for h in marked_hits(generated.records.search(scattered)["results"])] == [scattered]
 
 
 def test_quoted_names_and_units_are_phrases_in_the_short_fields(generated):
@@ -278,11 +279,11 @@ def test_quoted_names_and_units_are_phrases_in_the_short_fields(generated):
     units = [r[1] for r in rows if r[2] != "team"]
     assert len(teams) >= 5 and len(units) >= 5
     for team in teams[:5]:
-        found = [h["name"] for h in generated.search(f'"{team}"', per_page=100)["results"]]
+        found = [h["name"] for h in marked_hits(generated.records.search(f'"{team}"', per_page=100)["results"])]
         assert team in found, team
     for unit in units[:5]:
-        assert generated.search(f'"{unit}"', per_page=100)["total"] >= 1, unit
+        assert generated.records.search(f'"{unit}"', per_page=100)["total"] >= 1, unit
     # 客户服务中心 occurs in team names; 中心服务客户 nowhere, though each word does.
-    assert generated.search('"客户服务中心"')["total"] >= 1
-    assert generated.search('"中心服务客户"')["total"] == 0
-    assert generated.search("中心服务客户")["total"] >= 1
+    assert generated.records.search('"客户服务中心"')["total"] >= 1
+    assert generated.records.search('"中心服务客户"')["total"] == 0
+    assert generated.records.search("中心服务客户")["total"] >= 1

@@ -14,7 +14,7 @@ from conftest import DATA
 @pytest.fixture
 def mixed(seeded_copy, monkeypatch):
     """The seed's candidates plus the Beijing honorees of the same cycle (李玉柱 is both)."""
-    seeded_copy.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
     from archive.web import create_app
     app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
                       "SECRET_KEY": "test-only-key"})
@@ -103,7 +103,7 @@ def test_formula_cells_are_neutralised(seeded_copy, tmp_path):
                         "citation": "\t=1+1"}]}
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
-    seeded_copy.import_paths([path])
+    seeded_copy.imports.import_paths([path])
     from archive.web import create_app
     client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
                          "SECRET_KEY": "k"}).test_client()
@@ -140,11 +140,11 @@ def test_saving_one_field_changes_only_that_field(logged_in, app):
     logged_in.post(f"/admin/entries/{hit['id']}", data=form)
     after = a.db["entries"].get(hit["id"])
     assert after["education"] == "硕士研究生" and after["citation"] == before["citation"]
-    assert [c["field"] for c in a.audit_trail(hit["id"])] == ["education"]
+    assert [c["field"] for c in a.corrections.trail(hit["id"])] == ["education"]
     # Re-importing the notice reports no false conflict for the citation.
     from conftest import SEED
     text = SEED.read_text("utf-8").replace("阿尔及利亚", "某国")
-    plan = a.plan_files([("seed.txt", text.encode())])[0]
+    plan = a.imports.plan_files([("seed.txt", text.encode())])[0]
     assert [(c["name"], c["field"]) for c in plan.conflicts] == [("刘鑫鑫", "education")]
     a.close()
 
@@ -222,7 +222,7 @@ def test_citation_formats_on_the_page_and_in_the_api(seeded_copy):
 
 def test_notices_have_filters_and_pages(mixed, app):
     a = Archive(app.config["ARCHIVE_HOME"])
-    a.import_paths([DATA / "guangdong-2019-2020-candidates.html",
+    a.imports.import_paths([DATA / "guangdong-2019-2020-candidates.html",
                     DATA / "hubei-2019-2020-honorees.json"])
     a.close()
     every = mixed.get("/notices").get_data(as_text=True)

@@ -86,7 +86,7 @@ def test_invalid_parameters_give_400_json(shared_client, url):
 def test_related_entries_link_candidate_and_honoree(client, app, data_dir):
     from archive.archive import Archive
     a = Archive(app.config["ARCHIVE_HOME"])
-    a.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
+    a.imports.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
     a.close()
     hits = client.get("/api/search?q=李玉柱").get_json()["results"]
     assert len(hits) == 1  # one person, shown once

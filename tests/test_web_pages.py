@@ -180,10 +180,9 @@ def test_static_assets_are_served(shared_client):
 def test_missing_index_is_a_503_with_a_message(app, client):
     import shutil
     from pathlib import Path
-    from index.snapshots import live_index
     root = Path(app.config["ARCHIVE_HOME"]) / "index"
     shutil.rmtree(root)
-    live_index(root)._snapshot = None
+    app.extensions["archive"].live.close()
     r = client.get("/search?q=李玉柱")
     assert r.status_code == 503 and "archive reindex" in r.get_data(as_text=True)
     r = client.get("/api/search?q=李玉柱")

@@ -10,8 +10,10 @@ from flask_compress import Compress
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from .. import config
 from index.snapshots import NoSnapshot
+
+from .. import config
+from ..archive import Instance
 
 from .context import close_archive
 
@@ -62,8 +64,12 @@ def create_app(test_config=None):
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.jinja_env.globals.update(site_name=app.config["SITE_NAME"])
+    from .. import markup
     from . import labels
-    app.jinja_env.filters.update(labels.FILTERS)
+    app.jinja_env.filters.update(labels.FILTERS, mark=markup.mark, passage=markup.passage_html)
+    # The application object's process-wide part: the settings just merged, the live
+    # index, the values kept per index generation. Each request adds its connections.
+    app.extensions["archive"] = Instance(home, settings=app.config)
     return app
 
 

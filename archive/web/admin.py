@@ -2,7 +2,7 @@
 
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
+from flask import (Blueprint, abort, flash, g, jsonify, redirect, render_template,
                    request, session, url_for)
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
@@ -10,13 +10,19 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from .. import auth, importer, jobs, store, uploads
-from ..archive import IndexPending
-from ..importer import base_name
+from index.parsing import QueryError
+
+from ..importer import ACTIONS, base_name
+from ..services.accounts import AuthError, Throttled
+from ..services.corrections import EDITABLE_FIELDS, StaleEntry
+from ..services.imports import IndexPending
+from ..services.jobs import Busy
+from ..services.uploads import CountMismatch, Gone, RemovalNotConfirmed
 from ..ingest import FLAGS, FORMATS, ParseError
 from ..ingest.columns import COLUMN_LABELS
 from . import labels
 from .context import get_archive
+from .params import or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,7 +64,7 @@ class ActionForm(FlaskForm):
 
 class EntryForm(FlaskForm):
     # The entry's content hash when the form was opened: a submit against a changed
-    # entry is refused (store.StaleEntry).
+    # entry is refused (StaleEntry).
     version = HiddenField(validators=[DataRequired(), Length(max=64)])
     name = StringField("姓名 / 班组名称", validators=[DataRequired(), Length(max=200)])
     gender = StringField("性别", validators=[Length(max=10)])
@@ -79,7 +85,7 @@ def current_user():
     """The logged-in admin's name, or None (the account must still exist)."""
     if "user" not in g:
         name = session.get("user")
-        version = auth.session_version(get_archive().private, name) if name else None
+        version = get_archive().accounts.session_version(name) if name else None
         # A session ends with logout or a password change (the version moves on).
         g.user = name if version is not None and session.get("sv") == version else None
     return g.user
@@ -111,22 +117,18 @@ def login():
     headers = {}
     if form.validate_on_submit():
         try:
-            config = current_app.config
-            name = auth.login(get_archive().private, form.username.data, form.password.data,
-                              request.remote_addr or "?", limit=config["LOGIN_ATTEMPTS"],
-                              window=config["LOGIN_WINDOW"], base_delay=config["LOGIN_BACKOFF"],
-                              global_limit=config["LOGIN_GLOBAL_LIMIT"],
-                              address_limit=config["LOGIN_ADDRESS_LIMIT"])
-        except auth.Throttled as exc:
+            name = get_archive().accounts.login(form.username.data, form.password.data,
+                                                request.remote_addr or "?")
+        except Throttled as exc:
             error, status = str(exc), 429
             headers["Retry-After"] = str(exc.retry_after)
-        except auth.AuthError as exc:
+        except AuthError as exc:
             error, status = str(exc), 401
         else:
             session.clear()
             session.permanent = True
             session["user"] = name
-            session["sv"] = auth.session_version(get_archive().private, name)
+            session["sv"] = get_archive().accounts.session_version(name)
             target = request.args.get("next") or ""
             if not target.startswith("/admin") or target.startswith("//"):
                 target = url_for("admin.dashboard")
@@ -140,7 +142,7 @@ def login():
 def logout():
     """Log out (POST with a CSRF token); every session of this user ends."""
     if ActionForm().validate_on_submit() and current_user():
-        auth.end_sessions(get_archive().private, current_user())
+        get_archive().accounts.end_sessions(current_user())
     session.clear()
     return redirect(url_for("public.home"))
 
@@ -149,7 +151,7 @@ def logout():
 @login_required
 def dashboard():
     """Status: snapshot, counts, drift, last imports and re-index."""
-    return render_template("admin/dashboard.html", status=get_archive().status(),
+    return render_template("admin/dashboard.html", status=get_archive().indexing.status(),
                            form=ActionForm(), upload=UploadForm())
 
 
@@ -157,17 +159,17 @@ def dashboard():
 @login_required
 def api_status():
     """The status as JSON (polled by the status page while a re-index runs)."""
-    status = get_archive().status()
+    status = get_archive().indexing.status()
     return jsonify({k: status[k] for k in ("snapshot", "age_seconds", "build_seconds",
                                            "store_entries", "index_entries", "drift",
                                            "reindex", "import")})
 
 
 def _open(token):
-    """A live preview of the current admin's, or 404."""
+    """A live upload of the current admin's, or 404."""
     try:
-        return uploads.open_preview(get_archive().uploads, token, current_user())
-    except uploads.Gone:
+        return get_archive().uploads.open(token, current_user())
+    except Gone:
         abort(404)
 
 
@@ -190,21 +192,10 @@ def upload():
     if bad:
         return _upload_error(f"{bad[0]}：不支持的文件类型，请上传 "
                              + "、".join(FORMATS) + " 文件。")
-    token = uploads.stage(get_archive().uploads, current_user(),
-                          [(name, f.read()) for name, f in zip(names, sent)], form.overrides())
-    folder, meta = _open(token)
-    return _preview(folder, meta, token, parse=True)
-
-
-def _parsed(folder, meta, parse=False):
-    """What the sandbox read of a preview's files: kept from the upload, parsed again
-    only when asked (the admin changed the metadata)."""
-    kept = None if parse else uploads.load_parsed(folder)
-    if kept is None:
-        files, attachments = uploads.files(folder, meta)
-        kept = get_archive().parse_files(files, meta.get("overrides"), attachments)
-        uploads.save_parsed(folder, kept)
-    return kept
+    staged = get_archive().uploads.stage(current_user(),
+                                         [(name, f.read()) for name, f in zip(names, sent)],
+                                         form.overrides())
+    return _preview(staged, parse=True)
 
 
 def _choices(form):
@@ -220,29 +211,30 @@ def _choices(form):
 @login_required
 def preview(token):
     """Another page of a kept upload's preview."""
-    folder, meta = _open(token)
-    return _preview(folder, meta, token, request.args.get("page", "1"))
+    return _preview(_open(token), request.args.get("page", "1"))
 
 
 #: Rows of a preview shown per page.
 PREVIEW_ROWS = 200
 
 
-def _preview(folder, meta, token, page="1", error=None, parse=False):
-    """The preview of a kept upload; the metadata form when the files lack some."""
+def _preview(staged, page="1", error=None, parse=False):
+    """The preview of a kept upload; the metadata form when the files lack some.
+    parse: read the files again (new upload, new metadata)."""
+    meta, token = staged.meta, staged.token
     try:
-        plans = get_archive().plan_parsed(_parsed(folder, meta, parse), meta.get("choices"))
+        plans = get_archive().uploads.plan(staged, parse)
     except ParseError as exc:
         if exc.field in FLAGS:
             form = MetadataForm(data=meta.get("overrides") or {})
             if exc.missing:
-                labels = "、".join(getattr(form, key).label.text for key in exc.missing)
-                error = f"文件中没有以下通知信息，请在下方补充：{labels}。"
+                labels_ = "、".join(getattr(form, key).label.text for key in exc.missing)
+                error = f"文件中没有以下通知信息，请在下方补充：{labels_}。"
             else:
                 error = f"通知信息有误，请更正：{exc}"
             return render_template("admin/preview.html", plan=None, token=token, meta=meta,
                                    form=ActionForm(), metadata=form, error=error), 400
-        uploads.discard(folder)
+        get_archive().uploads.discard(staged)
         return _upload_error(f"无法导入：{exc}")
     plan = plans[0]
     pages = max(1, -(-len(plan.rows) // PREVIEW_ROWS))
@@ -270,14 +262,13 @@ def metadata(token):
     form = MetadataForm()
     if not form.validate_on_submit():
         abort(400)
-    folder, meta = _open(token)
-    meta["overrides"] = form.overrides()
-    uploads.save_meta(folder, meta)
-    return _preview(folder, meta, token, parse=True)
+    staged = _open(token)
+    get_archive().uploads.set_overrides(staged, form.overrides())
+    return _preview(staged, parse=True)
 
 
 def _upload_error(message):
-    return render_template("admin/dashboard.html", status=get_archive().status(),
+    return render_template("admin/dashboard.html", status=get_archive().indexing.status(),
                            form=ActionForm(), upload=UploadForm(), error=message), 400
 
 
@@ -292,51 +283,33 @@ def confirm(token):
     read at upload, never parsed again."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    folder, meta = _open(token)
-    archive = get_archive()
-    allow_removal = request.form.get("confirm_removal") == "y"
-    accept_counts = request.form.get("accept_counts") == "y"
-    meta["choices"] = _choices(request.form)
-    uploads.save_meta(folder, meta)
+    staged = _open(token)
     try:
-        taken = uploads.claim(folder)
-    except uploads.Gone:
+        outcome, plans = get_archive().uploads.confirm(
+            staged, current_user(), _choices(request.form),
+            allow_removal=request.form.get("confirm_removal") == "y",
+            accept_counts=request.form.get("accept_counts") == "y")
+    except Gone:
         return _upload_error(_GONE)
-    try:
-        plans = archive.plan_parsed(_parsed(taken, meta), meta["choices"])
-        if not accept_counts and any(p.mismatches for p in plans):
-            raise importer.CountMismatch(importer.mismatch_message(plans))
-        if not allow_removal and any(p.removed for p in plans):
-            raise importer.RemovalNotConfirmed(importer.removal_message(plans))
-        if sum(len(p.rows) for p in plans) > current_app.config["IMPORT_JOB_ROWS"]:
-            jobs.start_import(archive, current_user(), plans, allow_removal, accept_counts)
-            uploads.discard(taken)
-            flash(f"{meta['filename']}：条目较多，已开始后台导入；完成前检索结果不变。")
-            return redirect(url_for("admin.dashboard"))
-        archive.apply(plans, user=current_user(), allow_removal=allow_removal,
-                      accept_counts=accept_counts)
     except IndexPending as exc:
-        uploads.discard(taken)
         flash(str(exc))
         return redirect(url_for("admin.dashboard"))
-    except jobs.Busy as exc:
-        uploads.release(taken)
+    except Busy as exc:
         return _upload_error(f"无法导入：{exc}")
-    except importer.CountMismatch:
-        uploads.release(taken)
-        response, _ = _preview(folder, meta, token, error="通知注明的数量与读到的条目数不符："
+    except CountMismatch:
+        response, _ = _preview(staged, error="通知注明的数量与读到的条目数不符："
                                "请核对后勾选“已核对”再导入。")
         return response, 400
-    except importer.RemovalNotConfirmed:
-        uploads.release(taken)
-        response, _ = _preview(folder, meta, token, error="这个新版本会删除下列记录：请勾选"
+    except RemovalNotConfirmed:
+        response, _ = _preview(staged, error="这个新版本会删除下列记录：请勾选"
                                "“确认删除”后再导入（旧版本会保留）。")
         return response, 400
     except ParseError as exc:
-        uploads.discard(taken)
         return _upload_error(f"无法导入：{exc}")
-    uploads.discard(taken)
-    flash(f"{meta['filename']}：{importer.ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
+    if outcome == "started":
+        flash(f"{staged.meta['filename']}：条目较多，已开始后台导入；完成前检索结果不变。")
+        return redirect(url_for("admin.dashboard"))
+    flash(f"{staged.meta['filename']}：{ACTIONS[plans[0].action]}，{len(plans[0].rows)} 条记录。")
     return redirect(url_for("public.notice", notice_id=plans[0].notice_id))
 
 
@@ -346,10 +319,10 @@ def cancel(token):
     """Discard a previewed upload."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    folder, _ = _open(token)
+    staged = _open(token)
     try:
-        uploads.discard(uploads.claim(folder))
-    except uploads.Gone:
+        get_archive().uploads.cancel(staged)
+    except Gone:
         return _upload_error(_GONE)
     flash("已取消导入。")
     return redirect(url_for("admin.dashboard"))
@@ -359,22 +332,20 @@ def cancel(token):
 @login_required
 def entry(entry_id):
     """Edit an entry's fields; every change goes to the audit trail."""
-    archive = get_archive()
-    row = store.get_entry(archive.db, entry_id)
-    if row is None:
-        abort(404)
+    corrections = get_archive().corrections
+    editable = or_404(corrections.editable(entry_id))
+
     def current_form(**kwargs):
-        data = {k: "" if row[k] is None else str(row[k]) for k in store.EDITABLE_FIELDS}
-        return EntryForm(data={**data, "version": row["content_hash"]}, **kwargs)
+        return EntryForm(data={**editable["fields"], "version": editable["version"]}, **kwargs)
 
     form = current_form()
     error, status = None, 400
     if form.validate_on_submit():
-        changes = {k: getattr(form, k).data for k in store.EDITABLE_FIELDS}
+        changes = {k: getattr(form, k).data for k in EDITABLE_FIELDS}
         try:
-            changed = archive.correct(entry_id, changes, current_user(), form.version.data)
-        except store.StaleEntry:
-            row = store.get_entry(archive.db, entry_id)
+            changed = corrections.correct(entry_id, changes, current_user(), form.version.data)
+        except StaleEntry:
+            editable = or_404(corrections.editable(entry_id))
             form = current_form(formdata=None)  # the values as they are now
             error, status = ("这条记录在您打开表单之后已被更改（例如重新导入了通知的新版本）；"
                              "没有保存任何改动。下面是现在的内容，请在此基础上重新修改。"), 409
@@ -387,8 +358,8 @@ def entry(entry_id):
     elif request.method == "POST":
         error = "表单内容无效：" + "；".join(f"{getattr(form, k).label.text}：{'，'.join(v)}"
                                         for k, v in form.errors.items())
-    return render_template("admin/entry.html", entry=row, form=form, error=error,
-                           history=archive.audit_trail(entry_id)), status if error else 200
+    return render_template("admin/entry.html", entry=editable["entry"], form=form, error=error,
+                           history=corrections.trail(entry_id)), status if error else 200
 
 
 @bp.get("/entries")
@@ -398,9 +369,8 @@ def entries():
     q = request.args.get("q", "")
     result = None
     if q:
-        from index.query import QueryError
         try:
-            result = get_archive().search(q, per_page=50)
+            result = get_archive().records.search(q, per_page=50)
         except QueryError as exc:
             flash(str(exc))
     return render_template("admin/entries.html", q=q, result=result)
@@ -413,8 +383,8 @@ def reindex():
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        jobs.start_reindex(get_archive(), current_user())
+        get_archive().jobs.reindex(current_user())
         flash("已开始重建索引；检索不受影响。")
-    except jobs.Busy as exc:
+    except Busy as exc:
         flash(str(exc))
     return redirect(url_for("admin.dashboard"))

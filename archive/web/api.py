@@ -2,12 +2,14 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, jsonify, redirect, request, url_for
 
-from index.query import QueryError
+from index.parsing import QueryError
 
-from .. import exports, store
+from .. import exports
+from ..services.records import Gone, Moved
 from .context import get_archive
+from ..markup import marked_hits
 from .caching import conditional
 from .openapi import spec
 from .params import (bad_request, cycle_filters, cycle_pair, notice_filters, or_404, per_page,
@@ -29,18 +31,20 @@ def search():
     """The search result object."""
     params = search_params(request.args, request.query_string)
     try:
-        result = get_archive().search(params.q, filters=params.filters, page=params.page,
-                                      per_page=per_page(request.args, 20), sort=params.sort)
+        result = get_archive().records.search(params.q, filters=params.filters,
+                                              page=params.page,
+                                              per_page=per_page(request.args, 20),
+                                              sort=params.sort)
     except QueryError as exc:
         raise bad_request(str(exc)) from None
-    return jsonify(result)
+    return jsonify({**result, "results": marked_hits(result["results"])})
 
 
 @bp.get("/api/suggest")
 def suggest():
     """Search as you type: names, teams, companies and operators starting with q."""
     try:
-        items = get_archive().suggest(request.args.get("q", ""))
+        items = get_archive().records.suggest(request.args.get("q", ""))
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     root = request.script_root
@@ -50,68 +54,66 @@ def suggest():
 @bp.get("/api/stats")
 def stats():
     """What /stats shows, as JSON."""
-    return jsonify(get_archive().stats())
+    return jsonify(get_archive().statistics.overview())
 
 
 @bp.get("/api/compare")
 def compare():
     """Two cycles side by side (?a=…&b=…; default the two newest)."""
-    archive = get_archive()
-    a, b = cycle_pair(request.args, archive.cycle_names())
-    return jsonify(archive.compare(a, b))
+    statistics = get_archive().statistics
+    a, b = cycle_pair(request.args, statistics.cycle_names())
+    return jsonify(statistics.compare(a, b))
 
 
 @bp.get("/api/trends")
 def trends():
     """Each cycle's characteristic citation words; with ?q=, its share per cycle."""
-    archive = get_archive()
+    statistics = get_archive().statistics
     q = (request.args.get("q") or "").strip()
     try:
-        mentions = archive.mentions(q) if q else None
+        mentions = statistics.mentions(q) if q else None
     except QueryError as exc:
         raise bad_request(str(exc)) from None
-    return jsonify(query=q or None, mentions=mentions, keywords=archive.keywords())
+    return jsonify(query=q or None, mentions=mentions, keywords=statistics.keywords())
 
 
 @bp.get("/api/honorees/<entry_id>")
 def honoree(entry_id):
     """One entry with its source and the same person's other entries."""
-    db = get_archive().db
-    entry = store.get_entry(db, entry_id)
-    if entry is None:
-        retired = or_404(store.retired_entry(db, entry_id))
-        if retired["successor"]:
-            return redirect(url_for("api.honoree", entry_id=retired["successor"]), 301)
-        return jsonify(error="Gone", status=410, notice_id=retired["notice_id"],
+    url = public_url("public.honoree", entry_id=entry_id)
+    try:
+        record = or_404(get_archive().records.honoree(entry_id, url, date.today().isoformat(),
+                                                      similar=False))
+    except Moved as moved:
+        return redirect(url_for("api.honoree", entry_id=moved.entry_id), 301)
+    except Gone as gone:
+        return jsonify(error="Gone", status=410, notice_id=gone.retired["notice_id"],
                        message="这条记录已从通知的新版本中移除。"), 410
+    entry = record["entry"]
     out = exports.export_row(entry)
     out["award"] = entry["award"]
     out["source"] = {"notice_id": entry["notice_id"], "title": entry["notice_title"],
                      "publisher": entry["publisher"], "published": entry["published"],
                      "doc_number": entry["doc_number"], "source_url": entry["source_url"]}
     out["related"] = [{"id": r["id"], "stage": r["stage"], "cycle": r["cycle"],
-                       "notice_title": r["notice_title"]} for r in store.related_entries(db, entry)]
+                       "notice_title": r["notice_title"]} for r in record["related"]]
     out["corrections"] = [{k: c[k] for k in ("field", "before", "after", "at")}
-                          for c in store.corrections(db, entry_id)]
-    out["cite"] = exports.citations(entry, public_url("public.honoree", entry_id=entry_id),
-                                    date.today().isoformat())
+                          for c in record["corrections"]]
+    out["cite"] = record["cite"]
     return jsonify(out)
 
 
 @bp.get("/api/cycles")
 def cycles():
     """Award cycles with counts."""
-    return jsonify(get_archive().cycles())
+    return jsonify(get_archive().statistics.cycles())
 
 
 @bp.get("/api/cycles/<cycle>")
 def cycle(cycle):
     """Every entry of a cycle (optionally one kind or region)."""
     filters = cycle_filters(request.args)
-    db = get_archive().db
-    if not store.cycle_facets(db, cycle)["kind"]:
-        abort(404)
-    entries = store.list_entries(db, cycle=cycle, **filters)
+    entries = or_404(get_archive().records.cycle_entries(cycle, **filters))
     return jsonify({"cycle": cycle, "total": len(entries),
                     "entries": [exports.export_row(e) for e in entries]})
 
@@ -119,16 +121,15 @@ def cycle(cycle):
 @bp.get("/api/notices")
 def notices():
     """Notices (without their text), newest first; filters cycle, region, publisher, stage."""
-    return jsonify(store.list_notices(get_archive().db, **notice_filters(request.args)))
+    return jsonify(get_archive().records.notices(**notice_filters(request.args))["notices"])
 
 
 @bp.get("/api/notices/<notice_id>")
 def notice(notice_id):
     """One notice with its original text and its entry ids."""
-    db = get_archive().db
-    found = or_404(store.get_notice(db, notice_id))
-    found["entries"] = [e["id"] for e in store.list_entries(db, notice=notice_id)]
-    return jsonify(found)
+    record = or_404(get_archive().records.notice(notice_id))
+    return jsonify({**record["notice"], "text": record["text"],
+                    "entries": [e["id"] for e in record["entries"]]})
 
 
 @bp.get("/api/openapi.json")
@@ -140,7 +141,7 @@ def openapi():
 @bp.get("/healthz")
 def healthz():
     """Live snapshot id and entry counts of store and index."""
-    body = {"status": "ok", **get_archive().counts()}
+    body = {"status": "ok", **get_archive().indexing.counts()}
     if body["snapshot"] is None:
         body.update(status="no-index", index_entries=0)
     if body["index_entries"] != body["store_entries"]:

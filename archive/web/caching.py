@@ -12,7 +12,7 @@ def conditional(response, archive):
     if request.method != "GET" or response.status_code != 200 or response.is_streamed:
         return response
     try:
-        stamp = archive.last_modified()
+        stamp = archive.indexing.last_modified()
     except NoSnapshot:
         stamp = None
     if stamp:

@@ -6,9 +6,10 @@ from ..archive import Archive
 
 
 def get_archive():
-    """The Archive of this request's instance folder (opened once per request)."""
+    """The application object of this request: the app's instance (settings, live
+    index, per-generation values) with this request's connections, opened on first use."""
     if "archive" not in g:
-        g.archive = Archive(current_app.config["ARCHIVE_HOME"])
+        g.archive = Archive(current_app.extensions["archive"])
     return g.archive
 
 

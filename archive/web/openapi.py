@@ -1,11 +1,12 @@
 """The OpenAPI 3.1 document of the JSON API (JSON Schema 2020-12 schemas)."""
 
-from index.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from index.parsing import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 from index.schema import FACETS
 
-from ..store import EXPORT_FIELDS
+from ..exports import EXPORT_FIELDS
 
 _S = {"type": "string"}
+_SPAN = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
 _NS = {"type": ["string", "null"]}
 _NI = {"type": ["integer", "null"]}
 
@@ -58,7 +59,8 @@ SCHEMAS = {
                 "additionalProperties": False},
     "Hit": {"type": "object",
             "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "stage", "person", "score", "snippet", "path", "name_html"],
+                         "stage", "person", "score", "snippet", "path", "name_html",
+                         "name_spans", "passage"],
             "properties": {"id": _S, "name": _S,
                            "name_html": {"type": "string", "description": "The name, "
                                          "HTML-escaped, with the parts the query matched "
@@ -82,7 +84,21 @@ SCHEMAS = {
                            "score": {"type": "number"},
                            "snippet": {"type": "string",
                                        "description": "HTML-escaped citation passage; matches "
-                                                      "wrapped in <mark>."}},
+                                                      "wrapped in <mark>."},
+                           "name_spans": {"type": "array", "description": "Where the query "
+                                          "matched the name: [start, end) character offsets, "
+                                          "what name_html marks.",
+                                          "items": _SPAN},
+                           "passage": {"type": "object", "description": "The citation passage "
+                                       "as plain data: its text, the [start, end) spans that "
+                                       "matched, and whether text was cut before or after it "
+                                       "(what snippet shows).",
+                                       "required": ["text", "spans", "before", "after"],
+                                       "properties": {"text": _S,
+                                                      "spans": {"type": "array", "items": _SPAN},
+                                                      "before": {"type": "boolean"},
+                                                      "after": {"type": "boolean"}},
+                                       "additionalProperties": False}},
             "additionalProperties": False},
     "SearchResult": {"type": "object",
                      "required": ["query", "total", "entries", "page", "per_page", "relaxed",

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from werkzeug.exceptions import BadRequest
 
-from index.query import MAX_PAGE, MAX_PER_PAGE, SORTS
+from index.parsing import MAX_PAGE, MAX_PER_PAGE, SORTS
 from index.schema import FILTERS
 
-from .. import store
+from ..vocabulary import AGE_BANDS, SIZE_BANDS
 
 MAX_QUERY_STRING = 2048
 
@@ -78,10 +78,10 @@ def cycle_filters(args):
                for key in ("kind", "region", "stage", "gender", "age", "size")}
     if filters["gender"] not in (None, "男", "女"):
         raise bad_request("性别只能是“男”或“女”。")
-    if filters["age"] not in (None, *store.AGE_BANDS):
-        raise bad_request("年龄段只能是 " + "、".join(store.AGE_BANDS) + "。")
-    if filters["size"] not in (None, *store.SIZE_BANDS):
-        raise bad_request("班组人数段只能是 " + "、".join(store.SIZE_BANDS) + "。")
+    if filters["age"] not in (None, *AGE_BANDS):
+        raise bad_request("年龄段只能是 " + "、".join(AGE_BANDS) + "。")
+    if filters["size"] not in (None, *SIZE_BANDS):
+        raise bad_request("班组人数段只能是 " + "、".join(SIZE_BANDS) + "。")
     if filters["kind"] not in (None, "individual", "team"):
         raise bad_request("类别只能是 individual（个人）或 team（班组）。")
     if filters["stage"] not in (None, "candidates", "honorees"):

@@ -5,9 +5,10 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from index.query import QueryError
+from index.parsing import QueryError
 
-from .. import exports, store
+from .. import exports
+from ..services.records import Gone, Moved
 from .context import get_archive
 from .caching import conditional
 from .downloads import bounded, content_disposition, export
@@ -27,9 +28,7 @@ def _conditional(response):
 @bp.get("/")
 def home():
     """Search box, what the archive holds, cycles, latest notices."""
-    archive = get_archive()
-    return render_template("home.html", stats=archive.counts_held(), cycles=archive.cycles(),
-                           notices=store.list_notices(archive.db, limit=5))
+    return render_template("home.html", **get_archive().records.home())
 
 
 @bp.get("/search")
@@ -38,7 +37,7 @@ def search():
     params = search_params(request.args, request.query_string)
     archive = get_archive()
     try:
-        result = archive.search(params.q, filters=params.filters, page=params.page,
+        result = archive.records.search(params.q, filters=params.filters, page=params.page,
                                 sort=params.sort)
     except QueryError as exc:
         return render_template("search.html", params=params, result=None, error=str(exc)), 400
@@ -50,32 +49,21 @@ def search():
 @bp.get("/honorees/<entry_id>")
 def honoree(entry_id):
     """Every field, the citation, the source notice, a citation line, related entries."""
-    archive = get_archive()
-    db = archive.db
-    entry = store.get_entry(db, entry_id)
-    if entry is None:
-        return _retired(db, entry_id)
     url = public_url("public.honoree", entry_id=entry_id)
-    cite = exports.citations(entry, url, date.today().isoformat())
-    return render_template("honoree.html", entry=entry, related=store.related_entries(db, entry),
-                           cite=cite, csl=json.dumps(cite["csl"], ensure_ascii=False, indent=1),
-                           canonical=url, corrected=store.corrected_fields(db, entry_id),
-                           similar=archive.similar(entry_id),
-                           same_unit=store.same_unit(db, entry))
-
-
-def _retired(db, entry_id):
-    """301 to a retired entry's successor, 410 (with its notice) when it was removed."""
-    retired = or_404(store.retired_entry(db, entry_id))
-    if retired["successor"]:
-        return redirect(url_for("public.honoree", entry_id=retired["successor"]), 301)
-    return render_template("retired.html", retired=retired), 410
+    try:
+        record = or_404(get_archive().records.honoree(entry_id, url, date.today().isoformat()))
+    except Moved as moved:  # a retired entry's successor
+        return redirect(url_for("public.honoree", entry_id=moved.entry_id), 301)
+    except Gone as gone:  # removed by a new version of its notice
+        return render_template("retired.html", retired=gone.retired), 410
+    return render_template("honoree.html", **record, canonical=url,
+                           csl=json.dumps(record["cite"]["csl"], ensure_ascii=False, indent=1))
 
 
 @bp.get("/people/<key>")
 def person(key):
     """One person's (or team's) timeline across notices and cycles."""
-    entries = store.person_entries(get_archive().db, key) if len(key) <= 40 else []
+    entries = get_archive().records.person(key)
     if not entries:
         abort(404)
     return render_template("person.html", entries=entries)
@@ -94,8 +82,7 @@ def corrections():
         abort(400)
     if page < 1:
         abort(404)
-    rows, total = store.all_corrections(get_archive().db, CORRECTIONS_PER_PAGE,
-                                        (page - 1) * CORRECTIONS_PER_PAGE)
+    rows, total = get_archive().records.corrections(CORRECTIONS_PER_PAGE, page)
     pages = max(1, -(-total // CORRECTIONS_PER_PAGE))
     if page > pages:
         abort(404)
@@ -105,41 +92,34 @@ def corrections():
 @bp.get("/cycles")
 def cycles():
     """All award cycles with counts."""
-    return render_template("cycles.html", cycles=get_archive().cycles())
+    return render_template("cycles.html", cycles=get_archive().statistics.cycles())
 
 
 @bp.get("/cycles/<cycle>")
 def cycle(cycle):
     """A cycle's entries grouped by operator and company; kind and region filters."""
-    db = get_archive().db
     filters = cycle_filters(request.args)
-    facets = store.cycle_facets(db, cycle)
-    if not facets["kind"]:
-        abort(404)
-    groups = store.cycle_groups(db, cycle, **filters)
-    return render_template("cycle.html", cycle=cycle, groups=groups, facets=facets,
-                           filters=filters, counts=store.cycle_counts(db, cycle, **filters),
-                           total=sum(g["count"] for g in groups))
+    record = or_404(get_archive().records.cycle(cycle, **filters))
+    return render_template("cycle.html", **record, filters=filters)
 
 
 @bp.get("/notices")
 def notices():
     """The source notices, newest first: filters (cycle, region, publisher, stage), pages."""
-    db = get_archive().db
     filters = notice_filters(request.args)
     per = per_page(request.args, default=50)
     try:
         page = int(request.args.get("page", "1"))
     except ValueError:
         raise bad_request("页码必须是整数。") from None
-    total = store.count_notices(db, **filters)
-    pages = max(1, -(-total // per))
-    if not 1 <= page <= pages:
+    if page < 1:
         abort(404)
-    rows = store.list_notices(db, **filters, limit=per, offset=(page - 1) * per)
+    record = get_archive().records.notices(per, page, **filters)
+    pages = max(1, -(-record["total"] // per))
+    if page > pages:
+        abort(404)
     active = {k: v for k, v in filters.items() if v}
-    return render_template("notices.html", notices=rows, total=total, page=page, pages=pages,
-                           filters=filters, facets=store.notice_facets(db),
+    return render_template("notices.html", **record, page=page, pages=pages, filters=filters,
                            args=dict(active, **({"per_page": per} if per != 50 else {})))
 
 
@@ -147,13 +127,13 @@ def notices():
 def notice(notice_id):
     """A notice's metadata, its entries in its order, its text as read, its versions and
     the files it came from."""
-    return render_template("notice.html", **or_404(get_archive().notice_record(notice_id)))
+    return render_template("notice.html", **or_404(get_archive().records.notice(notice_id)))
 
 
 @bp.get("/notices/<notice_id>/versions/<int:version>")
 def notice_version(notice_id, version):
     """An earlier version of a notice: its text, files and what it changed."""
-    record = or_404(get_archive().notice_record(notice_id, version))
+    record = or_404(get_archive().records.notice(notice_id, version))
     if record["current"]:
         return redirect(url_for("public.notice", notice_id=notice_id), 301)
     return render_template("notice.html", **record)
@@ -171,7 +151,7 @@ _FILE_TYPES = {"html": "text/html", "htm": "text/html", "txt": "text/plain", "cs
 def notice_file(notice_id, version, position):
     """An original file of a notice, as a download (a page is never shown inline: its
     scripts are the source site's, not ours)."""
-    found = or_404(get_archive().notice_file(notice_id, version, position))
+    found = or_404(get_archive().records.notice_file(notice_id, version, position))
     mimetype = _FILE_TYPES.get(found["format"], "application/octet-stream")
     if mimetype.startswith("text/") or mimetype == "application/json":
         mimetype += "; charset=utf-8" if found["format"] != "html" else ""
@@ -187,7 +167,7 @@ def notice_file(notice_id, version, position):
 @bp.get("/about")
 def about():
     """What the archive contains and how to search it."""
-    return render_template("about.html", stats=get_archive().counts_held())
+    return render_template("about.html", stats=get_archive().statistics.held())
 
 
 #: Seconds an export may wait for a client that does not read before giving up.
@@ -197,34 +177,35 @@ def export_search(fmt):
     params = search_params(request.args, request.query_string)
     archive = get_archive()
     try:
-        ids = archive.export_ids(params.q, params.filters, params.sort, limit=EXPORT_LIMIT)
+        ids = archive.publishing.export_ids(params.q, params.filters, params.sort,
+                                            limit=EXPORT_LIMIT)
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     parts = ["honorees-search"] + [v for v in params.filters.values()]
     if params.q:
         parts.append(params.q[:40])
     name = "-".join(parts).replace("/", "_").replace(" ", "_")
-    return export(archive.iter_entries(ids), fmt, name, query=params.q,
+    return export(archive.publishing.entries(ids), fmt, name, query=params.q,
                    filters=params.filters, total=len(ids))
 
 
 @bp.get("/export/cycles/<cycle>.<fmt>")
 def export_cycle(cycle, fmt):
     """A whole cycle as CSV or JSON, streamed."""
-    archive = get_archive()
+    publishing = get_archive().publishing
     filters = cycle_filters(request.args)
-    if not store.entry_ids(archive.db, cycle=cycle):
+    if not publishing.entry_ids(cycle=cycle):
         abort(404)
-    ids = store.entry_ids(archive.db, cycle=cycle, **filters)
+    ids = publishing.entry_ids(cycle=cycle, **filters)
     name = "-".join(["honorees", cycle] + [v for v in filters.values() if v])
-    return export(archive.iter_entries(ids), fmt, name, cycle=cycle,
+    return export(publishing.entries(ids), fmt, name, cycle=cycle,
                    filters={k: v for k, v in filters.items() if v}, total=len(ids))
 
 
 @bp.get("/feed.atom")
 def feed():
     """Newly imported honorees as Atom."""
-    entries = store.latest_entries(get_archive().db)
+    entries = get_archive().records.latest()
     body = exports.atom_feed(
         entries, site_url=public_url("public.home"),
         feed_url=public_url("public.feed"), title="全国用户满意电信服务明星档案",

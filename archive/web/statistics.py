@@ -3,9 +3,10 @@ citation themes and a word's trend (/trends), the whole dataset (/data)."""
 
 from flask import Blueprint, abort, render_template, request, send_file
 
-from index.query import QueryError
+from index.parsing import QueryError
 
-from .. import exports, publish, store
+from .. import exports
+from ..services.publishing import FILENAME, METADATA
 from . import charts
 from .context import get_archive
 from .downloads import bounded, download, export
@@ -17,7 +18,7 @@ bp = Blueprint("statistics", __name__)
 @bp.get("/stats")
 def stats():
     """Counts per cycle by operator, region, kind and stage; gender, age, team size."""
-    data = get_archive().stats()
+    data = get_archive().statistics.overview()
     return render_template("stats.html", s=data, charts=_stats_charts(data))
 
 
@@ -41,12 +42,12 @@ def _stats_charts(data):
 @bp.get("/compare")
 def compare():
     """Two cycles side by side (?a=2017-2018&b=2019-2020)."""
-    archive = get_archive()
-    cycles = archive.cycle_names()
+    statistics = get_archive().statistics
+    cycles = statistics.cycle_names()
     if not cycles:
         abort(404)
     a, b = cycle_pair(request.args, cycles)
-    data = archive.compare(a, b)
+    data = statistics.compare(a, b)
     chart = charts.grouped_bars("chart-compare-operator", f"{a} 与 {b} 按运营商",
                                 [(r["value"], r["a"], r["b"]) for r in data["by_operator"]],
                                 (f"{a}年度", f"{b}年度"))
@@ -57,43 +58,42 @@ def compare():
 def trends():
     """The words most characteristic of each cycle's citations; with ?q=, the share
     of citations per cycle that mention it."""
-    archive = get_archive()
+    statistics = get_archive().statistics
     q = (request.args.get("q") or "").strip()
     mentions, chart = None, None
     if q:
         try:
-            mentions = archive.mentions(q)
+            mentions = statistics.mentions(q)
         except QueryError as exc:
             raise bad_request(str(exc)) from None
         chart = charts.line_chart("chart-trend", f"提到“{q}”的事迹占比",
                                   [(m["cycle"], m["share"]) for m in mentions])
     return render_template("trends.html", q=q, mentions=mentions, chart=chart,
-                           keywords=archive.keywords())
+                           keywords=statistics.keywords())
 
 
 @bp.get("/data")
 def data():
     """The whole dataset: CSV, JSON, the notice list, the public SQLite file."""
     archive = get_archive()
-    path = archive.public_path
-    built = path.stat() if path.exists() else None
-    return render_template("data.html", counts=archive.counts_held(), built=built,
-                           published=publish.entry_count(path) if built else None,
-                           filename=publish.FILENAME, metadata=publish.METADATA)
+    public = archive.publishing.public_file()
+    return render_template("data.html", counts=archive.statistics.held(), built=public["built"],
+                           published=public["entries"], filename=public["filename"],
+                           metadata=public["metadata"])
 
 
 @bp.get("/data/honorees.<fmt>")
 def honorees(fmt):
     """Every entry as CSV (Chinese headers; lang=en: the API's keys) or JSON."""
-    archive = get_archive()
-    ids = store.entry_ids(archive.db)
-    return export(archive.iter_entries(ids), fmt, "honorees-all", total=len(ids))
+    publishing = get_archive().publishing
+    ids = publishing.entry_ids()
+    return export(publishing.entries(ids), fmt, "honorees-all", total=len(ids))
 
 
 @bp.get("/data/notices.<fmt>")
 def notices(fmt):
     """Every source notice's metadata as CSV or JSON."""
-    rows = store.list_notices(get_archive().db)
+    rows = get_archive().publishing.notices()
     if fmt == "csv":
         return download(exports.notices_csv_chunks(rows), "text/csv", "notices.csv")
     if fmt == "json":
@@ -101,21 +101,21 @@ def notices(fmt):
     abort(404)
 
 
-@bp.get(f"/data/{publish.FILENAME}")
+@bp.get(f"/data/{FILENAME}")
 def public_database():
     """The public SQLite file (built by every re-index)."""
-    path = get_archive().public_path
+    path = get_archive().publishing.path
     if not path.exists():
         abort(404)
     return bounded(lambda: send_file(path, mimetype="application/vnd.sqlite3", as_attachment=True,
-                                     download_name=publish.FILENAME, conditional=True))
+                                     download_name=FILENAME, conditional=True))
 
 
-@bp.get(f"/data/{publish.METADATA}")
+@bp.get(f"/data/{METADATA}")
 def public_metadata():
     """Datasette's metadata for the public SQLite file."""
-    path = get_archive().public_path.with_name(publish.METADATA)
+    path = get_archive().publishing.metadata_path
     if not path.exists():
         abort(404)
     return send_file(path, mimetype="application/json", as_attachment=True,
-                     download_name=publish.METADATA, conditional=True)
+                     download_name=METADATA, conditional=True)

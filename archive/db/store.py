@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from .identity import content_hash, doc_key, person_key, same_title, title_key
-from .vocabulary import FIELD_LABELS
+from ..identity import content_hash, doc_key, person_key, same_title, title_key
+from ..vocabulary import AGE_BANDS, FIELD_LABELS, SIZE_BANDS
 
 #: Keys of an entry as exported (CLI --json, API, CSV), in order.
 EXPORT_FIELDS = ("id", "notice_id", "kind", "name", "gender", "ethnicity", "birth", "education",
@@ -352,10 +352,6 @@ def get_entry(db, eid):
     return rows[0] if rows else None
 
 
-#: Age at award (the cycle's last year minus the birth year) and team size bands:
-#: the statistics count by them and the cycle browse filters by them.
-AGE_BANDS = {"<30": (None, 29), "30-39": (30, 39), "40-49": (40, 49), "50+": (50, None)}
-SIZE_BANDS = {"<10": (None, 9), "10-29": (10, 29), "30-99": (30, 99), "100+": (100, None)}
 #: Ages outside this range come from a misprinted birth date; they are not counted.
 PLAUSIBLE_AGES = (16, 75)
 AGE_SQL = ("(cast(substr(cycle, -4) as integer) - cast(substr(birth, 1, 4) as integer))")
@@ -576,8 +572,8 @@ def comparable(value):
 def _typed(field, value):
     """An edited value as stored: None for blanks, ints for team sizes, ISO births;
     control and invisible format characters dropped, as from a notice."""
-    from .ingest.fields import parse_birth, parse_team_size
-    from .ingest.tables import CONTROLS
+    from ..ingest.fields import parse_birth, parse_team_size
+    from ..ingest.tables import CONTROLS
     value = comparable(CONTROLS.sub("", value) if isinstance(value, str) else value)
     if value in ("", None):
         return None
@@ -645,6 +641,12 @@ def queue_index(db, ids):
     stamp = time.time()
     db["index_queue"].upsert_all(({"entry_id": i, "queued_at": stamp} for i in ids),
                                  pk="entry_id")
+
+
+def unqueue_before(db, started):
+    """Drop index work queued up to `started` (a rebuild that began then holds it)."""
+    with transaction(db):
+        db.execute("delete from index_queue where queued_at <= ?", [started])
 
 
 def index_queue(db, limit=None):

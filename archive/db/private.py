@@ -74,3 +74,30 @@ def adopt(public, private):
                 ({"import_id": r["id"], "user": r["user"]} for r in
                  public.query("select id, user from imports where user is not null")),
                 pk="import_id", ignore=True)
+
+
+def record_import_users(db, import_ids, user):
+    """Remember which admin made each of these imports."""
+    with store.transaction(db):
+        db["import_users"].insert_all({"import_id": i, "user": user} for i in import_ids)
+
+
+def import_users(db, import_ids):
+    """{import id: the admin who made it} for these imports."""
+    if not import_ids:
+        return {}
+    return {r["import_id"]: r["user"] for r in db.query(
+        "select import_id, user from import_users where import_id in "
+        f"({','.join('?' * len(import_ids))})", list(import_ids))}
+
+
+def record_audit(db, changes, user):
+    """Remember who made each of these corrections (store.update_entry's changes)."""
+    with store.transaction(db):
+        db["audit"].insert_all({**change, "user": user} for change in changes)
+
+
+def audit_users(db, entry_id):
+    """{correction id: the admin who made it} for an entry's corrections."""
+    return {r["correction_id"]: r["user"] for r in db.query(
+        "select correction_id, user from audit where entry_id = ?", [entry_id])}

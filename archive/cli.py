@@ -17,7 +17,8 @@ from .services.indexing import IndexWriteError
 from .ingest.columns import COLUMN_LABELS
 from .ingest.merge import merge_message
 from .vocabulary import FIELD_LABELS, KIND_LABELS, STAGE_LABELS
-from .archive import Archive, IndexPending
+from .archive import Archive
+from .services.imports import IndexPending
 from .ingest import ParseError
 
 

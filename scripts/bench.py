@@ -319,7 +319,7 @@ def measure_search(archive, mix, rounds, work):
     """Latency and recall of Archive.search against SQLite FTS5 (three tokenizers).
     Rounds alternate (ours, then each baseline, then ours again …), so that a slow
     spell of this shared machine weighs on every engine, not on one."""
-    from index import query as Q
+    from index import searching as Q
     archive.records.search("预热")
     ours_ms, kinds = [], {}
     tokenizers = ("jieba", "unicode61", "trigram")
@@ -373,14 +373,12 @@ def measure_suggest(archive, rng, rounds):
         letters = lazy_pinyin(name)
         prefixes += [name[:1], name[:2], "".join(letters)[:4], "".join(x[0] for x in letters),
                      (company or name)[:4]]
-    from index.ranking import DocTable
     from index.suggest import Lexicon
     snapshot = archive.snapshot()
-    with snapshot.lock:
-        table = DocTable.of(snapshot, snapshot.searcher())
+    with snapshot.reading() as generation:
         t = time.perf_counter()
         # What the first suggestion after an index change builds.
-        Lexicon(table, snapshot.aliases).complete(prefixes[0])
+        Lexicon(generation.table, generation.aliases).complete(prefixes[0])
         first = (time.perf_counter() - t) * 1000
     ms = []
     for _ in range(rounds):
@@ -391,6 +389,57 @@ def measure_suggest(archive, rng, rounds):
     return [(f"search as you type p50/p95/p99 ({len(prefixes)} prefixes)", _lat(ms), "", ""),
             ("  first suggestion after an index change (builds the lexicon)", f"{first:.0f} ms",
              "", "")]
+
+
+def measure_threads(archive, mix, rounds):
+    """A fast search while a slow one runs in another thread of the same process (as
+    two requests to one gunicorn worker): each search borrows a searcher of its own
+    from the index generation, so the fast one is not queued behind the slow one.
+    The slow request: an export of every entry matching a common word (what
+    /export/search.csv asks the index for)."""
+    from index import searching
+    snapshot = archive.snapshot()
+    fast = [q for kind, q, _, _ in mix if kind == "name"][:10] or [mix[0][1]]
+    slow_words = "用户 服务 工作"
+
+    def slow_once():
+        t = time.perf_counter()
+        searching.matching_ids(snapshot, slow_words, limit=100000)
+        return (time.perf_counter() - t) * 1000
+
+    slow_alone = [slow_once() for _ in range(3)]
+    alone = []
+    for _ in range(rounds):
+        for q in fast:
+            t = time.perf_counter()
+            archive.records.search(q)
+            alone.append((time.perf_counter() - t) * 1000)
+    stop, slow_during = threading.Event(), []
+
+    def keep_slow():
+        while not stop.is_set():
+            slow_during.append(slow_once())
+    worker = threading.Thread(target=keep_slow)
+    worker.start()
+    try:
+        time.sleep(0.05)
+        together = []
+        for _ in range(rounds):
+            for q in fast:
+                t = time.perf_counter()
+                archive.records.search(q)
+                together.append((time.perf_counter() - t) * 1000)
+    finally:
+        stop.set()
+        worker.join()
+    return [("slow request alone (export ids of every entry matching 3 common words)",
+             f"{statistics.median(slow_alone):.0f} ms", "", ""),
+            ("fast search (a name) alone p50/p95", f"{percentile(alone, 50):.1f} / "
+             f"{percentile(alone, 95):.1f} ms", "", ""),
+            ("fast search while the slow one runs in another thread p50/p95",
+             f"{percentile(together, 50):.1f} / {percentile(together, 95):.1f} ms",
+             f"one lock per snapshot: waits for the slow one (up to "
+             f"{statistics.median(slow_during or slow_alone):.0f} ms)", "")]
 
 
 def measure_http(home, work, mix, seconds):
@@ -459,6 +508,7 @@ def main():
     mix = query_mix(archive.db, random.Random(args.seed))
     rows += measure_search(archive, mix, args.rounds, work)
     rows += measure_suggest(archive, random.Random(args.seed), args.rounds)
+    rows += measure_threads(archive, mix, args.rounds)
     extra = work / "extra2"
     shutil.rmtree(extra, ignore_errors=True)
     make_corpus.make(10, stamp + 1, extra, notices=1)

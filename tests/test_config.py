@@ -3,6 +3,8 @@ all read: a setting in the instance's config.py reaches each of them."""
 
 import json
 
+import pytest
+
 from archive.archive import Archive
 from archive.web import create_app
 
@@ -23,3 +25,84 @@ def test_an_instance_setting_reaches_the_site_the_public_file_and_the_sandbox(se
     assert metadata["license"] == "ODbL-1.0"
     assert archive.imports.parse_limits == {"seconds": 7, "cpu_seconds": 60, "memory_mb": 900}
     archive.close()
+
+
+# -- every setting, set in each place, read back through every consumer -------------
+
+def _values(tag):
+    """A value for every setting, of its type and unlike its default."""
+    from archive import config
+    out = {}
+    for name, (default, _) in config.SETTINGS.items():
+        out[name] = default + 7 if isinstance(default, int) else f"{tag}-{name.lower()}"
+    out["BASE_URL"] = f"https://{tag}.example.org"
+    out["DATA_LICENSE_URL"] = f"https://{tag}.example.org/license"
+    return out
+
+
+def _consumers(home, monkeypatch):
+    """{consumer: its settings mapping}: the web app, a request's application object,
+    the CLI's, a job thread's, as each reads them."""
+    import threading
+    from archive import jobs
+    from archive.web.context import get_archive
+    app = create_app({"ARCHIVE_HOME": str(home), "SECRET_KEY": "test-only-key"})
+    with app.app_context():
+        request_settings = dict(get_archive().settings)
+    cli = Archive(home)  # what `archive …` commands make
+    seen, done = {}, threading.Event()
+
+    def work(job_archive, progress):
+        seen.update(job_archive.settings)
+        done.set()
+    jobs.start(cli, "tester", "reindex", work)
+    assert done.wait(30)
+    cli.close()
+    return {"web app": dict(app.config), "request": request_settings,
+            "cli": dict(Archive(home).settings), "job": seen}
+
+
+def test_every_setting_from_the_instance_file_reaches_every_consumer(tmp_path, monkeypatch):
+    home = tmp_path / "instance"
+    home.mkdir()
+    wanted = _values("file")
+    (home / "config.py").write_text("".join(f"{k} = {v!r}\n" for k, v in wanted.items()),
+                                    "utf-8")
+    for consumer, settings in _consumers(home, monkeypatch).items():
+        assert {k: settings[k] for k in wanted} == wanted, consumer
+
+
+def test_the_environment_overrides_the_file_for_every_consumer(tmp_path, monkeypatch):
+    home = tmp_path / "instance"
+    home.mkdir()
+    (home / "config.py").write_text("".join(f"{k} = {v!r}\n" for k, v in _values("file").items()),
+                                    "utf-8")
+    wanted = _values("env")
+    for name, value in wanted.items():
+        monkeypatch.setenv(f"ARCHIVE_{name}", str(value))
+    for consumer, settings in _consumers(home, monkeypatch).items():
+        assert {k: settings[k] for k in wanted} == wanted, consumer
+
+
+def test_publishing_and_logins_follow_the_instance_file(seeded_copy):
+    """The published metadata.json and the login limits read what the file says (not the
+    defaults): the consumers that once read their own copy of the settings."""
+    home = seeded_copy.home
+    (home / "config.py").write_text('DATA_LICENSE = "ODbL-1.0"\nBASE_URL = '
+                                    '"https://honors.example.org"\nLOGIN_ATTEMPTS = 1\n'
+                                    "LOGIN_BACKOFF = 600\n", "utf-8")
+    archive = Archive(home)
+    try:
+        archive.publishing.publish()
+        metadata = json.loads(archive.publishing.metadata_path.read_text("utf-8"))
+        assert (metadata["license"], metadata["source_url"]) == \
+            ("ODbL-1.0", "https://honors.example.org")
+        archive.accounts.create("editor", "correct horse battery")
+        from archive.services.accounts import AuthError, Throttled
+        with pytest.raises(AuthError) as first:
+            archive.accounts.login("editor", "wrong password!", "203.0.113.5")
+        assert not isinstance(first.value, Throttled)
+        with pytest.raises(Throttled):  # one attempt allowed, then a 600 s wait
+            archive.accounts.login("editor", "correct horse battery", "203.0.113.5")
+    finally:
+        archive.close()

@@ -30,19 +30,11 @@ from . import internals
 # builds, the reference segmenter), so that web workers stay small.
 
 _t2s = opencc.OpenCC("t2s")
-_CACHE_DIR = None
-_SEGMENTERS = {}  # dictionary digest -> rjieba.Jieba
 _LOCK = threading.Lock()
 
 #: Surnames of two characters, so that "yuzhu" finds 李玉柱 and "xiaoming" 欧阳晓明.
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容",
                      "令狐", "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫")
-
-
-def set_cache_dir(path):
-    """Keep jieba's dictionary caches in path (the instance folder), not /tmp."""
-    global _CACHE_DIR
-    _CACHE_DIR = str(path)
 
 
 # Full-width ASCII (！ to ～) and the ideographic space -> their half-width forms.
@@ -108,9 +100,24 @@ def _new_segmenter():
     return rjieba.Jieba()
 
 
+class Dictionary:
+    """A loaded jieba dictionary: its segmenter, the file it was read from (to load it
+    again once evicted) and, per thread, the last text it cut."""
+
+    def __init__(self, jieba, path=None):
+        self.jieba = jieba
+        self.path = path
+        self.last = threading.local()  # .key, .words: see _precise
+
+
+#: The jieba dictionaries this process has loaded, by digest ("default": jieba's own
+#: words). A process-wide registry on purpose: each costs ~60 MB, snapshots built and
+#: opened in one process share them, and Whoosh pickles a schema's analyzers with the
+#: digest only (writer processes find the dictionary here). The newest
+#: KEEP_SEGMENTERS stay loaded.
+_DICTIONARIES = {}
 _DEFAULT_TAKEN = False
 KEEP_SEGMENTERS = 2
-_PATHS = {}  # dictionary digest -> its file, to load it again once evicted
 
 
 def load_dictionary(path):
@@ -121,28 +128,35 @@ def load_dictionary(path):
     Only the newest KEEP_SEGMENTERS dictionaries stay loaded.
     """
     digest = _digest(path)
-    _PATHS[digest] = str(path)
-    if digest in _SEGMENTERS:
-        return digest
+    with _LOCK:
+        known = _DICTIONARIES.get(digest)
+        if known is not None:
+            known.path = str(path)
+            return digest
     seg = _new_segmenter()
     for word, freq in read_user_words(path):
         seg.add_word(word, freq, None)
     with _LOCK:
-        _SEGMENTERS[digest] = seg
-        loaded = [k for k in _SEGMENTERS if k != "default"]
+        _DICTIONARIES.setdefault(digest, Dictionary(seg, str(path)))
+        loaded = [k for k in _DICTIONARIES if k != "default"]
         for old in loaded[:-KEEP_SEGMENTERS]:
-            del _SEGMENTERS[old]
+            _EVICTED[old] = _DICTIONARIES.pop(old).path
     return digest
 
 
-def reference_segmenter(path=None):
-    """Python jieba with the same user words: the reference the fast path must match."""
+#: digest -> the file of a dictionary evicted by newer ones (load_dictionary reloads it).
+_EVICTED = {}
+
+
+def reference_segmenter(path=None, cache_dir=None):
+    """Python jieba with the same user words: the reference the fast path must match.
+    cache_dir: where jieba keeps its dictionary cache (default: the temporary folder)."""
     import jieba
     jieba.setLogLevel(logging.WARNING)
     seg = jieba.Tokenizer()
-    if _CACHE_DIR:
-        os.makedirs(_CACHE_DIR, exist_ok=True)
-        seg.tmp_dir = _CACHE_DIR
+    if cache_dir:
+        os.makedirs(cache_dir, exist_ok=True)
+        seg.tmp_dir = str(cache_dir)
     seg.initialize()
     for word, freq in read_user_words(path) if path else ():
         seg.add_word(word, freq)
@@ -168,20 +182,25 @@ def write_dictionary(path, words):
     return len(lines)
 
 
-def segmenter(digest=None):
-    """The segmenter for a loaded dictionary digest (jieba's own words if None)."""
-    seg = _SEGMENTERS.get(digest or "default")
-    if seg is None and digest is not None and digest in _PATHS:
+def _dictionary(digest=None):
+    """The loaded Dictionary of a digest (jieba's own words if None)."""
+    found = _DICTIONARIES.get(digest or "default")
+    if found is None and digest is not None and digest in _EVICTED:
         # Evicted by newer snapshots (KEEP_SEGMENTERS) while this one is still in use.
-        load_dictionary(_PATHS[digest])
-        seg = _SEGMENTERS.get(digest)
-    if seg is None:
+        load_dictionary(_EVICTED[digest])
+        found = _DICTIONARIES.get(digest)
+    if found is None:
         if digest is not None:
             raise LookupError(f"jieba dictionary {digest} is not loaded; open its snapshot first")
-        seg = _new_segmenter()
+        found = Dictionary(_new_segmenter())
         with _LOCK:
-            seg = _SEGMENTERS.setdefault("default", seg)
-    return seg
+            found = _DICTIONARIES.setdefault("default", found)
+    return found
+
+
+def segmenter(digest=None):
+    """The segmenter for a loaded dictionary digest (jieba's own words if None)."""
+    return _dictionary(digest).jieba
 
 
 @functools.lru_cache(maxsize=200_000)  # words repeat: most calls are lookups
@@ -189,17 +208,15 @@ def _keep(word):
     return _KEEP.search(word) is not None
 
 
-_MEMO = threading.local()
-
-
 def _precise(text, digest):
-    """jieba's precise cut of normalised text, remembered for the next caller:
-    the citation and its pair field analyse the same text one after another."""
-    key = (digest, text)
-    if getattr(_MEMO, "key", None) != key:
-        words = [w for w in segmenter(digest).tokenize(text, "default", False) if _keep(w[0])]
-        _MEMO.key, _MEMO.words = key, words
-    return _MEMO.words
+    """jieba's precise cut of normalised text, remembered (per thread) for the next
+    caller: the citation and its pair field analyse the same text one after another."""
+    dictionary = _dictionary(digest)
+    last = dictionary.last
+    if getattr(last, "key", None) != text:
+        words = [w for w in dictionary.jieba.tokenize(text, "default", False) if _keep(w[0])]
+        last.key, last.words = text, words
+    return last.words
 
 
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")

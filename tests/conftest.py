@@ -89,12 +89,25 @@ def runner(home):
     return invoke
 
 
+def make_app(home, **config):
+    """The web app of an instance folder, for tests (config: settings over the defaults)."""
+    from archive.web import create_app
+    return create_app({"TESTING": True, "ARCHIVE_HOME": str(home), "SECRET_KEY": "test-only-key",
+                       **config})
+
+
 @pytest.fixture
 def app(seeded_copy):
     """The web app on a private copy of the seed archive."""
-    from archive.web import create_app
-    return create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
-                       "SECRET_KEY": "test-only-key"})
+    return make_app(seeded_copy.home)
+
+
+@pytest.fixture
+def mixed(seeded_copy):
+    """A client on the seed's candidates plus the Beijing honorees of the same cycle
+    (李玉柱 is both)."""
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    return make_app(seeded_copy.home).test_client()
 
 
 @pytest.fixture
@@ -105,10 +118,7 @@ def client(app):
 @pytest.fixture(scope="session")
 def shared_client(seeded_template):
     """A client on the shared read-only seed archive (for tests that only read)."""
-    from archive.web import create_app
-    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_template),
-                      "SECRET_KEY": "test-only-key"})
-    return app.test_client()
+    return make_app(seeded_template).test_client()
 
 
 PASSWORD = "correct horse battery"
@@ -284,8 +294,7 @@ def generated(tmp_path_factory):
 @pytest.fixture(scope="session")
 def generated_client(generated):
     """A test client of the app over the `generated` archive."""
-    from archive.web import create_app
-    return create_app({"TESTING": True, "ARCHIVE_HOME": str(generated.home)}).test_client()
+    return make_app(generated.home).test_client()
 
 
 def upload(client, filename, data, attachments=(), **fields):

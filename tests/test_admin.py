@@ -10,7 +10,7 @@ from archive import auth
 from archive.db import store
 from archive.archive import Archive
 
-from conftest import DATA, PASSWORD, SEED, login, upload
+from conftest import DATA, PASSWORD, SEED, login, upload, make_app
 from conftest import csrf as _csrf
 from conftest import csrf_token as _token
 
@@ -447,10 +447,8 @@ def test_logout_and_password_change_end_old_sessions(client, admin_user, app, ru
 
 
 def test_behind_a_trusted_proxy_the_client_address_and_scheme_count(app, admin_user):
-    from archive.web import create_app
-    proxied = create_app({"TESTING": True, "ARCHIVE_HOME": app.config["ARCHIVE_HOME"],
-                          "SECRET_KEY": "test-only-key", "TRUSTED_PROXIES": 1,
-                          "BASE_URL": "https://honors.example.org"})
+    proxied = make_app(app.config["ARCHIVE_HOME"], TRUSTED_PROXIES=1,
+                       BASE_URL="https://honors.example.org")
     client = proxied.test_client()
     for _ in range(5):
         r = login(client, password="wrong password!", address="127.0.0.1")

@@ -106,3 +106,19 @@ def test_publishing_and_logins_follow_the_instance_file(seeded_copy):
             archive.accounts.login("editor", "correct horse battery", "203.0.113.5")
     finally:
         archive.close()
+
+
+def test_secret_key_is_generated_private(tmp_path):
+    from archive.config import secret_key
+    key = secret_key(tmp_path)
+    assert len(key) == 64 and secret_key(tmp_path) == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_workers_starting_together_share_one_secret_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    from archive.config import secret_key
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: secret_key(tmp_path), range(32)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

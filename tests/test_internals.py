@@ -72,7 +72,7 @@ def test_segmentation_without_rjiebas_default_dictionary(monkeypatch):
     monkeypatch.setattr(internals, "RJIEBA", None)
     assert internals.default_segmenter() is None
     monkeypatch.setattr(analysis, "_DEFAULT_TAKEN", False)
-    monkeypatch.setattr(analysis, "_SEGMENTERS", {})
+    monkeypatch.setattr(analysis, "_DICTIONARIES", {})
     assert [t.text for t in analysis.chinese_analyzer(None)(text)] == expected
 
 

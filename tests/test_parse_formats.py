@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from archive.ingest import ParseError, parse_bytes, parse_file
+from archive.ingest import parse_bytes
+from archive.ingest import ParseError, parse_file
 
+import notice_files as nf
 from conftest import DATA, SEED
 
 
@@ -144,3 +146,16 @@ def test_json_errors():
            "entries": [{"kind": "team", "company": "中国移动"},
                        {"kind": "team", "name": "乙班组", "company": "中国移动"}]}
     assert "entries[0]" in _error(json.dumps(doc).encode(), "x.json")
+
+
+META = {"title": nf.TITLE, "publisher": "工业和信息化部", "published": "2023-05-18"}
+
+
+def test_a_csv_of_a_million_cells_is_refused_by_the_cell_budget():
+    import pytest
+    from archive.ingest import ParseError
+    header = "序号,姓名," + ",".join(f"列{i}" for i in range(1998))
+    row = ",".join(["x"] * 2000)
+    data = (header + "\n" + "\n".join(row for _ in range(1100))).encode()
+    with pytest.raises(ParseError, match="单元格总数超过"):
+        parse_bytes(data, "wide.csv", {**META, "cycle": "2021-2022", "stage": "honorees"})

@@ -2,22 +2,11 @@
 
 import re
 
-import pytest
 
 from archive import identity
 from archive.archive import Archive
 
-from conftest import DATA, SEED
-
-
-@pytest.fixture
-def mixed(seeded_copy):
-    """The seed's candidates plus the Beijing honorees of the same cycle (李玉柱 is both)."""
-    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
-    from archive.web import create_app
-    app = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
-                      "SECRET_KEY": "test-only-key"})
-    return app.test_client()
+from conftest import DATA, SEED, make_app
 
 
 def test_spacing_and_traditional_characters_do_not_split_a_person():
@@ -81,15 +70,13 @@ def test_an_entry_keeps_its_id_when_a_new_version_renames_it(runner, home, tmp_p
 
 
 def test_retired_ids_answer_410_or_301(seeded_copy, tmp_path):
-    from archive.web import create_app
     text = SEED.read_text("utf-8")
     start = text.index("全国用户满意电信服务明星中国移动北京公司")
     shorter = tmp_path / "seed.txt"
     shorter.write_text(text[:start] + text[text.index("主办单位"):], "utf-8")
     gone = seeded_copy.db.execute("select id, notice_id from entries where name = '刘鑫鑫'").fetchone()
     seeded_copy.imports.import_paths([shorter], allow_removal=True)
-    client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home),
-                         "SECRET_KEY": "k"}).test_client()
+    client = make_app(seeded_copy.home).test_client()
     r = client.get(f"/honorees/{gone[0]}")
     assert r.status_code == 410
     assert f'href="/notices/{gone[1]}"' in r.get_data(as_text=True)

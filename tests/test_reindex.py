@@ -1,15 +1,25 @@
 """Snapshots: rebuild beside the live one, incremental updates, drift check."""
 
+import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from whoosh.query import Every
 
-from index import build, snapshots
+from archive.archive import Archive
+from index import build
+from index import snapshots
 
-from conftest import DATA, SEED
+import make_corpus  # noqa: E402
+from conftest import DATA, gunicorn
+from conftest import SEED
 
 
 def test_index_package_imports_neither_flask_nor_archive():
@@ -255,3 +265,146 @@ def test_a_rebuild_whose_writer_processes_fail_ends_with_an_error(seeded_copy, m
     assert not list(snapshots.snapshots_dir(seeded_copy.index_root).glob("*.partial"))
     monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", working)
     assert seeded_copy.indexing.reindex(procs=2)["entries"] == 5  # the build lock was released
+
+
+def _cli(home, *args, wait=True):
+    env = dict(os.environ, ARCHIVE_HOME=str(home))
+    cmd = [sys.executable, "-m", "archive.cli", *map(str, args)]
+    if not wait:  # its own process group: the test can tell when all of it is gone
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def bigger(bigger_template, tmp_path):
+    import shutil
+    home = tmp_path / "instance"
+    shutil.copytree(bigger_template, home)
+    archive = Archive(home)
+    yield archive
+    archive.close()
+
+
+def _size(folder):
+    """Bytes written under a folder so far (files may vanish while it is read)."""
+    total = 0
+    for path in Path(folder).rglob("*"):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _group_alive(pgid, wait=5.0):
+    """Whether any process of a process group is still running after `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
+
+
+def _get_json(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.status, json.loads(r.read())
+
+
+@pytest.fixture(scope="module")
+def bigger_template(tmp_path_factory):
+    """The seed plus 1,200 synthetic entries, so that a re-index takes seconds."""
+    from archive import importer
+    out = tmp_path_factory.mktemp("corpus")
+    make_corpus.make(1200, 3, out)
+    home = tmp_path_factory.mktemp("bigger") / "instance"
+    archive = Archive(home)
+    archive.imports.init()
+    files = [(str(p), p.read_bytes()) for p in sorted(out.glob("*.txt"))]
+    importer.apply(archive.db, archive.imports.plan_files(files))
+    archive.indexing.reindex()
+    archive.close()
+    return home
+
+
+def test_searches_never_fail_during_reindex_and_imports(bigger):
+    base_total = bigger.db["entries"].count
+    valid = {base_total, base_total + 3, base_total + 5}
+    with gunicorn(bigger.home, workers=2) as url:
+        stop = threading.Event()
+        seen, failures, served = set(), [], [0]
+
+        def client(n):
+            queries = ["", "李玉柱", "投诉", "liyuzhu"]
+            i = n
+            while not stop.is_set():
+                q = queries[i % len(queries)]
+                i += 1
+                try:
+                    status, body = _get_json(f"{url}/api/search?q={urllib.parse.quote(q)}")
+                    if status != 200:
+                        failures.append(status)
+                    if q == "":
+                        seen.add(body["entries"])
+                    elif q == "李玉柱" and [h["name"] for h in body["results"]][:1] != ["李玉柱"]:
+                        failures.append(("wrong answer", body["results"][:1]))
+                    served[0] += 1
+                except Exception as exc:  # noqa: BLE001 - every failure is counted
+                    failures.append(repr(exc))
+        import urllib.parse
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(0.5)
+            rebuild = _cli(bigger.home, "reindex", wait=False)
+            first = _cli(bigger.home, "import", DATA / "sichuan-2019-2020-candidates.txt")
+            second = _cli(bigger.home, "import", DATA / "hubei-2019-2020-honorees.json")
+            out, err = rebuild.communicate(timeout=300)
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+    assert rebuild.returncode == 0, err
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    print(f"\nrequests served during re-index and imports: {served[0]}, failed: {len(failures)}")
+    assert failures == []
+    assert served[0] > 20
+    assert seen <= valid and base_total + 5 in seen
+    assert bigger.indexing.check()["ok"]
+
+
+def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
+    root = bigger.index_root
+    live = snapshots.live_name(root)
+    proc = _cli(bigger.home, "reindex", wait=False)
+    deadline = time.monotonic() + 60
+    partial = None
+    while partial is None and time.monotonic() < deadline:
+        found = list(snapshots.snapshots_dir(root).glob("*.partial"))
+        partial = found[0] if found else None
+        time.sleep(0.05)
+    assert partial is not None, "the rebuild never started"
+    # Half way, by evidence rather than by the clock: segment data is on disk.
+    while _size(partial) < 64 * 1024 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the rebuild finished before it could be killed"
+    assert _size(partial) >= 64 * 1024, "no documents were written"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    time.sleep(0.5)
+    assert not _group_alive(proc.pid)  # its writer helpers died with it
+    assert snapshots.live_name(root) == live
+    assert partial.exists()  # the half-built snapshot is left behind…
+    assert bigger.records.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served
+    done = _cli(bigger.home, "reindex")
+    assert done.returncode == 0, done.stderr
+    assert not partial.exists()  # …and cleaned up by the next rebuild
+    assert snapshots.live_name(root) != live
+    assert _cli(bigger.home, "check").returncode == 0

@@ -7,6 +7,10 @@ import re
 
 import pytest
 
+from archive.archive import Archive
+
+from conftest import DATA, ROOT
+
 
 def _html(response):
     return response.get_data(as_text=True)
@@ -174,7 +178,8 @@ def test_etag_last_modified_and_compression(shared_client):
 def test_static_assets_are_served(shared_client):
     for path in ("/static/style.css", "/static/app.js"):
         with shared_client.get(path) as r:
-            assert r.status_code == 200 and len(r.data) > 100
+            assert r.status_code == 200
+            assert r.data == (ROOT / "archive/web" / path.lstrip("/")).read_bytes()
 
 
 def test_missing_index_is_a_503_with_a_message(app, client):
@@ -200,3 +205,65 @@ def test_a_page_past_the_end_says_so_and_links_to_the_last_page(shared_client):
     assert api.status_code == 200
     data = api.get_json()
     assert data["results"] == [] and data["total"] == 4 and data["page"] == 9
+
+
+def test_hostile_notice_text_is_escaped_everywhere(client, app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    a.imports.import_paths([DATA / "xss-2019-2020-candidates.txt"])
+    a.close()
+    hit = client.get("/api/search?q=钱多多").get_json()
+    assert hit["total"] == 1
+    entry_id = hit["results"][0]["id"]
+    snippet = hit["results"][0]["snippet"]
+    assert "<script" not in snippet and "<img" not in snippet
+    assert "&lt;script&gt;" in snippet  # the citation's script tag, shown as text
+    for url in (f"/honorees/{entry_id}", "/search?q=钱多多", "/search?q=宽带",
+                "/cycles/2019-2020", f"/notices/{hit['results'][0]['id'][:0]}"
+                + client.get(f"/api/honorees/{entry_id}").get_json()["notice_id"],
+                "/feed.atom"):
+        body = client.get(url).get_data(as_text=True)
+        assert "<script>window" not in body and "<img src=x" not in body, url
+        assert '<a href="javascript:' not in body and "<svg onload" not in body, url
+
+
+def test_export_filenames_are_quoted_safely(shared_client):
+    r = shared_client.get('/export/search.csv?q=玉柱"; x="y')
+    assert r.status_code == 200
+    disposition = r.headers["Content-Disposition"]
+    plain = re.search(r'filename="([^"]*)"', disposition).group(1)
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", plain)
+    assert disposition.count('"') == 2
+    assert "filename*=UTF-8''" in disposition and "%E7%8E%89%E6%9F%B1" in disposition
+
+
+def test_notices_have_filters_and_pages(mixed, app):
+    a = Archive(app.config["ARCHIVE_HOME"])
+    a.imports.import_paths([DATA / "guangdong-2019-2020-candidates.html",
+                    DATA / "hubei-2019-2020-honorees.json"])
+    a.close()
+    every = mixed.get("/notices").get_data(as_text=True)
+    assert every.count('class="notice-item"') == 4
+    only = mixed.get("/notices?stage=honorees").get_data(as_text=True)
+    assert "关于表彰2017-2018年度" in only and "候选人名单公示" not in only
+    assert "工业和信息化部" in mixed.get("/notices?publisher=工业和信息化部").get_data(as_text=True)
+    beijing = mixed.get("/notices?region=北京").get_data(as_text=True)
+    assert "候选人名单公示" in beijing and "关于表彰2017-2018年度" not in beijing
+    cycle = mixed.get("/notices?cycle=2017-2018").get_data(as_text=True)
+    assert cycle.count('class="notice-item"') == 2
+    assert mixed.get("/notices?page=99").status_code == 404
+    assert mixed.get("/notices?stage=nonsense").status_code == 400
+    page = mixed.get("/notices?per_page=1").get_data(as_text=True)
+    assert page.count('class="notice-item"') == 1 and "第 1/" in page and "下一页" in page
+    api = mixed.get("/api/notices?stage=honorees").get_json()
+    assert {n["stage"] for n in api} == {"honorees"}
+
+
+def test_absolute_urls_only_for_allowed_hosts(client):
+    honoree = client.get("/api/search?q=李玉柱").get_json()["results"][0]["id"]
+    forged = client.get(f"/api/honorees/{honoree}", headers={"Host": "evil.example"})
+    text = json.dumps(forged.get_json(), ensure_ascii=False)
+    assert "evil.example" not in text
+    assert "evil.example" not in client.get("/feed.atom",
+                                            headers={"Host": "evil.example"}).get_data(as_text=True)
+    local = client.get(f"/api/honorees/{honoree}", headers={"Host": "localhost:8000"})
+    assert "http://localhost:8000/honorees/" in json.dumps(local.get_json(), ensure_ascii=False)

@@ -1,23 +1,12 @@
-"""For journalists (issue 14): statistics, cycle comparison, citation themes and trends,
-the whole dataset (with a public SQLite file that Datasette searches in Chinese), and
-an honoree's neighbours. On the seed plus the generated hard-name list (three cycles,
-both stages)."""
+"""Statistics (archive/services/statistics.py, web/statistics.py): /stats, /compare,
+/trends, similar citations, and the cycle browse's filters."""
 
-import asyncio
-import concurrent.futures
-import csv
-import io
 import json
 import re
-import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 import search_corpus
-
-ITEMS = search_corpus.entries()
 
 
 def count(a, sql, *params):
@@ -29,8 +18,6 @@ def links(html):
     return [(h.replace("&amp;", "&"), t) for h, t in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>',
                                                                 html)]
 
-
-# 1. /stats ----------------------------------------------------------------------------
 
 def test_stats_counts_per_cycle_and_operator_match_the_store(generated):
     s = generated.statistics.overview()
@@ -106,8 +93,6 @@ def test_stats_are_cached_per_index_generation(generated, tmp_path):
     other.close()
 
 
-# 2. /compare --------------------------------------------------------------------------
-
 def test_compare_two_cycles(generated, generated_client):
     c = generated.statistics.compare("2017-2018", "2019-2020")
     for row in c["by_operator"]:
@@ -135,8 +120,6 @@ def test_compare_refuses_unknown_cycles(generated_client, query):
     assert "<script>" not in page.get_data(as_text=True)
     assert generated_client.get("/api/compare?" + query).status_code == 400
 
-
-# 3. Themes and trends -----------------------------------------------------------------
 
 def test_cycle_keywords_are_characteristic_and_not_boilerplate(generated):
     keywords = {cycle: words[:10] for cycle, words in generated.statistics.keywords().items()}
@@ -184,113 +167,6 @@ def test_trends_page_escapes_and_limits_the_query(generated_client):
     assert generated_client.get("/api/trends?q=5G").get_json()["mentions"]
 
 
-# 4. The whole dataset -----------------------------------------------------------------
-
-def test_data_page_links_every_download(generated_client):
-    html = generated_client.get("/data").get_data(as_text=True)
-    for href in ("/data/honorees.csv", "/data/honorees.csv?lang=en", "/data/honorees.json",
-                 "/data/notices.csv", "/data/notices.json", "/data/archive-public.db",
-                 "/data/metadata.json"):
-        assert f'href="{href.replace("&", "&amp;")}"' in html, href
-    assert "datasette archive-public.db -m metadata.json" in html
-
-
-def test_full_downloads_hold_every_entry_and_notice(generated, generated_client):
-    total = generated.db["entries"].count
-    rows = list(csv.reader(io.StringIO(generated_client.get("/data/honorees.csv").get_data(
-        as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:3] == ["编号", "类别", "姓名或班组名称"] and len(rows) == total + 1
-    rows = list(csv.DictReader(io.StringIO(generated_client.get("/data/honorees.csv?lang=en").get_data(
-        as_text=True).lstrip("\ufeff"))))
-    assert len(rows) == total and "name" in rows[0]
-    data = json.loads(generated_client.get("/data/honorees.json").get_data(as_text=True))
-    assert len(data["entries"]) == total
-    notices = json.loads(generated_client.get("/data/notices.json").get_data(as_text=True))["notices"]
-    assert len(notices) == generated.db["notices"].count
-    assert sum(n["entries"] for n in notices) == total
-    rows = list(csv.reader(io.StringIO(generated_client.get("/data/notices.csv").get_data(
-        as_text=True).lstrip("\ufeff"))))
-    assert len(rows) == len(notices) + 1
-
-
-def test_public_sqlite_holds_only_public_data(generated, generated_client, tmp_path):
-    with generated_client.get("/data/archive-public.db") as response:
-        assert response.mimetype == "application/vnd.sqlite3"
-        blob = response.get_data()
-    path = tmp_path / "archive-public.db"
-    path.write_bytes(blob)
-    db = sqlite3.connect(path)
-    tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
-    assert {t for t in tables if not t.startswith("entries_fts")} == {"notices", "entries",
-                                                                      "corrections"}
-    dump = "\n".join(db.iterdump())
-    for private in ("argon2", "password", "login_failures", "audit", "jobs", "session",
-                    "content_hash", "index_queue", "sha256"):
-        assert private not in dump, private
-    assert db.execute("select count(*) from entries").fetchone()[0] == generated.db["entries"].count
-    with generated_client.get("/data/metadata.json") as response:
-        metadata = response.get_json()
-    assert metadata["license"] and metadata["source"] and metadata["title"]
-    columns = metadata["databases"]["archive-public"]["tables"]["entries"]["columns"]
-    entry_columns = {r[1] for r in db.execute("pragma table_info(entries)")}
-    db.close()
-    assert set(columns) == entry_columns
-
-
-def test_archive_publish_command(runner, seeded_copy, tmp_path):
-    out = tmp_path / "pub" / "archive-public.db"
-    result = runner("publish", str(out))
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "pub" / "metadata.json").exists()
-    db = sqlite3.connect(out)
-    assert db.execute("select count(*) from entries").fetchone()[0] == 5
-    db.close()
-
-
-def test_publishing_in_several_processes_writes_the_same_rows(generated, tmp_path):
-    """The re-index segments the public file's search text in worker processes; the
-    rows and their order are those of a single process."""
-    files = {}
-    for procs in (1, 2):
-        path = tmp_path / str(procs) / "archive-public.db"
-        # A process of its own: workers are forked, and this one may run other threads.
-        subprocess.run([sys.executable, "-c", "import sys; from archive.archive import Archive; "
-                        "Archive(sys.argv[1]).publishing.publish(sys.argv[2], procs=int(sys.argv[3]))",
-                        str(generated.home), str(path), str(procs)], check=True)
-        db = sqlite3.connect(path)
-        files[procs] = db.execute("select * from entries order by rowid").fetchall()
-        db.close()
-    assert len(files[1]) > 100 and all(row[-1] for row in files[1])  # search_text filled
-    assert files[1] == files[2]
-
-
-def _datasette_search(path, word):
-    from datasette.app import Datasette
-    metadata = json.loads((path.parent / "metadata.json").read_text("utf-8"))
-    ds = Datasette([str(path)], metadata=metadata)
-
-    async def go():
-        response = await ds.client.get(
-            f"/archive-public/entries.json?_search={word}&_shape=objects&_size=100")
-        return response.status_code, response.json()
-    # Its own thread and event loop: Playwright's sync API keeps one running in this one.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(go())).result()
-
-
-@pytest.mark.parametrize("word", ["联通", "玉柱", "投诉处理", "10086"])
-def test_datasette_searches_chinese_words_in_the_published_file(generated, word):
-    status, data = _datasette_search(generated.public_path, word)
-    assert status == 200, data
-    found = {r["id"] for r in data["rows"]}
-    expected = {r["id"] for r in generated.db.query(
-        "select id from entries where name like ? or unit like ? or company like ? "
-        "or citation like ? or position like ?", [f"%{word}%"] * 5)}
-    assert expected and found == expected, (word, len(found), len(expected))
-
-
-# 5. Honoree page neighbours -----------------------------------------------------------
-
 def test_honoree_page_shows_similar_citations_and_same_unit(generated, generated_client):
     li = next(generated.db.query("select * from entries where name = '李玉柱' and cycle = "
                               "'2017-2018' and unit like '%重要通信局'"))
@@ -300,19 +176,22 @@ def test_honoree_page_shows_similar_citations_and_same_unit(generated, generated
     assert similar and all(s["id"] != li["id"] for s in similar)
     assert li["person_key"] not in {next(generated.db.query(
         "select person_key from entries where id = ?", [s["id"]]))["person_key"] for s in similar}
-    # A team: others of its company.
-    team = next(generated.db.query("select * from entries where kind = 'team' and unit is null "
-                                "and company = '中国移动广东公司' limit 1"), None) or \
-        next(generated.db.query("select * from entries where kind = 'team' limit 1"))
+    # A team that shares its unit (or, without one, its company) with others: they are
+    # listed (the heading names what they share).
+    team = next(generated.db.query(
+        "select * from entries as t where kind = 'team' and exists (select 1 from entries "
+        "as o where o.person_key != t.person_key and (o.unit = t.unit or (t.unit is null "
+        "and o.company = t.company))) order by id limit 1"))
+    column = "unit" if team["unit"] else "company"
     others = {r["id"] for r in generated.db.query(
-        "select id from entries where coalesce(unit, company) = coalesce(?, ?) and "
-        "person_key != ?", [team["unit"], team["company"], team["person_key"]])}
+        f"select id from entries where {column} = ? and person_key != ?",
+        [team[column], team["person_key"]])}
     html = generated_client.get(f"/honorees/{team['id']}").get_data(as_text=True)
-    if others:
-        assert "同单位的其他获奖者" in html
-        shown = set(re.findall(r'/honorees/([0-9a-f]+)"', html.split("同单位的其他获奖者")[1]
-                               .split("</section>")[0]))
-        assert shown and shown <= others
+    assert others
+    assert "同单位的其他获奖者" in html
+    shown = set(re.findall(r'/honorees/([0-9a-f]+)"', html.split("同单位的其他获奖者")[1]
+                           .split("</section>")[0]))
+    assert shown and shown <= others
 
 
 def test_similar_citations_rank_shared_words_first(generated):
@@ -342,17 +221,6 @@ def test_cycle_age_filter_matches_the_ages(generated, generated_client):
         "select id, birth from entries where cycle = '2017-2018' and kind = 'individual' "
         "and birth is not null") if 30 <= 2018 - int(r["birth"][:4]) <= 39}
     assert shown == expected and expected
-
-
-def test_data_page_says_when_the_sqlite_file_is_behind(seeded_copy, tmp_path, data_dir):
-    from archive.web import create_app
-    client = create_app({"TESTING": True, "ARCHIVE_HOME": str(seeded_copy.home)}).test_client()
-    assert "档案现有" not in client.get("/data").get_data(as_text=True)
-    seeded_copy.imports.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
-    html = client.get("/data").get_data(as_text=True)
-    assert "含 5 条记录；档案现有" in html
-    seeded_copy.indexing.reindex()
-    assert "档案现有" not in client.get("/data").get_data(as_text=True)
 
 
 def test_keywords_are_served_at_once_and_refreshed_after_an_import(seeded_copy, data_dir):

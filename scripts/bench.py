@@ -316,7 +316,7 @@ def _lat(ms):
 
 
 def measure_search(archive, mix, rounds, work):
-    """Latency and recall of Archive.search against SQLite FTS5 (three tokenizers).
+    """Latency and recall of Records.search against SQLite FTS5 (three tokenizers).
     Rounds alternate (ours, then each baseline, then ours again …), so that a slow
     spell of this shared machine weighs on every engine, not on one."""
     from index import searching as Q
@@ -364,7 +364,7 @@ def measure_search(archive, mix, rounds, work):
 
 
 def measure_suggest(archive, rng, rounds):
-    """Search-as-you-type latency (Archive.suggest, what /api/suggest calls) over
+    """Search-as-you-type latency (Records.suggest, what /api/suggest calls) over
     prefixes people type: 1-2 characters of a name, pinyin and initials, the start
     of a team or company."""
     rows = list(archive.db.execute("select name, company from entries order by id"))

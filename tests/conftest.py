@@ -79,6 +79,17 @@ def seeded_copy(seeded_template, tmp_path, monkeypatch):
     a.close()
 
 
+def cli_process(home, *args, wait=True):
+    """`archive ARGS` as a process of its own on instance `home`: its CompletedProcess, or
+    with wait=False the running Popen (in its own process group)."""
+    env = dict(os.environ, ARCHIVE_HOME=str(home))
+    cmd = [sys.executable, "-m", "archive.cli", *map(str, args)]
+    if not wait:  # its own process group: the test can tell when all of it is gone
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture
 def runner(home):
     """Invoke the `archive` CLI in the test's instance folder."""

@@ -2,12 +2,9 @@
 serialised between the CLI and the web, recoverable after a crash, clear about bad files."""
 
 import json
-import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -17,7 +14,7 @@ from archive.db import store
 from archive.ingest import ParseError
 
 import notice_files as nf
-from conftest import DATA, PASSWORD, csrf, login
+from conftest import DATA, PASSWORD, csrf, login, cli_process
 from conftest import SEED
 
 
@@ -45,15 +42,6 @@ def _blocks(text):
     """Split the seed into chrome/head and its honoree blocks."""
     parts = re.split(r"(?=全国用户满意电信服务明星(?:班组)?中国)", text)
     return parts[0], parts[1:]
-
-
-def _cli(home, *args, wait=True):
-    env = dict(os.environ, ARCHIVE_HOME=str(home))
-    cmd = [sys.executable, "-m", "archive.cli", *map(str, args)]
-    if not wait:  # its own process group: the test can tell when all of it is gone
-        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
 
 
 def _big_notice(path, version, entries=1500):
@@ -173,7 +161,7 @@ def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
                                                  "notice": (io.BytesIO(data), "sichuan.txt")},
                           content_type="multipart/form-data").get_data(as_text=True)
     upload = re.search(r'/admin/upload/([0-9a-f]+)/confirm', preview).group(1)
-    cli = _cli(seeded_copy.home, "import", DATA / "sichuan-2019-2020-candidates.txt",
+    cli = cli_process(seeded_copy.home, "import", DATA / "sichuan-2019-2020-candidates.txt",
                DATA / "hubei-2019-2020-honorees.json", wait=False)
     r = client.post(f"/admin/upload/{upload}/confirm", data={"csrf_token": token})
     out, err = cli.communicate(timeout=120)
@@ -193,13 +181,13 @@ def test_an_import_killed_at_any_point_leaves_no_drift_after_the_next_command(se
     seeded_copy.close()
     versions = [_big_notice(tmp_path / f"big-{v}.json", v) for v in (1, 2)]
     started = time.monotonic()
-    done = _cli(home, "import", versions[0])
+    done = cli_process(home, "import", versions[0])
     assert done.returncode == 0, done.stderr
     full = time.monotonic() - started
     rng = __import__("random").Random(20261127)
     outcomes = []
     for round_ in range(10):
-        proc = _cli(home, "import", versions[(round_ + 1) % 2], wait=False)
+        proc = cli_process(home, "import", versions[(round_ + 1) % 2], wait=False)
         time.sleep(rng.uniform(0.05, full))  # anywhere from start-up to the index commit
         proc.send_signal(signal.SIGKILL)
         proc.communicate()  # reaps it and closes its pipes
@@ -208,9 +196,9 @@ def test_an_import_killed_at_any_point_leaves_no_drift_after_the_next_command(se
         small.write_text(f"# title: 关于2021-2022年度全国用户满意电信服务明星的表彰通报（第{round_}批）\n"
                          "# publisher: 工业和信息化部\n# published: 2023-05-18\n"
                          f"kind,name,company\nindividual,接续{round_},中国移动\n", "utf-8")
-        after = _cli(home, "import", small)  # the next command completes pending index work
+        after = cli_process(home, "import", small)  # the next command completes pending index work
         assert after.returncode == 0, after.stderr
-        check = _cli(home, "check")
+        check = cli_process(home, "check")
         assert check.returncode == 0, (round_, check.stdout, check.stderr)
     assert outcomes.count(-signal.SIGKILL) >= 5  # most rounds were really cut short
 

@@ -18,7 +18,7 @@ from index import build
 from index import snapshots
 
 import make_corpus  # noqa: E402
-from conftest import DATA, gunicorn
+from conftest import DATA, gunicorn, cli_process
 from conftest import SEED
 
 
@@ -267,15 +267,6 @@ def test_a_rebuild_whose_writer_processes_fail_ends_with_an_error(seeded_copy, m
     assert seeded_copy.indexing.reindex(procs=2)["entries"] == 5  # the build lock was released
 
 
-def _cli(home, *args, wait=True):
-    env = dict(os.environ, ARCHIVE_HOME=str(home))
-    cmd = [sys.executable, "-m", "archive.cli", *map(str, args)]
-    if not wait:  # its own process group: the test can tell when all of it is gone
-        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-
-
 @pytest.fixture
 def bigger(bigger_template, tmp_path):
     import shutil
@@ -361,9 +352,9 @@ def test_searches_never_fail_during_reindex_and_imports(bigger):
             t.start()
         try:
             time.sleep(0.5)
-            rebuild = _cli(bigger.home, "reindex", wait=False)
-            first = _cli(bigger.home, "import", DATA / "sichuan-2019-2020-candidates.txt")
-            second = _cli(bigger.home, "import", DATA / "hubei-2019-2020-honorees.json")
+            rebuild = cli_process(bigger.home, "reindex", wait=False)
+            first = cli_process(bigger.home, "import", DATA / "sichuan-2019-2020-candidates.txt")
+            second = cli_process(bigger.home, "import", DATA / "hubei-2019-2020-honorees.json")
             out, err = rebuild.communicate(timeout=300)
             time.sleep(1.0)
         finally:
@@ -382,7 +373,7 @@ def test_searches_never_fail_during_reindex_and_imports(bigger):
 def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
     root = bigger.index_root
     live = snapshots.live_name(root)
-    proc = _cli(bigger.home, "reindex", wait=False)
+    proc = cli_process(bigger.home, "reindex", wait=False)
     deadline = time.monotonic() + 60
     partial = None
     while partial is None and time.monotonic() < deadline:
@@ -403,8 +394,8 @@ def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
     assert snapshots.live_name(root) == live
     assert partial.exists()  # the half-built snapshot is left behind…
     assert bigger.records.search("李玉柱")["results"][0]["name"] == "李玉柱"  # …and never served
-    done = _cli(bigger.home, "reindex")
+    done = cli_process(bigger.home, "reindex")
     assert done.returncode == 0, done.stderr
     assert not partial.exists()  # …and cleaned up by the next rebuild
     assert snapshots.live_name(root) != live
-    assert _cli(bigger.home, "check").returncode == 0
+    assert cli_process(bigger.home, "check").returncode == 0

@@ -15,7 +15,7 @@ from . import config
 from .db import private, store
 from .ingest import fields
 from .memo import GenerationMemo
-from .publish import FILENAME
+from .db.public_file import FILENAME
 from .services import (Accounts, Backups, Corrections, Imports, Indexing, Jobs, Publishing,
                        Records, Statistics, Uploads)
 

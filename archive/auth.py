@@ -5,7 +5,7 @@ import time
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from .db import store
+from .db import private, store
 
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so timing does not tell.
@@ -29,28 +29,19 @@ def create_user(db, name, password):
     if len(password or "") < MIN_PASSWORD:
         raise AuthError(f"密码至少需要 {MIN_PASSWORD} 个字符。")
     with store.transaction(db):
-        if db.execute("select 1 from users where name = ?", [name]).fetchone():
+        if private.user_exists(db, name):
             raise AuthError(f"用户 {name} 已存在。")
-        db["users"].insert({"name": name, "password_hash": _hasher.hash(password),
-                            "created_at": store.now()})
+        private.insert_user(db, name, _hasher.hash(password))
 
 
-def user_exists(db, name):
-    """Whether an account with this name exists."""
-    return db.execute("select 1 from users where name = ?", [name]).fetchone() is not None
-
-
-def session_version(db, name):
-    """The user's session version (bumped by logout and password changes), or None."""
-    row = db.execute("select session_version from users where name = ?", [name]).fetchone()
-    return None if row is None else row[0] or 0
+user_exists = private.user_exists
+session_version = private.session_version
 
 
 def end_sessions(db, name):
     """Invalidate every session of the user (logout, password change)."""
     with store.transaction(db):
-        db.execute("update users set session_version = coalesce(session_version, 0) + 1 "
-                   "where name = ?", [name])
+        private.end_sessions(db, name)
 
 
 def set_password(db, name, password):
@@ -58,9 +49,7 @@ def set_password(db, name, password):
     if len(password or "") < MIN_PASSWORD:
         raise AuthError(f"密码至少需要 {MIN_PASSWORD} 个字符。")
     with store.transaction(db):
-        changed = db.execute("update users set password_hash = ?, session_version = "
-                             "coalesce(session_version, 0) + 1 where name = ?",
-                             [_hasher.hash(password), name]).rowcount
+        changed = private.set_password_hash(db, name, _hasher.hash(password))
     if not changed:
         raise AuthError(f"用户 {name} 不存在。")
 
@@ -111,36 +100,28 @@ def login(db, name, password, address, settings, limit=None, window=None, base_d
     now = time.time() if now is None else now
     name = (name or "").strip()[:64]
     with store.transaction(db):
-        from_address = [r[0] for r in db.execute(
-            "select at from login_failures where address = ? and at > ? order by at",
-            [address, now - window])]
+        from_address = private.failures_from_address(db, address, now - window)
         if len(from_address) >= address_limit:
             wait = from_address[len(from_address) - address_limit] + window - now
             raise _throttled(f"这个地址登录失败次数过多，请 {max(1, -(-int(wait) // 60))} 分钟后再试。",
                              wait)
-        failures = [r[0] for r in db.execute(
-            "select at from login_failures where username = ? and address = ? and at > ? "
-            "order by at", [name, address, now - window])]
+        failures = private.failures_of(db, name, address, now - window)
         wait = _locked_for(failures, now, limit, base_delay, window)
         if wait:
             raise _throttled(f"登录失败次数过多，请 {max(1, -(-wait // 60))} 分钟后再试。", wait)
         if global_limit:
-            recent = [r[0] for r in db.execute(
-                "select at from login_failures where at > ? order by at", [now - 60])]
+            recent = private.recent_failures(db, now - 60)
             if len(recent) >= global_limit:
                 raise _throttled("登录尝试过于频繁，请一分钟后再试。",
                                  recent[len(recent) - global_limit] + 60 - now)
-        attempt = db["login_failures"].insert(
-            {"at": now, "username": name, "address": address}).last_pk
-        db.execute("delete from login_failures where at < ?", [now - 7 * 86400])
-    row = db.execute("select password_hash from users where name = ?", [name]).fetchone()
+        attempt = private.record_failure(db, now, name, address, now - 7 * 86400)
+    digest = private.password_hash(db, name)
     try:
-        _hasher.verify(row[0] if row else _DUMMY, password or "")
-        if row is None:
+        _hasher.verify(digest or _DUMMY, password or "")
+        if digest is None:
             raise VerifyMismatchError()
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise AuthError("用户名或密码错误。") from None
     with store.transaction(db):
-        db.execute("delete from login_failures where id = ? or (username = ? and address = ?)",
-                   [attempt, name, address])
+        private.clear_failures(db, attempt, name, address)
     return name

@@ -4,7 +4,6 @@ An import is all or nothing: every file is parsed and planned first, and
 the plans are applied in one transaction.
 """
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -145,14 +144,12 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
                           added=[r["id"] for r in rows], notice=dict(parsed.notice), **common)
     notice = _notice_over(existing, parsed.notice)
     digest = identity.sha256(parsed.text)
-    old = {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
+    old = store.notice_entries(db, nid)
     rows = _rows(parsed, nid, old)
     if existing["sha256"] == digest and not _notice_changed(existing, notice):
         # The same text with the same metadata: a no-op (that mends index state).
         return ImportPlan(source_name, parsed, nid, "unchanged", rows, notice=notice, **common)
-    if keep_newer and existing["sha256"] != digest and db.execute(
-            "select 1 from notice_versions where notice_id = ? and sha256 = ?",
-            [nid, digest]).fetchone():
+    if keep_newer and existing["sha256"] != digest and store.has_version(db, nid, digest):
         return ImportPlan(source_name, parsed, nid, "kept", rows, notice=notice, **common)
     kept_fields = _keep_missing_columns(rows, old)
     new_ids = {r["id"] for r in rows}
@@ -229,14 +226,13 @@ def _conflicts(db, old, rows):
         return []
     out = []
     by_id = {r["id"]: r for r in rows}
-    for audit in db.query("select distinct entry_id, field from corrections where entry_id in "
-                          f"({','.join('?' * len(old))}) order by entry_id, field", list(old)):
-        row = by_id.get(audit["entry_id"])
-        stored = old[audit["entry_id"]].get(audit["field"])
+    for entry_id, column in store.corrected_pairs(db, list(old)):
+        row = by_id.get(entry_id)
+        stored = old[entry_id].get(column)
         if row is not None and \
-                store.comparable(_text(row.get(audit["field"]))) != store.comparable(_text(stored)):
-            out.append({"entry_id": audit["entry_id"], "name": row["name"], "field": audit["field"],
-                        "corrected": stored, "incoming": row.get(audit["field"])})
+                store.comparable(_text(row.get(column))) != store.comparable(_text(stored)):
+            out.append({"entry_id": entry_id, "name": row["name"], "field": column,
+                        "corrected": stored, "incoming": row.get(column)})
     return out
 
 
@@ -244,14 +240,7 @@ def _text(value):
     return None if value is None else str(value)
 
 
-def _corrected(db, ids):
-    """Those of the ids that have manual corrections."""
-    out = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        out |= {r[0] for r in db.execute("select distinct entry_id from corrections where "
-                                          f"entry_id in ({','.join('?' * len(chunk))})", chunk)}
-    return out
+_corrected = store.corrected_ids
 
 
 def removal_message(plans):
@@ -350,9 +339,9 @@ def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False)
                 continue
             _write(db, p, stamp)
             store.queue_index(db, p.added + p.changed + p.removed)
-            logged.append(db["imports"].insert({
+            logged.append(store.log_import(db, {
                 "at": stamp, "notice_id": p.notice_id, "action": p.action,
-                "entries": len(p.rows), "source_name": base_name(p.source_name)}).last_pk)
+                "entries": len(p.rows), "source_name": base_name(p.source_name)}))
             upsert += p.added + p.changed
             delete += p.removed
     return upsert, delete, logged
@@ -361,42 +350,24 @@ def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False)
 def _write(db, p, stamp):
     """One plan's notice, version, entries and retirements (inside a transaction)."""
     n = {k: p.notice.get(k) for k in NOTICE_FIELDS}
-    previous = db.execute("select version from notices where id = ?", [p.notice_id]).fetchone()
-    version = previous[0] + 1 if previous else 1
+    version = store.notice_version_number(db, p.notice_id) + 1
     name = base_name(p.source_name)
-    db["notices"].upsert({
+    store.save_notice(db, {
         "id": p.notice_id, **n, "source_name": name, "format": p.parsed.format,
         "text": p.parsed.text, "sha256": identity.sha256(p.parsed.text), "updated_at": stamp,
         "version": version, "doc_key": identity.doc_key(n["doc_number"]),
         "title_key": identity.title_key(n),
         **({"imported_at": stamp} if p.action == "imported" else {}),
-    }, pk="id")
-    db["notice_versions"].insert({
+    }, {
         "notice_id": p.notice_id, "version": version, "sha256": identity.sha256(p.parsed.text),
         "text": p.parsed.text, "format": p.parsed.format, "source_name": name,
         "imported_at": stamp, "entries": len(p.rows), "changes": _changes(db, p),
         "reading": json.dumps(p.parsed.reading, ensure_ascii=False)
         if p.parsed.reading is not None else None,
-        "metadata": json.dumps(n, ensure_ascii=False)},
-        pk=("notice_id", "version"))
+        "metadata": json.dumps(n, ensure_ascii=False)})
     _add_files(db, p, version)
-    if p.removed:
-        old = {r["id"]: r for r in store.entries_by_ids(db, p.removed)}
-        db["retired_entries"].upsert_all(
-            ({"id": i, "notice_id": p.notice_id, "notice_version": version - 1,
-              "kind": old[i]["kind"], "name": old[i]["name"], "cycle": old[i]["cycle"],
-              "stage": old[i]["stage"], "removed_at": stamp} for i in p.removed), pk="id")
-        db.execute(f"delete from entries where id in ({','.join('?' * len(p.removed))})",
-                   p.removed)
-    added, changed = set(p.added), set(p.changed)
-    db["entries"].upsert_all(({**r, "imported_at": stamp, "updated_at": stamp}
-                              for r in p.rows if r["id"] in added), pk="id")
-    db["entries"].upsert_all(({**r, "updated_at": stamp} for r in p.rows if r["id"] in changed),
-                             pk="id")
-    db["entries"].upsert_all((r for r in p.rows if r["id"] not in added | changed), pk="id")
-    if added:  # an id that comes back is no longer retired
-        db.execute(f"delete from retired_entries where id in ({','.join('?' * len(added))})",
-                   list(added))
+    store.retire_entries(db, p.notice_id, version - 1, p.removed, stamp)
+    store.save_entries(db, p.rows, p.added, p.changed, stamp)
 
 
 def base_name(path):
@@ -409,22 +380,10 @@ def _add_files(db, p, version=None):
     if not p.files:
         return
     if version is None:
-        version = db.execute("select version from notices where id = ?",
-                             [p.notice_id]).fetchone()[0]
-    kept = {r["sha256"] for r in db.query("select sha256 from notice_files where notice_id = ?",
-                                          [p.notice_id])}
-    position = db.execute("select coalesce(max(position), 0) from notice_files where "
-                          "notice_id = ? and version = ?", [p.notice_id, version]).fetchone()[0]
-    for name, data in p.files:
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in kept:
-            continue
-        kept.add(digest)
-        position += 1
-        db["notice_files"].insert({
-            "notice_id": p.notice_id, "version": version, "position": position,
-            "name": base_name(name), "format": base_name(name).rsplit(".", 1)[-1].lower(),
-            "size": len(data), "sha256": digest, "data": data})
+        version = store.notice_version_number(db, p.notice_id)
+    store.add_notice_files(db, p.notice_id, version, [
+        (base_name(name), base_name(name).rsplit(".", 1)[-1].lower(), data)
+        for name, data in p.files])
 
 
 def _changes(db, p):

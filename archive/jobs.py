@@ -5,7 +5,7 @@ import os
 import threading
 import time
 
-from .db import store
+from .db import private, store
 
 
 class Busy(Exception):
@@ -31,13 +31,12 @@ def reap(db, kind):
     """Mark running jobs whose process died (or that stopped reporting) as failed;
     returns the ids of the ones still running. Call inside a transaction."""
     running = []
-    for job in db.query("select id, pid, heartbeat from jobs where kind = ? and "
-                        "status = 'running'", [kind]):
+    for job in private.running_jobs(db, kind):
         stale = job["heartbeat"] is not None and time.time() - job["heartbeat"] > STALE_SECONDS
         if _alive(job["pid"]) and not stale:
             running.append(job["id"])
         else:
-            db["jobs"].update(job["id"], {"status": "failed", "finished_at": store.now(),
+            private.update_job(db, job["id"], {"status": "failed", "finished_at": store.now(),
                                           "error": "运行任务的进程已退出" if not stale else
                                           f"已有 {STALE_SECONDS} 秒没有进展"})
     return running
@@ -55,9 +54,9 @@ def begin(db, user, kind="reindex"):
     with store.transaction(db):
         if reap(db, kind):
             raise Busy("已有重建索引任务在运行。")
-        return db["jobs"].insert({"kind": kind, "status": "running", "user": user,
-                                  "started_at": store.now(), "done": 0, "total": 0,
-                                  "pid": os.getpid(), "heartbeat": time.time()}).last_pk
+        return private.insert_job(db, {"kind": kind, "status": "running", "user": user,
+                                       "started_at": store.now(), "done": 0, "total": 0,
+                                       "pid": os.getpid(), "heartbeat": time.time()})
 
 
 def run(archive_factory, job_id, work):
@@ -71,17 +70,18 @@ def run(archive_factory, job_id, work):
     def progress(done, total):
         if time.monotonic() - last[0] > 0.5 or done == total:
             last[0] = time.monotonic()
-            archive.private["jobs"].update(job_id, {"done": done, "total": total or 0,
-                                                    "heartbeat": time.time()})
+            private.update_job(archive.private, job_id, {"done": done, "total": total or 0,
+                                                         "heartbeat": time.time()})
 
     try:
         fields = work(archive, progress) or {}
-        archive.private["jobs"].update(job_id, {
+        private.update_job(archive.private, job_id, {
             "status": "done", "finished_at": store.now(),
             "seconds": round(time.monotonic() - started, 3), **fields})
     except Exception as exc:  # recorded for the status page, not raised in a thread
-        archive.private["jobs"].update(job_id, {"status": "failed", "error": str(exc)[:500],
-                                                "finished_at": store.now()})
+        private.update_job(archive.private, job_id, {"status": "failed",
+                                                     "error": str(exc)[:500],
+                                                     "finished_at": store.now()})
     finally:
         archive.close()
 

@@ -15,10 +15,7 @@ GENDERS = ("男", "女")
 UNKNOWN = "未注明"
 
 
-def _rows(db):
-    return list(db.query(
-        "select cycle, kind, stage, operator, region, gender, birth, team_size, company, "
-        "unit, person_key, name from entries"))
+_rows = store.stats_rows
 
 
 def _table(rows, key):

@@ -147,6 +147,7 @@ def test_absurd_json_upload_is_a_400(logged_in):
     assert r.status_code == 400 and "JSON 格式有误" in r.get_data(as_text=True)
 
 
+@pytest.mark.slow  # a fault test: seconds to minutes
 def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
     import io
     from archive import auth
@@ -175,6 +176,7 @@ def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
     db.close()
 
 
+@pytest.mark.slow  # a fault test: seconds to minutes
 def test_an_import_killed_at_any_point_leaves_no_drift_after_the_next_command(seeded_copy,
                                                                              tmp_path):
     home = seeded_copy.home
@@ -203,6 +205,7 @@ def test_an_import_killed_at_any_point_leaves_no_drift_after_the_next_command(se
     assert outcomes.count(-signal.SIGKILL) >= 5  # most rounds were really cut short
 
 
+@pytest.mark.slow  # a fault test: seconds to minutes
 def test_an_import_stored_but_not_indexed_says_so_and_repair_finishes_it(runner, home,
                                                                         monkeypatch):
     from archive.services.indexing import Indexing

@@ -76,7 +76,7 @@ def test_views_and_commands_reach_data_only_through_services():
     importer's storage, nor the index's internals: they call the application object's
     services (archive/services/)."""
     modules = _modules()
-    forbidden = ("archive.db", "archive.publish", "archive.stats", "archive.auth",
+    forbidden = ("archive.db", "archive.stats", "archive.auth",
                  "archive.jobs", "archive.uploads", "index.build", "index.ranking",
                  "index.internals", "index.generation", "index.searching", "index.themes")
     thin = {name: path for name, path in modules.items()
@@ -103,3 +103,20 @@ def test_every_service_is_reachable_from_the_application_object(tmp_path):
         assert set(services.__all__) <= held
     finally:
         archive.close()
+
+
+def test_sql_lives_in_the_db_layer_only():
+    """Every SQL statement and table access is in archive/db/: services and the importer
+    call its functions."""
+    import re
+    found = {}
+    for path in (ROOT / "archive").rglob("*.py"):
+        if "db" in path.relative_to(ROOT / "archive").parts[:1]:
+            continue
+        source = path.read_text("utf-8")
+        hits = re.findall(r"\.execute\(|\.query\(|\.executemany\(|\bdb\[\"|private\[\"|"
+                          r"\bselect .* from |\binsert into |\bdelete from |\bupdate \w+ set ",
+                          source)
+        if hits:
+            found[str(path.relative_to(ROOT))] = sorted(set(hits))
+    assert found == {}

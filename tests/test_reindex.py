@@ -322,6 +322,7 @@ def bigger_template(tmp_path_factory):
     return home
 
 
+@pytest.mark.slow  # a fault test: seconds to minutes
 def test_searches_never_fail_during_reindex_and_imports(bigger):
     base_total = bigger.db["entries"].count
     valid = {base_total, base_total + 3, base_total + 5}
@@ -370,6 +371,7 @@ def test_searches_never_fail_during_reindex_and_imports(bigger):
     assert bigger.indexing.check()["ok"]
 
 
+@pytest.mark.slow  # a fault test: seconds to minutes
 def test_sigkill_during_reindex_leaves_live_snapshot_serving(bigger):
     root = bigger.index_root
     live = snapshots.live_name(root)

@@ -65,6 +65,7 @@ def test_stalled_downloads_leave_pages_and_search_answering(seeded_copy, stalled
                 sock.close()
 
 
+@pytest.mark.slow  # a fault test: seconds to minutes
 def test_clients_that_stop_reading_the_biggest_export_do_not_take_the_site_down(tmp_path):
     """Two connections ask for the biggest export and never read it; the site answers."""
     import socket

@@ -101,3 +101,96 @@ def audit_users(db, entry_id):
     """{correction id: the admin who made it} for an entry's corrections."""
     return {r["correction_id"]: r["user"] for r in db.query(
         "select correction_id, user from audit where entry_id = ?", [entry_id])}
+
+
+# -- accounts ---------------------------------------------------------------------
+
+def user_exists(db, name):
+    """Whether an account with this name exists."""
+    return db.execute("select 1 from users where name = ?", [name]).fetchone() is not None
+
+
+def insert_user(db, name, password_hash):
+    """Add an account (the caller checked the name is free, in the same transaction)."""
+    db["users"].insert({"name": name, "password_hash": password_hash,
+                        "created_at": store.now()})
+
+
+def password_hash(db, name):
+    """The account's password hash, or None when there is no such account."""
+    row = db.execute("select password_hash from users where name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def set_password_hash(db, name, digest):
+    """Store a new password hash and end the account's sessions; whether it exists."""
+    return bool(db.execute("update users set password_hash = ?, session_version = "
+                           "coalesce(session_version, 0) + 1 where name = ?",
+                           [digest, name]).rowcount)
+
+
+def session_version(db, name):
+    """The account's session version (bumped by logout and password changes), or None."""
+    row = db.execute("select session_version from users where name = ?", [name]).fetchone()
+    return None if row is None else row[0] or 0
+
+
+def end_sessions(db, name):
+    """Move the account's session version on: every session it had ends."""
+    db.execute("update users set session_version = coalesce(session_version, 0) + 1 "
+               "where name = ?", [name])
+
+
+# -- failed logins ----------------------------------------------------------------
+
+def failures_from_address(db, address, since):
+    """When logins from this address failed since `since` (oldest first)."""
+    return [r[0] for r in db.execute(
+        "select at from login_failures where address = ? and at > ? order by at",
+        [address, since])]
+
+
+def failures_of(db, name, address, since):
+    """When logins as `name` from `address` failed since `since` (oldest first)."""
+    return [r[0] for r in db.execute(
+        "select at from login_failures where username = ? and address = ? and at > ? "
+        "order by at", [name, address, since])]
+
+
+def recent_failures(db, since):
+    """When any login failed since `since` (oldest first)."""
+    return [r[0] for r in db.execute("select at from login_failures where at > ? order by at",
+                                     [since])]
+
+
+def record_failure(db, at, name, address, forget_before):
+    """Count an attempt as failed (until it succeeds) and forget failures older than
+    forget_before; returns the attempt's id."""
+    attempt = db["login_failures"].insert({"at": at, "username": name,
+                                           "address": address}).last_pk
+    db.execute("delete from login_failures where at < ?", [forget_before])
+    return attempt
+
+
+def clear_failures(db, attempt, name, address):
+    """A login succeeded: drop the attempt and the pair's earlier failures."""
+    db.execute("delete from login_failures where id = ? or (username = ? and address = ?)",
+               [attempt, name, address])
+
+
+# -- jobs -------------------------------------------------------------------------
+
+def running_jobs(db, kind):
+    """Jobs of a kind recorded as running: [{id, pid, heartbeat}]."""
+    return list(db.query("select id, pid, heartbeat from jobs where kind = ? and "
+                         "status = 'running'", [kind]))
+
+
+def insert_job(db, fields):
+    """Record a job; returns its id."""
+    return db["jobs"].insert(fields).last_pk
+
+
+def update_job(db, job_id, fields):
+    """Record a job's progress or outcome."""
+    db["jobs"].update(job_id, fields)

@@ -649,6 +649,11 @@ def unqueue_before(db, started):
         db.execute("delete from index_queue where queued_at <= ?", [started])
 
 
+def queue_length(db):
+    """How many entries await the index."""
+    return db["index_queue"].count
+
+
 def index_queue(db, limit=None):
     """Pending index work: [(entry id, queued_at)], oldest first."""
     sql = "select entry_id, queued_at from index_queue order by queued_at, entry_id"
@@ -705,3 +710,116 @@ def recent_imports(db, limit=10):
     """The latest imports, newest first."""
     return list(db.query("select i.*, n.title from imports i left join notices n "
                          "on n.id = i.notice_id order by i.id desc limit ?", [limit]))
+
+
+# -- what an import reads and writes (archive/importer.py plans and applies) ---------
+
+def notice_entries(db, nid):
+    """{entry id: entry row} of a notice."""
+    return {r["id"]: r for r in db.query("select * from entries where notice_id = ?", [nid])}
+
+
+def has_version(db, nid, sha256):
+    """Whether a version of the notice had exactly this text."""
+    return db.execute("select 1 from notice_versions where notice_id = ? and sha256 = ?",
+                      [nid, sha256]).fetchone() is not None
+
+
+def corrected_pairs(db, ids):
+    """(entry id, field) of every manual correction of these entries, in order."""
+    if not ids:
+        return []
+    return [(r["entry_id"], r["field"]) for r in db.query(
+        "select distinct entry_id, field from corrections where entry_id in "
+        f"({','.join('?' * len(ids))}) order by entry_id, field", list(ids))]
+
+
+def corrected_ids(db, ids):
+    """Those of the ids that have manual corrections."""
+    out = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out |= {r[0] for r in db.execute("select distinct entry_id from corrections where "
+                                          f"entry_id in ({','.join('?' * len(chunk))})", chunk)}
+    return out
+
+
+def notice_version_number(db, nid):
+    """The notice's current version number, 0 when it is not stored yet."""
+    row = db.execute("select version from notices where id = ?", [nid]).fetchone()
+    return row[0] if row else 0
+
+
+def save_notice(db, row, version_row):
+    """Write a notice's row and a new version of it (inside the import's transaction)."""
+    db["notices"].upsert(row, pk="id")
+    db["notice_versions"].insert(version_row, pk=("notice_id", "version"))
+
+
+def retire_entries(db, nid, version, ids, stamp):
+    """Move entries a new version of their notice removed to retired_entries (their ids
+    then answer 410, or 301 to a successor)."""
+    if not ids:
+        return
+    old = {r["id"]: r for r in entries_by_ids(db, ids)}
+    db["retired_entries"].upsert_all(
+        ({"id": i, "notice_id": nid, "notice_version": version, "kind": old[i]["kind"],
+          "name": old[i]["name"], "cycle": old[i]["cycle"], "stage": old[i]["stage"],
+          "removed_at": stamp} for i in ids), pk="id")
+    db.execute(f"delete from entries where id in ({','.join('?' * len(ids))})", list(ids))
+
+
+def save_entries(db, rows, added, changed, stamp):
+    """Write a version's entries: added ones get imported_at, added and changed ones
+    updated_at; an id that comes back is no longer retired."""
+    added, changed = set(added), set(changed)
+    db["entries"].upsert_all(({**r, "imported_at": stamp, "updated_at": stamp}
+                              for r in rows if r["id"] in added), pk="id")
+    db["entries"].upsert_all(({**r, "updated_at": stamp} for r in rows if r["id"] in changed),
+                             pk="id")
+    db["entries"].upsert_all((r for r in rows if r["id"] not in added | changed), pk="id")
+    if added:
+        db.execute(f"delete from retired_entries where id in ({','.join('?' * len(added))})",
+                   list(added))
+
+
+def add_notice_files(db, nid, version, files):
+    """Keep (name, format, data) files a version was read from; a file the notice already
+    has (same bytes) is not kept twice."""
+    kept = {r["sha256"] for r in db.query("select sha256 from notice_files where notice_id = ?",
+                                          [nid])}
+    position = db.execute("select coalesce(max(position), 0) from notice_files where "
+                          "notice_id = ? and version = ?", [nid, version]).fetchone()[0]
+    for name, fmt, data in files:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in kept:
+            continue
+        kept.add(digest)
+        position += 1
+        db["notice_files"].insert({"notice_id": nid, "version": version, "position": position,
+                                   "name": name, "format": fmt, "size": len(data),
+                                   "sha256": digest, "data": data})
+
+
+def log_import(db, row):
+    """Add a row to the imports log; returns its id."""
+    return db["imports"].insert(row).last_pk
+
+
+def entry_count(db):
+    """How many entries the store holds."""
+    return db["entries"].count
+
+
+def index_rows(db, columns, ids=None):
+    """Entries' `columns` as the index takes them: all (in id order), or those of ids."""
+    if ids is None:
+        return db.query(f"select {columns} from entries order by id")
+    return entries_by_ids(db, ids, columns)
+
+
+def stats_rows(db):
+    """The columns of every entry that the statistics count by."""
+    return list(db.query(
+        "select cycle, kind, stage, operator, region, gender, birth, team_size, company, "
+        "unit, person_key, name from entries"))

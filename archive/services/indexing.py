@@ -32,10 +32,7 @@ class Indexing:
 
     def rows(self, ids=None):
         """Entries as the index takes them: all (in id order), or those of ids."""
-        db = self.archive.db
-        if ids is None:
-            return db.query(f"select {INDEX_COLUMNS} from entries order by id")
-        return store.entries_by_ids(db, ids, INDEX_COLUMNS)
+        return store.index_rows(self.archive.db, INDEX_COLUMNS, ids)
 
     def drain(self, progress=None, chunk=1000):
         """Do the pending index work (the store's index queue) in the live snapshot,
@@ -47,7 +44,7 @@ class Indexing:
             self.reindex()
             return 0
         db = archive.db
-        total, done = db["index_queue"].count, 0
+        total, done = store.queue_length(db), 0
         while True:
             work = store.index_queue(db, limit=chunk)
             if not work:
@@ -69,10 +66,10 @@ class Indexing:
         archive = self.archive
         db = archive.db
         started = time.time()
-        words = build.dictionary_words(db.query("select name, company, unit from entries"))
+        words = build.dictionary_words(store.index_rows(db, "name, company, unit"))
         meta = build.rebuild(
             archive.index_root, self.rows(), words=words, aliases=archive.index_aliases(),
-            total=db["entries"].count, progress=progress, procs=procs,
+            total=store.entry_count(db), progress=progress, procs=procs,
             reconcile=(lambda: store.entry_hashes(db), self.rows))
         # The new snapshot holds everything queued before the rebuild began.
         store.unqueue_before(db, started)
@@ -109,7 +106,7 @@ class Indexing:
     def counts(self):
         """Entries in the store and in the live index, and the live snapshot's name
         (index_entries and snapshot are None when there is no index)."""
-        out = {"store_entries": self.archive.db["entries"].count, "index_entries": None,
+        out = {"store_entries": store.entry_count(self.archive.db), "index_entries": None,
                "snapshot": None}
         try:
             snap = self.archive.snapshot()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from index import searching
 
-from .. import publish
+from ..db import public_file as publish
 from ..db import store
 
 

@@ -130,3 +130,19 @@ def test_data_page_says_when_the_sqlite_file_is_behind(seeded_copy, tmp_path, da
     assert "含 5 条记录；档案现有" in html
     seeded_copy.indexing.reindex()
     assert "档案现有" not in client.get("/data").get_data(as_text=True)
+
+
+def test_publish_on_an_empty_store_writes_an_empty_public_file(runner, home, tmp_path):
+    """`archive publish` before any import: a file with the tables and no rows (it
+    failed with "No such column: notices.id")."""
+    path = tmp_path / "empty.db"
+    out = runner("publish", str(path))
+    assert out.exit_code == 0, out.output
+    assert "0 notices, 0 entries" in out.output
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("select count(*) from notices").fetchone() == (0,)
+        assert conn.execute("select count(*) from entries").fetchone() == (0,)
+        assert conn.execute("select count(*) from entries_fts").fetchone() == (0,)
+    finally:
+        conn.close()

@@ -9,7 +9,11 @@ from conftest import make_app
 
 
 def _csv(response):
-    assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
+    """The rows of a CSV download: the Chinese one starts with a BOM (Excel), the
+    English one never does (programs)."""
+    assert response.status_code == 200
+    english = "lang=en" in response.request.url or "-en.csv" in response.request.url
+    assert response.data.startswith(b"\xef\xbb\xbf") != english
     return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
@@ -17,17 +21,18 @@ def _app(home, **config):
     return make_app(home, **config)
 
 
-def test_chinese_csv_has_source_columns_chinese_values_and_excel_safe_text(mixed):
+def test_chinese_csv_has_source_columns_chinese_values_and_plain_text(mixed):
     rows = _csv(mixed.get("/export/search.csv?q=李玉柱"))
-    assert list(rows[0])[:5] == ["编号", "类别", "姓名或班组名称", "阶段", "评选年度"]
-    honoree = next(r for r in rows if r["阶段"] == "获表彰")
+    assert list(rows[0])[:6] == ["编号", "来源通知编号", "类别", "姓名或班组名称", "阶段", "评选年度"]
+    honoree = next(r for r in rows if r["阶段"] == "表彰获奖")
     assert honoree["类别"] == "个人" and honoree["姓名或班组名称"] == "李玉柱"
-    assert honoree["来源通知"].startswith("关于表彰2017-2018年度") and honoree["发布单位"] == "工业和信息化部"
+    assert honoree["来源通知"].startswith("关于表彰2017-2018年度") and honoree["发文机关"] == "工业和信息化部"
     assert honoree["文号"] == "工信部信管〔2019〕3号"
-    assert honoree["发布日期"] == '="2019-01-15"' and honoree["评选年度"] == '="2017-2018"'
-    assert re.fullmatch(r'="[0-9a-f]{12}"', honoree["编号"])
-    candidate = next(r for r in rows if r["阶段"] == "候选人")
-    assert candidate["出生年月"] == '="1989-11-08"'
+    # Plain values: pandas, R and Datasette read what is written (no ="…" wrappers).
+    assert honoree["发布日期"] == "2019-01-15" and honoree["评选年度"] == "2017-2018"
+    assert re.fullmatch(r"[0-9a-f]{12}", honoree["编号"])
+    candidate = next(r for r in rows if r["阶段"] == "候选人公示")
+    assert candidate["出生年月"] == "1989-11-08"
 
 
 def test_exports_follow_the_search_filters(mixed):
@@ -35,12 +40,12 @@ def test_exports_follow_the_search_filters(mixed):
     link = re.search(r'href="(/export/search\.csv\?[^"]+)"', page).group(1).replace("&amp;", "&")
     assert "stage=honorees" in link and "kind=individual" in link
     rows = _csv(mixed.get(link))
-    assert rows and {(r["阶段"], r["类别"]) for r in rows} == {("获表彰", "个人")}
+    assert rows and {(r["阶段"], r["类别"]) for r in rows} == {("表彰获奖", "个人")}
     data = mixed.get(link.replace(".csv", ".json")).get_json()
-    assert data["filters"] == {"kind": "individual", "stage": "honorees"}
-    assert {e["stage"] for e in data["entries"]} == {"honorees"}
-    assert list(data["entries"][0]) == list(
-        mixed.get("/api/honorees/" + data["entries"][0]["id"]).get_json())[:18]
+    assert {(e["stage"], e["kind"]) for e in data} == {("honorees", "individual")}
+    api = mixed.get("/api/honorees/" + data[0]["id"]).get_json()
+    assert {k: data[0][k] for k in ("id", "name", "unit", "cycle")} == \
+        {k: api[k] for k in ("id", "name", "unit", "cycle")}
 
 
 def test_formula_cells_are_neutralised(seeded_copy, tmp_path):
@@ -105,3 +110,84 @@ def test_citation_formats_on_the_page_and_in_the_api(seeded_copy):
     block = re.search(r'<textarea id="cite-csl"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     import html
     assert json.loads(html.unescape(block))["URL"] == url
+
+
+# -- downloads that open cleanly in pandas, R, Excel and Datasette ------------------
+
+def test_one_vocabulary_per_language_in_every_file(mixed):
+    """Chinese files: Chinese headers and Chinese values, one word for each code; English
+    files: keys and codes."""
+    stages_zh = {"候选人公示", "表彰获奖"}
+    entries = _csv(mixed.get("/data/honorees.csv"))
+    assert {r["阶段"] for r in entries} == stages_zh and {r["类别"] for r in entries} <= {"个人", "班组"}
+    notices = _csv(mixed.get("/data/notices.csv"))
+    assert {r["阶段"] for r in notices} == stages_zh
+    assert list(notices[0])[:3] == ["编号", "标题", "发文机关"]
+    english = _csv(mixed.get("/data/notices-en.csv"))
+    assert {r["stage"] for r in english} == {"candidates", "honorees"}
+    assert {r["stage"] for r in _csv(mixed.get("/data/honorees-en.csv"))} == \
+        {"candidates", "honorees"}
+
+
+def test_rows_come_in_cycle_notice_and_list_order(seeded_copy, data_dir):
+    seeded_copy.imports.import_paths([data_dir / "hubei-2019-2020-honorees.json"])
+    client = make_app(seeded_copy.home).test_client()
+    rows = _csv(client.get("/data/honorees-en.csv"))
+    order = [(r["cycle"], r["notice_id"]) for r in rows]
+    assert order == sorted(order) and len({c for c, _ in order}) == 2
+    seed = [r["name"] for r in rows if r["cycle"] == "2017-2018"]
+    assert seed == ["李玉柱", "集中处理专席", "张娜", "客户服务部投诉处理中心", "刘鑫鑫"]
+
+
+def test_xlsx_download_has_typed_columns_a_frozen_header_and_column_notes(mixed, tmp_path):
+    from openpyxl import load_workbook
+    response = mixed.get("/data/honorees.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    path = tmp_path / "honorees.xlsx"
+    path.write_bytes(response.data)
+    book = load_workbook(path)
+    sheet, notes = book.worksheets
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["编号", "来源通知编号", "类别"]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    honoree = next(r for r in rows if r["阶段"] == "表彰获奖" and r["姓名或班组名称"] == "李玉柱")
+    import datetime
+    assert honoree["发布日期"] == datetime.datetime(2019, 1, 15)  # a date, not text
+    assert isinstance(honoree["编号"], str) and sheet["A2"].data_type == "s"
+    assert sheet["A2"].number_format == "@"  # typed as text: 0123e4 stays 0123e4
+    described = {row[1].value: row[3].value for row in notes.iter_rows(min_row=2)}
+    assert "文本" in described["id"] and described.keys() >= {"id", "published", "citation"}
+    path.write_bytes(mixed.get("/data/notices.xlsx").data)
+    notices = load_workbook(path).worksheets[0]
+    header = [c.value for c in notices[1]]
+    counts = [row[header.index("记录数")].value for row in notices.iter_rows(min_row=2)]
+    assert counts and all(isinstance(n, int) for n in counts)  # numbers, not text
+
+
+def test_datapackage_describes_every_csv_and_validates_with_frictionless(mixed, tmp_path):
+    """datapackage.json and the four CSVs it names, downloaded side by side, pass the
+    frictionless validator; ids are strings, so a reader that follows it keeps 0123e4."""
+    import json
+    from frictionless import Package, validate
+    package = mixed.get("/data/datapackage.json").get_json()
+    assert {r["path"] for r in package["resources"]} == {
+        "honorees.csv", "honorees-en.csv", "notices.csv", "notices-en.csv"}
+    for resource in package["resources"]:
+        (tmp_path / resource["path"]).write_bytes(mixed.get("/data/" + resource["path"]).data)
+        fields = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+        assert fields.get("id", fields.get("编号")) == "string"
+    assert package["licenses"][0]["name"] == "CC BY 4.0"
+    (tmp_path / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), "utf-8")
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+    rows = Package(str(tmp_path / "datapackage.json")).get_resource("honorees-en").read_rows()
+    assert rows and all(isinstance(r["id"], str) for r in rows)
+    assert {r["published"].isoformat() for r in rows} >= {"2019-01-15"}
+
+
+def test_numbers_and_dates_are_not_neutralised_but_formulas_are():
+    from archive.exports import safe_cell
+    assert [safe_cell(v) for v in ("-5", "+86", "2019-01-15", "-1+2", "=1+1", "@SUM(A1)")] == \
+        ["-5", "+86", "2019-01-15", "'-1+2", "'=1+1", "'@SUM(A1)"]

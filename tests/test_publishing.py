@@ -35,9 +35,10 @@ def _datasette_search(path, word):
 
 def test_data_page_links_every_download(generated_client):
     html = generated_client.get("/data").get_data(as_text=True)
-    for href in ("/data/honorees.csv", "/data/honorees.csv?lang=en", "/data/honorees.json",
-                 "/data/notices.csv", "/data/notices.json", "/data/archive-public.db",
-                 "/data/metadata.json"):
+    for href in ("/data/honorees.csv", "/data/honorees-en.csv", "/data/honorees.xlsx",
+                 "/data/honorees.json", "/data/honorees.jsonl", "/data/notices.csv",
+                 "/data/notices-en.csv", "/data/notices.xlsx", "/data/notices.json",
+                 "/data/datapackage.json", "/data/archive-public.db", "/data/metadata.json"):
         assert f'href="{href.replace("&", "&amp;")}"' in html, href
     assert "datasette archive-public.db -m metadata.json" in html
 
@@ -46,13 +47,16 @@ def test_full_downloads_hold_every_entry_and_notice(generated, generated_client)
     total = generated.db["entries"].count
     rows = list(csv.reader(io.StringIO(generated_client.get("/data/honorees.csv").get_data(
         as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:3] == ["编号", "类别", "姓名或班组名称"] and len(rows) == total + 1
-    rows = list(csv.DictReader(io.StringIO(generated_client.get("/data/honorees.csv?lang=en").get_data(
-        as_text=True).lstrip("\ufeff"))))
-    assert len(rows) == total and "name" in rows[0]
+    assert rows[0][:4] == ["编号", "来源通知编号", "类别", "姓名或班组名称"] and len(rows) == total + 1
+    english = generated_client.get("/data/honorees-en.csv").get_data(as_text=True)
+    assert not english.startswith("\ufeff")  # for programs: csv.DictReader's first key is "id"
+    rows = list(csv.DictReader(io.StringIO(english)))
+    assert len(rows) == total and list(rows[0])[:3] == ["id", "notice_id", "kind"]
     data = json.loads(generated_client.get("/data/honorees.json").get_data(as_text=True))
-    assert len(data["entries"]) == total
-    notices = json.loads(generated_client.get("/data/notices.json").get_data(as_text=True))["notices"]
+    assert isinstance(data, list) and len(data) == total  # pandas.read_json: a row a record
+    lines = generated_client.get("/data/honorees.jsonl").get_data(as_text=True).splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [r["id"] for r in data]
+    notices = json.loads(generated_client.get("/data/notices.json").get_data(as_text=True))
     assert len(notices) == generated.db["notices"].count
     assert sum(n["entries"] for n in notices) == total
     rows = list(csv.reader(io.StringIO(generated_client.get("/data/notices.csv").get_data(

@@ -399,6 +399,15 @@ def list_entries(db, cycle=None, kind=None, region=None, operator=None, notice=N
     return list(db.query(sql, params))
 
 
+def export_ids(db, **filters):
+    """Ids of the entries passing filters in the downloads' order: oldest cycle first,
+    then each notice (by publication date, as its id begins) in the order it lists them."""
+    where, params = _filters(**{("notice_id" if k == "notice" else k): v
+                                for k, v in filters.items()})
+    return [r["id"] for r in db.query(
+        f"select id from entries{where} order by cycle, notice_id, seq", params)]
+
+
 def entry_ids(db, **filters):
     """Ids of the entries list_entries would give, in the same order."""
     return [r["id"] for r in list_entries(db, columns="id", **filters)]

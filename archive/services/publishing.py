@@ -5,6 +5,7 @@ from pathlib import Path
 
 from index import searching
 
+from .. import exports
 from ..db import public_file as publish
 from ..db import store
 
@@ -54,8 +55,16 @@ class Publishing:
                                       sort=sort, limit=limit)
 
     def entry_ids(self, **filters):
-        """Ids of the entries passing filters (cycle, kind, region …), in the store's order."""
-        return store.entry_ids(self.archive.db, **filters)
+        """Ids of the entries passing filters (cycle, kind, region …), in the downloads'
+        order: cycle, notice, the notice's own order."""
+        return store.export_ids(self.archive.db, **filters)
+
+    def datapackage(self, resources):
+        """The Frictionless Data Package describing the CSV downloads (exports.datapackage)
+        with the instance's license and address."""
+        settings = self.archive.settings
+        return exports.datapackage(resources, settings["DATA_LICENSE"],
+                                   settings["DATA_LICENSE_URL"], settings["BASE_URL"])
 
     def entries(self, ids, chunk=500):
         """Full entries for ids (with their notice's source fields), in that order, read
@@ -67,5 +76,5 @@ class Publishing:
             yield from (rows[i] for i in part if i in rows)
 
     def notices(self):
-        """Every notice's metadata (no text), newest first: notices.csv and .json."""
-        return store.list_notices(self.archive.db)
+        """Every notice's metadata (no text), oldest first: the notice downloads."""
+        return list(reversed(store.list_notices(self.archive.db)))

@@ -75,13 +75,39 @@ def content_disposition(filename):
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def export(entries, fmt, filename, **meta):
-    """Entries as a CSV (Chinese headers; lang=en: the API's keys) or JSON download."""
+#: Content types of the download formats.
+MIMETYPES = {"csv": "text/csv", "json": "application/json", "jsonl": "application/jsonl",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export(entries, fmt, filename, english=None, **_meta):
+    """Entries as a download: CSV (Chinese headers and values; English keys and codes
+    with lang=en, or english=True), .xlsx (typed, Chinese), a JSON array or JSON Lines."""
+    if english is None:
+        english = request.args.get("lang") == "en"
     if fmt == "csv":
-        if request.args.get("lang") == "en":  # the API's keys and codes, for programs
-            return download(exports.csv_chunks(entries), "text/csv", filename + ".csv")
-        return download(exports.chinese_csv_chunks(entries), "text/csv", filename + ".csv")
+        chunks = exports.csv_chunks(entries) if english else exports.chinese_csv_chunks(entries)
+        return download(chunks, MIMETYPES["csv"], filename + ("-en" if english else "") + ".csv")
     if fmt == "json":
-        return download(exports.json_chunks(entries, **meta), "application/json",
-                         filename + ".json")
+        return download(exports.json_chunks(entries), MIMETYPES["json"], filename + ".json")
+    if fmt == "jsonl":
+        return download(exports.jsonl_chunks(entries), MIMETYPES["jsonl"], filename + ".jsonl")
+    if fmt == "xlsx":
+        return bounded(lambda: file_response(exports.xlsx_file(entries), MIMETYPES["xlsx"],
+                                              filename + ".xlsx"))
     abort(404)
+
+
+def file_response(handle, mimetype, filename):
+    """A finished temporary file as an attachment, streamed and closed at the end."""
+    def chunks():
+        try:
+            while True:
+                block = handle.read(65536)
+                if not block:
+                    return
+                yield block
+        finally:
+            handle.close()
+    return Response(chunks(), mimetype=mimetype,
+                    headers={"Content-Disposition": content_disposition(filename)})

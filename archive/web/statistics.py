@@ -1,7 +1,7 @@
 """Pages for journalists: statistics (/stats), two cycles compared (/compare),
 citation themes and a word's trend (/trends), the whole dataset (/data)."""
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from index.parsing import QueryError
 
@@ -9,7 +9,7 @@ from .. import exports
 from ..services.publishing import FILENAME, METADATA
 from . import charts
 from .context import get_archive
-from .downloads import bounded, download, export
+from .downloads import MIMETYPES, bounded, download, export, file_response
 from .params import bad_request, cycle_pair
 
 bp = Blueprint("statistics", __name__)
@@ -84,21 +84,56 @@ def data():
 
 @bp.get("/data/honorees.<fmt>")
 def honorees(fmt):
-    """Every entry as CSV (Chinese headers; lang=en: the API's keys) or JSON."""
+    """Every entry: CSV (Chinese headers and values; lang=en: the API's keys and codes),
+    .xlsx, a JSON array or JSON Lines; oldest cycle first, each notice in its order."""
     publishing = get_archive().publishing
     ids = publishing.entry_ids()
-    return export(publishing.entries(ids), fmt, "honorees-all", total=len(ids))
+    return export(publishing.entries(ids), fmt, "honorees")
+
+
+@bp.get("/data/honorees-en.csv")
+def honorees_english():
+    """Every entry as CSV with the API's keys and codes (no BOM: for programs)."""
+    publishing = get_archive().publishing
+    return export(publishing.entries(publishing.entry_ids()), "csv", "honorees", english=True)
 
 
 @bp.get("/data/notices.<fmt>")
 def notices(fmt):
-    """Every source notice's metadata as CSV or JSON."""
+    """Every source notice's metadata: CSV (Chinese; lang=en: keys and codes), .xlsx, JSON."""
     rows = get_archive().publishing.notices()
+    english = request.args.get("lang") == "en"
     if fmt == "csv":
-        return download(exports.notices_csv_chunks(rows), "text/csv", "notices.csv")
+        return download(exports.notices_csv_chunks(rows, chinese=not english), MIMETYPES["csv"],
+                        "notices-en.csv" if english else "notices.csv")
     if fmt == "json":
-        return download(exports.notices_json_chunks(rows), "application/json", "notices.json")
+        return download(exports.notices_json_chunks(rows), MIMETYPES["json"], "notices.json")
+    if fmt == "xlsx":
+        return bounded(lambda: file_response(
+            exports.xlsx_file(rows, exports.NOTICE_COLUMNS, "来源通知"), MIMETYPES["xlsx"],
+            "notices.xlsx"))
     abort(404)
+
+
+@bp.get("/data/notices-en.csv")
+def notices_english():
+    """Every notice as CSV with English keys and codes (no BOM)."""
+    return download(exports.notices_csv_chunks(get_archive().publishing.notices(), chinese=False),
+                    MIMETYPES["csv"], "notices-en.csv")
+
+
+#: The CSV files the Data Package describes: (name, path beside it, table, Chinese).
+DATA_PACKAGE = (("honorees", "honorees.csv", "entries", True),
+                ("honorees-en", "honorees-en.csv", "entries", False),
+                ("notices", "notices.csv", "notices", True),
+                ("notices-en", "notices-en.csv", "notices", False))
+
+
+@bp.get("/data/datapackage.json")
+def datapackage():
+    """A Frictionless Data Package describing every CSV download: fields, types (ids are
+    text), descriptions, license, sources."""
+    return jsonify(get_archive().publishing.datapackage(DATA_PACKAGE))
 
 
 @bp.get(f"/data/{FILENAME}")

@@ -95,6 +95,11 @@ def _counts(rows, key):
     return out
 
 
+#: A percentage change is shown only from a base of at least this many entries: +800%
+#: on a base of 1 says nothing a reader can use.
+MIN_BASE = 5
+
+
 def _side_by_side(a_rows, b_rows, key):
     a, b = _counts(a_rows, key), _counts(b_rows, key)
     values = sorted(set(a) | set(b), key=lambda v: (v == UNKNOWN, -(a.get(v, 0) + b.get(v, 0)), v))
@@ -102,7 +107,7 @@ def _side_by_side(a_rows, b_rows, key):
     for v in values:
         x, y = a.get(v, 0), b.get(v, 0)
         out.append({"value": v, "a": x, "b": y, "change": y - x,
-                    "change_pct": round(100 * (y - x) / x, 1) if x else None})
+                    "change_pct": round(100 * (y - x) / x, 1) if x >= MIN_BASE else None})
     return out
 
 
@@ -112,11 +117,13 @@ def _top(rows, key, limit):
             for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
-def compare(db, a, b, top=10):
-    """Two cycles side by side: counts per operator and region with the change, the
-    companies and units with the most entries in each, and the people (and teams)
-    listed in both."""
-    rows = _rows(db)
+def compare(db, a, b, stage="honorees", kind=None, top=10):
+    """Two cycles side by side, of one stage (honorees by default: candidates and
+    honorees are not the same population) and optionally one kind: counts per operator
+    and region with the change (a percentage only from a base of MIN_BASE), the companies
+    and units with the most entries in each, and the people (and teams) in both."""
+    rows = [r for r in _rows(db) if (not stage or r["stage"] == stage)
+            and (not kind or r["kind"] == kind)]
     a_rows = [r for r in rows if r["cycle"] == a]
     b_rows = [r for r in rows if r["cycle"] == b]
     in_a = {}
@@ -130,7 +137,8 @@ def compare(db, a, b, top=10):
             both.append({"person": key, "name": r["name"], "kind": r["kind"],
                          "company_a": in_a[key]["company"], "company_b": r["company"]})
     both.sort(key=lambda p: (p["kind"] != "individual", p["name"]))
-    return {"a": a, "b": b, "entries": {"a": len(a_rows), "b": len(b_rows)},
+    return {"a": a, "b": b, "stage": stage, "kind": kind, "min_base": MIN_BASE,
+            "entries": {"a": len(a_rows), "b": len(b_rows)},
             "by_operator": _side_by_side(a_rows, b_rows, "operator"),
             "by_region": _side_by_side(a_rows, b_rows, "region"),
             "top_companies": {"a": _top(a_rows, "company", top), "b": _top(b_rows, "company", top)},

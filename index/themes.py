@@ -25,14 +25,49 @@ STOP_WORDS = frozenset("""
 以及 为了 其中 同时 更加 得到 实现 提升 提高 完成 做好 加强 推进 推动 持续 取得 带领 带动 相关
 年度 年来 期间 以上 左右 主动 深入 明显 显著 圆满 成为 组织 负责 时间 问题 方面 情况 要求 单位
 员工 岗位 分公司 有限公司 股份 集团 中国 全国 电信 移动 联通 班组 成员 该同志 该班组 称号 先进
+不会 不能 可以 能够 应该 需要 不愧 成为 进行 具有 是否 不仅 而且 因为 所以 如果 虽然 但是
 """.split())
 MIN_DOCS = 2
+#: A cycle with fewer citations than this gets no keywords: with a handful of texts
+#: every word is "characteristic" (the 5 candidates of one notice are not a theme).
+MIN_CITATIONS = 20
+#: Parts of speech (jieba's tagger) that carry content: nouns (names of people
+#: excluded), verbs and verbal nouns, adjectives, idioms, and Latin words (5G, ADSL).
+CONTENT_TAGS = ("n", "ns", "nt", "nz", "ng", "nrt", "v", "vn", "vd", "a", "an", "ad",
+                "i", "l", "j", "eng")
 
 
-def _keep(word):
+def _keep(word, tagger):
+    """Whether a citation word can be a theme: two characters or more, not boilerplate,
+    and a content word by jieba's tagger (a word the tagger splits is one of the
+    archive's own, a name or a company: kept, names are dropped later)."""
     if len(word) < 2 or word in STOP_WORDS or word.isdigit():
         return False
-    return any(ch.isalpha() for ch in word)
+    if not any(ch.isalpha() for ch in word):
+        return False
+    tags = tagger(word, False)
+    return len(tags) != 1 or tags[0][1] in CONTENT_TAGS
+
+
+def cited(table):
+    """Boolean mask over docnums: live documents whose citation is not empty (lists of
+    honorees usually carry none)."""
+    lengths = table.lengths.get("citation")
+    if lengths is None:
+        return table.live.copy()
+    return table.live & (lengths > 0)
+
+
+def citation_counts(snapshot, stage=None):
+    """{cycle: (entries with a citation, all entries)}, optionally of one stage."""
+    with snapshot.reading() as generation:
+        table = generation.table
+        keep = table.mask({"stage": stage} if stage else {})
+        codes, values = table.codes["cycle"], table.values["cycle"]
+        with_text = np.bincount(codes[keep & cited(table)], minlength=len(values))
+        every = np.bincount(codes[keep], minlength=len(values))
+        return {cycle: (int(with_text[c]), int(every[c])) for c, cycle in enumerate(values)
+                if cycle and every[c]}
 
 
 def cycle_keywords(snapshot, limit=20):
@@ -50,16 +85,18 @@ def _generation_keywords(generation, limit):
 
 
 def _keywords(searcher, table, limit):
+    from .analysis import segmenter
+    tagger = segmenter(None).tag
     cycles = table.values["cycle"]
     codes = table.codes["cycle"]
-    live = table.live
+    live = cited(table)
     docs = np.bincount(codes[live], minlength=len(cycles)).astype(np.float64)
     n = float(live.sum())
     words, dfs, totals = [], [], []
     reader = searcher.reader()
     for btext in reader.lexicon("citation"):
         word = btext.decode("utf-8")
-        if not _keep(word) or reader.doc_frequency("citation", btext) < MIN_DOCS:
+        if reader.doc_frequency("citation", btext) < MIN_DOCS or not _keep(word, tagger):
             continue
         ids, _, _ = term_postings(searcher, "citation", btext, table.term_maps)
         ids = ids[live[ids]]
@@ -77,10 +114,15 @@ def _keywords(searcher, table, limit):
     idf = np.log(n / np.asarray(totals, dtype=np.float64))
     scores = (df / np.maximum(docs, 1.0)) * idf[:, None]
     for c, cycle in enumerate(cycles):
-        if not cycle or not docs[c]:
+        if not cycle:
+            continue
+        if docs[c] < MIN_CITATIONS:
+            out[cycle] = []  # too few citations to mean anything (the page says so)
             continue
         eligible = df[:, c] >= MIN_DOCS
-        order = np.lexsort((np.arange(len(words)), -scores[:, c]))
+        # Ties (equal scores) go to the word more of the cycle's citations use, then
+        # to the word itself, so that the order never depends on code points alone.
+        order = np.lexsort((np.arange(len(words)), -df[:, c], -np.round(scores[:, c], 9)))
         ranked = []
         for i in order:
             if eligible[i] and words[i] not in names:
@@ -97,22 +139,29 @@ def _keywords(searcher, table, limit):
     return dict(sorted(out.items(), reverse=True))
 
 
-def cycle_mentions(snapshot, text):
-    """Per cycle (oldest first), how many citations mention `text` (a word or a
-    phrase, matched as the search's citation:"…" does) out of how many entries."""
+def cycle_mentions(snapshot, text, stage=None):
+    """Per cycle (oldest first), how many citations mention `text` (a word or a phrase,
+    matched as the search's citation:"…" does) out of how many entries have a citation
+    at all: {cycle, mentions, cited, entries, share}; share is None for a cycle whose
+    lists carry no citation. stage: only candidates or only honorees."""
     with snapshot.reading() as generation, generation.searcher() as searcher:
         table = generation.table
         builder = generation.query_builder(searcher)
         query = builder.clause_query(Clause(text, field="citation", phrase=True)) or Q.NullQuery
         ids, _ = evaluate(searcher, table, query)
-        codes = table.codes["cycle"]
-        hits = np.bincount(codes[ids], minlength=len(table.values["cycle"]))
-        docs = np.bincount(codes[table.live], minlength=len(table.values["cycle"]))
+        keep = table.mask({"stage": stage} if stage else {})
+        ids = ids[keep[ids]]
+        codes, values = table.codes["cycle"], table.values["cycle"]
+        hits = np.bincount(codes[ids], minlength=len(values))
+        with_text = np.bincount(codes[keep & cited(table)], minlength=len(values))
+        docs = np.bincount(codes[keep], minlength=len(values))
         out = []
-        for c, cycle in enumerate(table.values["cycle"]):
+        for c, cycle in enumerate(values):
             if cycle and docs[c]:
-                out.append({"cycle": cycle, "mentions": int(hits[c]), "entries": int(docs[c]),
-                            "share": round(float(hits[c] / docs[c]), 4)})
+                out.append({"cycle": cycle, "mentions": int(hits[c]), "cited": int(with_text[c]),
+                            "entries": int(docs[c]),
+                            "share": round(float(hits[c] / with_text[c]), 4)
+                            if with_text[c] else None})
         return sorted(out, key=lambda row: row["cycle"])
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 import search_corpus
+from conftest import make_app
 
 
 def count(a, sql, *params):
@@ -94,7 +95,7 @@ def test_stats_are_cached_per_index_generation(generated, tmp_path):
 
 
 def test_compare_two_cycles(generated, generated_client):
-    c = generated.statistics.compare("2017-2018", "2019-2020")
+    c = generated.statistics.compare("2017-2018", "2019-2020", stage=None)
     for row in c["by_operator"]:
         assert row["a"] == count(generated, "cycle = '2017-2018' and operator = ?", row["value"])
         assert row["b"] == count(generated, "cycle = '2019-2020' and operator = ?", row["value"])
@@ -111,6 +112,37 @@ def test_compare_two_cycles(generated, generated_client):
     assert "按运营商" in page.get_data(as_text=True)
 
 
+def test_compare_defaults_to_honorees_and_takes_stage_and_kind(generated, generated_client):
+    """Candidates and honorees are different populations: the default compares honorees;
+    page and API take stage and kind and count only those."""
+    api = generated_client.get("/api/compare?a=2017-2018&b=2019-2020").get_json()
+    assert api["stage"] == "honorees" and api["kind"] is None
+    assert api["entries"]["a"] == count(generated, "cycle = '2017-2018' and stage = 'honorees'")
+    teams = generated_client.get("/api/compare?a=2017-2018&b=2019-2020&stage=candidates"
+                                 "&kind=team").get_json()
+    for row in teams["by_operator"]:
+        assert row["b"] == count(generated, "cycle = '2019-2020' and stage = 'candidates' and "
+                                            "kind = 'team' and operator = ?", row["value"])
+    everything = generated_client.get("/api/compare?a=2017-2018&b=2019-2020&stage=all").get_json()
+    assert everything["entries"]["a"] == count(generated, "cycle = '2017-2018'")
+    assert generated_client.get("/api/compare?stage=winners").status_code == 400
+    page = generated_client.get("/compare?a=2017-2018&b=2019-2020&stage=candidates&kind=team")
+    html = page.get_data(as_text=True)
+    # Every figure links to the search that produces it, with the same stage and kind.
+    for href, text in links(html):
+        if text.isdigit() and href.startswith("/search?") and "cycle=" in href:
+            assert "stage=candidates" in href and "kind=team" in href, href
+
+
+def test_a_percentage_change_needs_a_base_of_five():
+    from archive import stats
+    rows_a = [{"operator": "中国移动"}] + [{"operator": "中国电信"}] * 5
+    rows_b = [{"operator": "中国移动"}] * 9 + [{"operator": "中国电信"}] * 6
+    changes = {r["value"]: r for r in stats._side_by_side(rows_a, rows_b, "operator")}
+    assert changes["中国移动"]["change"] == 8 and changes["中国移动"]["change_pct"] is None
+    assert changes["中国电信"]["change_pct"] == 20.0
+
+
 @pytest.mark.parametrize("query", ["a=1999-2000&b=2019-2020", "a=<script>&b=2019-2020",
                                    "a=" + "9" * 300])
 def test_compare_refuses_unknown_cycles(generated_client, query):
@@ -119,6 +151,22 @@ def test_compare_refuses_unknown_cycles(generated_client, query):
     assert "没有这个评选年度" in page.get_data(as_text=True)
     assert "<script>" not in page.get_data(as_text=True)
     assert generated_client.get("/api/compare?" + query).status_code == 400
+
+
+def test_themes_are_content_words_and_only_for_cycles_with_enough_citations(seeded, generated):
+    """The seed's 5 citations are too few to have themes; where there are enough, no
+    numeral, measure word or adverb (一位, 一支, 不会 …) is a theme."""
+    assert seeded.statistics.keywords() == {"2017-2018": []}
+    assert seeded.statistics.citation_counts()["2017-2018"] == (5, 5)
+    from index import analysis
+    tag = analysis.segmenter(None).tag
+    for cycle, words in generated.statistics.keywords().items():
+        assert words, cycle
+        for w in words:
+            tags = tag(w["word"], False)
+            assert len(tags) > 1 or tags[0][1] not in ("m", "q", "d", "p", "c", "u", "r"), w
+        for a, b in zip(words, words[1:]):  # ties go to the word more citations use
+            assert a["score"] > b["score"] or a["docs"] >= b["docs"], (a, b)
 
 
 def test_cycle_keywords_are_characteristic_and_not_boilerplate(generated):
@@ -145,6 +193,9 @@ def test_trend_of_a_word_counts_citations_per_cycle(generated, generated_client)
         expected = count(generated, "cycle = ? and citation like '%适老化%'", cycle)
         assert m["mentions"] == expected, cycle
         assert m["entries"] == count(generated, "cycle = ?", cycle)
+        cited = count(generated, "cycle = ? and coalesce(citation, '') != ''", cycle)
+        assert m["cited"] == cited  # the base of the share: entries that have a citation
+        assert m["share"] == (round(expected / cited, 4) if cited else None)
     html = generated_client.get("/trends?q=适老化").get_data(as_text=True)
     assert '<svg class="chart" id="chart-trend"' in html
     for href, text in links(html):
@@ -241,3 +292,36 @@ def test_keywords_are_served_at_once_and_refreshed_after_an_import(seeded_copy, 
     other = Archive(seeded_copy.home)  # an instance of its own, as a new process has
     assert set(other.statistics.keywords()) == {"2017-2018", "2019-2020"}
     other.close()
+
+
+def test_a_share_is_over_the_entries_with_a_citation_and_absent_without_any(seeded_copy,
+                                                                            tmp_path):
+    """A commendation list carries no citations: its cycle is not a base for a share
+    (it showed as a collapse to 3.1%), and the page says why there is no figure."""
+    import notice_files
+    path = tmp_path / "通报.html"
+    path.write_bytes(notice_files.commendation_html())
+    seeded_copy.imports.import_paths([path])
+    client = make_app(seeded_copy.home).test_client()
+    mentions = {m["cycle"]: m for m in client.get("/api/trends?q=投诉").get_json()["mentions"]}
+    seed, listed = mentions["2017-2018"], mentions["2021-2022"]
+    assert (seed["entries"], seed["cited"]) == (5, 5)
+    assert seed["share"] == round(seed["mentions"] / 5, 4) and seed["mentions"] >= 3
+    assert listed["entries"] > 5 and (listed["cited"], listed["share"]) == (0, None)
+    html = client.get("/trends?q=投诉").get_data(as_text=True)
+    assert "该年度的名单没有附事迹" in html and "无事迹" in html
+    assert f"{seed['mentions']} / 5 = " in html  # n and N printed beside the share
+    honorees = client.get("/api/trends?q=投诉&stage=honorees").get_json()["mentions"]
+    assert [m["cycle"] for m in honorees] == ["2021-2022"]
+    assert client.get("/api/trends?q=投诉&stage=x").status_code == 400
+
+
+def test_share_axis_ticks_are_round_values():
+    from archive.web.charts import share_ticks
+    assert share_ticks(0.85) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert share_ticks(0.031) == [0.0, 0.01, 0.02, 0.03, 0.04]
+    assert share_ticks(0.167) == [0.0, 0.05, 0.1, 0.15, 0.2]
+    for peak in (0.0, 0.004, 0.2, 0.33, 0.5, 0.999):
+        ticks = share_ticks(peak)
+        assert 2 <= len(ticks) <= 6 and ticks[-1] >= peak
+        assert all(round(t * 100, 6) == round(t * 100) for t in ticks)

@@ -13,6 +13,8 @@ from ..db import store
 
 #: Keywords kept per cycle (/trends shows them all).
 KEYWORDS = 15
+#: Citations a cycle needs before it gets keywords (index/themes.py).
+MIN_CITATIONS = themes.MIN_CITATIONS
 
 
 class Statistics:
@@ -48,14 +50,22 @@ class Statistics:
         """The cycles the archive holds, newest first."""
         return [c["cycle"] for c in self.cycles()]
 
-    def compare(self, a, b):
-        """Two cycles side by side (archive/stats.py); both must exist."""
-        return self._memo(("compare", a, b), lambda arc: stats.compare(arc.db, a, b))
+    def compare(self, a, b, stage="honorees", kind=None):
+        """Two cycles side by side, of one stage and optionally one kind (archive/stats.py);
+        both cycles must exist."""
+        return self._memo(("compare", a, b, stage, kind),
+                          lambda arc: stats.compare(arc.db, a, b, stage, kind))
 
-    def mentions(self, text):
-        """Per cycle, how many citations mention text (a word or phrase)."""
+    def mentions(self, text, stage=None):
+        """Per cycle, how many of the entries with a citation mention text (a word or
+        phrase): {cycle, mentions, cited, entries, share}."""
         parsing.parse(text)  # the same limits as a search
-        return themes.cycle_mentions(self.archive.snapshot(), text)
+        return themes.cycle_mentions(self.archive.snapshot(), text, stage)
+
+    def citation_counts(self, stage=None):
+        """{cycle: (entries with a citation, all entries)}."""
+        return self._memo(("citations", stage),
+                          lambda arc: themes.citation_counts(arc.snapshot(), stage))
 
     def keywords(self):
         """The KEYWORDS words most characteristic of each cycle's citations

@@ -13,7 +13,7 @@ from ..markup import marked_hits
 from .caching import conditional
 from .openapi import spec
 from .params import (bad_request, cycle_filters, cycle_pair, notice_filters, or_404, per_page,
-                     search_params)
+                     search_params, stage_kind)
 from .urls import public_url
 
 bp = Blueprint("api", __name__)
@@ -62,7 +62,8 @@ def compare():
     """Two cycles side by side (?a=…&b=…; default the two newest)."""
     statistics = get_archive().statistics
     a, b = cycle_pair(request.args, statistics.cycle_names())
-    return jsonify(statistics.compare(a, b))
+    stage, kind = stage_kind(request.args)
+    return jsonify(statistics.compare(a, b, stage, kind))
 
 
 @bp.get("/api/trends")
@@ -70,8 +71,9 @@ def trends():
     """Each cycle's characteristic citation words; with ?q=, its share per cycle."""
     statistics = get_archive().statistics
     q = (request.args.get("q") or "").strip()
+    stage, _ = stage_kind(request.args, default_stage="all")
     try:
-        mentions = statistics.mentions(q) if q else None
+        mentions = statistics.mentions(q, stage) if q else None
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     return jsonify(query=q or None, mentions=mentions, keywords=statistics.keywords())

@@ -2,6 +2,8 @@
 is an image with a title and a description, and its page shows the same numbers
 in a table beside it (for screen readers and copy-paste)."""
 
+import math
+
 from markupsafe import Markup, escape
 
 UNKNOWN_COLOUR = "#b8bec6"  # 未注明 (not stated) is always grey
@@ -94,33 +96,59 @@ def grouped_bars(chart_id, title, rows, names):
     return _frame(chart_id, title, description, height, "".join(body))
 
 
+def share_ticks(peak):
+    """Axis ticks for shares (0-1) at round steps (1, 2, 5, 10, 20, 25 %) from 0 to the
+    first tick at or above peak: 4 to 6 ticks."""
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
+        count = max(1, math.ceil(round(peak / step, 9)))
+        if count <= 5:
+            return [round(step * k, 4) for k in range(count + 1)]
+    return [0, 0.25, 0.5, 0.75, 1.0]
+
+
 def line_chart(chart_id, title, points):
-    """A share (0-1) per label, as a line with dots: points are (label, share)."""
+    """A share (0-1) per label, as a line with dots: points are (label, share); a share
+    of None (nothing to count that cycle) leaves a gap and says so under its label."""
     height, left, right, top, bottom = 260, 50, 50, 20, 50
     inner_w, inner_h = WIDTH - left - right, height - top - bottom
-    peak = max((v for _, v in points), default=0)
-    ceiling = max(0.05, min(1.0, (int(peak * 20) + 1) / 20))  # next 5 %
+    peak = max((v for _, v in points if v is not None), default=0)
+    ticks = share_ticks(peak)
+    ceiling = ticks[-1] or 1
     body = []
-    for k in range(5):
-        value = ceiling * k / 4
-        y = top + inner_h - inner_h * k / 4
+    for k, value in enumerate(ticks):
+        y = top + inner_h - inner_h * value / ceiling
         body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
                     f'stroke="#dde1e6"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                    f'{FONT}>{value * 100:.0f}%</text>')
+                    f'{FONT}>{value * 100:g}%</text>')
     step = inner_w / max(len(points) - 1, 1)
     coords = []
     for i, (label, value) in enumerate(points):
         x = left + (i * step if len(points) > 1 else inner_w / 2)
-        y = top + inner_h - inner_h * (value / ceiling)
-        coords.append((x, y))
         body.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
                     f'{FONT}>{escape(label)}</text>')
-    if len(coords) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        if value is None:
+            body.append(f'<text x="{x:.1f}" y="{height - bottom + 34}" text-anchor="middle" '
+                        f'{FONT} fill="#5c6670">无事迹</text>')
+            coords.append(None)
+            continue
+        coords.append((x, top + inner_h - inner_h * (value / ceiling)))
+    runs, run = [], []
+    for point in coords + [None]:  # a line through the cycles that have a share
+        if point is None:
+            if len(run) > 1:
+                runs.append(run)
+            run = []
+        else:
+            run.append(point)
+    for run in runs:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
         body.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[1]}" '
                     f'stroke-width="2"/>')
-    for (x, y), (label, value) in zip(coords, points):
-        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{PALETTE[1]}">'
-                    f'<title>{escape(label)}：{value * 100:.1f}%</title></circle>')
-    description = "；".join(f"{label}：{value * 100:.1f}%" for label, value in points)
+    for point, (label, value) in zip(coords, points):
+        if point is not None:
+            body.append(f'<circle cx="{point[0]:.1f}" cy="{point[1]:.1f}" r="4" '
+                        f'fill="{PALETTE[1]}"><title>{escape(label)}：{value * 100:.1f}%</title>'
+                        '</circle>')
+    description = "；".join(f"{label}：{'无事迹' if value is None else f'{value * 100:.1f}%'}"
+                           for label, value in points)
     return _frame(chart_id, title, description, height, "".join(body))

@@ -117,3 +117,15 @@ def or_404(value):
         from flask import abort
         abort(404)
     return value
+
+
+def stage_kind(args, default_stage="honorees"):
+    """The stage and kind of a figure (/compare, /trends): stage candidates, honorees or
+    all (default: default_stage); kind individual, team or both (None)."""
+    stage = args.get("stage", default_stage) or default_stage
+    if stage not in ("candidates", "honorees", "all"):
+        raise bad_request("阶段只能是 candidates（候选人）、honorees（获表彰）或 all（全部）。")
+    kind = args.get("kind") or None
+    if kind not in (None, "individual", "team"):
+        raise bad_request("类别只能是 individual（个人）或 team（班组）。")
+    return (None if stage == "all" else stage), kind

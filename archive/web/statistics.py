@@ -7,10 +7,11 @@ from index.parsing import QueryError
 
 from .. import exports
 from ..services.publishing import FILENAME, METADATA
+from ..services.statistics import MIN_CITATIONS
 from . import charts
 from .context import get_archive
 from .downloads import MIMETYPES, bounded, download, export, file_response
-from .params import bad_request, cycle_pair
+from .params import bad_request, cycle_pair, stage_kind
 
 bp = Blueprint("statistics", __name__)
 
@@ -47,7 +48,8 @@ def compare():
     if not cycles:
         abort(404)
     a, b = cycle_pair(request.args, cycles)
-    data = statistics.compare(a, b)
+    stage, kind = stage_kind(request.args)
+    data = statistics.compare(a, b, stage, kind)
     chart = charts.grouped_bars("chart-compare-operator", f"{a} 与 {b} 按运营商",
                                 [(r["value"], r["a"], r["b"]) for r in data["by_operator"]],
                                 (f"{a}年度", f"{b}年度"))
@@ -60,16 +62,18 @@ def trends():
     of citations per cycle that mention it."""
     statistics = get_archive().statistics
     q = (request.args.get("q") or "").strip()
+    stage, _ = stage_kind(request.args, default_stage="all")
     mentions, chart = None, None
     if q:
         try:
-            mentions = statistics.mentions(q)
+            mentions = statistics.mentions(q, stage)
         except QueryError as exc:
             raise bad_request(str(exc)) from None
-        chart = charts.line_chart("chart-trend", f"提到“{q}”的事迹占比",
+        chart = charts.line_chart("chart-trend", f"有事迹的记录中提到“{q}”的占比",
                                   [(m["cycle"], m["share"]) for m in mentions])
-    return render_template("trends.html", q=q, mentions=mentions, chart=chart,
-                           keywords=statistics.keywords())
+    return render_template("trends.html", q=q, stage=stage, mentions=mentions, chart=chart,
+                           keywords=statistics.keywords(),
+                           citations=statistics.citation_counts(), min_citations=MIN_CITATIONS)
 
 
 @bp.get("/data")

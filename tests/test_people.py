@@ -92,3 +92,23 @@ def test_retired_ids_answer_410_or_301(seeded_copy, tmp_path):
 def test_the_results_page_says_people_and_entries(mixed):
     page = mixed.get("/search?q=李玉柱").get_data(as_text=True)
     assert re.search(r'共 <span class="total">1</span> 个结果 <span class="muted">（2 条记录', page)
+
+
+def test_a_person_is_headed_by_their_highest_distinction(seeded_copy, tmp_path):
+    """李玉柱, a 2017-2018 candidate (whose citation matches) and a later honoree: the
+    hit shows the honour, its badge and details; the path lists the rest."""
+    text = (DATA / "beijing-2017-2018-honorees.csv").read_text("utf-8")
+    later = tmp_path / "beijing-2019-2020-honorees.csv"
+    later.write_text(text.replace("2017-2018", "2019-2020").replace("2019-01-15", "2021-01-15")
+                     .replace("〔2019〕3号", "〔2021〕2号"), "utf-8")
+    seeded_copy.imports.import_paths([later])
+    [hit] = seeded_copy.records.search("李玉柱 使馆")["results"]  # only the candidate's text
+    honoree = next(p for p in hit["path"] if p["stage"] == "honorees")
+    assert (hit["id"], hit["stage"], hit["cycle"]) == (honoree["id"], "honorees", "2019-2020")
+    assert hit["matched"] != hit["id"] and "使馆" in hit["passage"]["text"]
+    assert [p["stage"] for p in hit["path"]] == ["candidates", "honorees"]
+    page = make_app(seeded_copy.home).test_client().get("/search?q=李玉柱 使馆")
+    html = page.get_data(as_text=True)
+    card = html[html.index('<h2><a href="/honorees/' + hit["id"]):]
+    assert 'class="tag stage-honorees">表彰获奖' in card[:400]
+    assert "2019-2020" in card[:800]

@@ -67,7 +67,7 @@ def test_result_object_shape(seeded):
                             "facets", "suggestions"]
     hit = result["results"][0]
     assert list(hit) == ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
-                         "stage", "person", "name_spans", "score", "passage", "path"]
+                         "stage", "person", "name_spans", "score", "passage", "matched", "path"]
     assert [p["id"] for p in hit["path"]] == [hit["id"]]  # the seed lists him once
     assert hit["stage"] == "candidates"
     assert hit["kind"] == "individual" and hit["cycle"] == "2017-2018"

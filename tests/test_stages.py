@@ -29,7 +29,7 @@ def test_cycle_page_counts_people_once_and_splits_stages(mixed):
     csv_link = re.search(r'href="(/export/cycles/2017-2018\.csv[^"]*)"', only).group(1)
     rows = list(csv.DictReader(io.StringIO(
         mixed.get(csv_link.replace("&amp;", "&")).get_data(as_text=True).lstrip("\ufeff"))))
-    assert {r["阶段"] for r in rows} == {"获表彰"} and len(rows) == 3
+    assert {r["阶段"] for r in rows} == {"表彰获奖"} and len(rows) == 3
 
 
 def test_home_page_says_candidates_and_honorees(mixed, shared_client):

@@ -449,14 +449,16 @@ def person_entries(db, key):
 
 
 def people_paths(db, keys):
-    """{person key: [{id, cycle, stage, notice_title, published}, …]} oldest first."""
+    """{person key: [{id, cycle, stage, notice_title, published, and the entry's name,
+    kind, company, operator, region, unit}, …]} oldest first."""
     keys = list(dict.fromkeys(k for k in keys if k))
     out = {k: [] for k in keys}
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
         for r in db.query(
                 "select e.person_key, e.id, e.cycle, e.stage, n.title as notice_title, "
-                "n.published from entries e join notices n on n.id = e.notice_id "
+                "n.published, e.name, e.kind, e.company, e.operator, e.region, e.unit "
+                "from entries e join notices n on n.id = e.notice_id "
                 f"where e.person_key in ({','.join('?' * len(chunk))}) "
                 "order by n.published, e.cycle, e.id", chunk):
             key = r.pop("person_key")

@@ -45,8 +45,8 @@ class Records:
         result = searching.search(archive.snapshot(), text, filters=filters, page=page,
                                   per_page=per_page, sort=sort)
         paths = store.people_paths(archive.db, [h["person"] for h in result["results"]])
-        for hit in result["results"]:
-            hit["path"] = paths.get(hit["person"]) or []
+        result["results"] = [_headline(hit, paths.get(hit["person"]) or [])
+                             for hit in result["results"]]
         result["suggestions"] = [_with_url(s) for s in result["suggestions"]]
         return result
 
@@ -185,6 +185,26 @@ class Records:
     def latest(self, limit=50):
         """The newest imported entries (the Atom feed)."""
         return store.latest_entries(self.archive.db, limit)
+
+
+#: What a hit shows of the entry it heads with (the rest is the matched entry's).
+_HEADLINE_FIELDS = ("id", "kind", "cycle", "company", "operator", "region", "unit", "stage")
+
+
+def _headline(hit, path):
+    """A person's hit headed by their highest distinction: honoree over candidate, then
+    the newest cycle (李玉柱, a 2017-2018 candidate and a 2019-2020 honoree, shows as the
+    honoree). `matched` is the entry whose words matched (its passage is shown);
+    `path` lists every entry of the person, oldest first."""
+    hit = {**hit, "matched": hit["id"]}
+    if path:
+        best = max(path, key=lambda p: (p["stage"] == "honorees", p["cycle"] or "",
+                                        p["published"] or ""))
+        if best["id"] != hit["id"]:
+            hit.update({k: best.get(k) for k in _HEADLINE_FIELDS})
+    hit["path"] = [{k: p[k] for k in ("id", "cycle", "stage", "notice_title", "published")}
+                   for p in path]
+    return hit
 
 
 def _with_url(suggestion):

@@ -60,7 +60,7 @@ SCHEMAS = {
     "Hit": {"type": "object",
             "required": ["id", "name", "kind", "cycle", "company", "operator", "region", "unit",
                          "stage", "person", "score", "snippet", "path", "name_html",
-                         "name_spans", "passage"],
+                         "name_spans", "passage", "matched"],
             "properties": {"id": _S, "name": _S,
                            "name_html": {"type": "string", "description": "The name, "
                                          "HTML-escaped, with the parts the query matched "
@@ -85,6 +85,10 @@ SCHEMAS = {
                            "snippet": {"type": "string",
                                        "description": "HTML-escaped citation passage; matches "
                                                       "wrapped in <mark>."},
+                           "matched": {"type": "string", "description": "The entry whose "
+                                       "words matched (its passage is shown). The hit itself "
+                                       "shows the person's highest distinction: an honoree "
+                                       "entry over a candidate one, then the newest cycle."},
                            "name_spans": {"type": "array", "description": "Where the query "
                                           "matched the name: [start, end) character offsets, "
                                           "what name_html marks.",

@@ -272,7 +272,7 @@ def test_journalists_pages_charts_tables_and_downloads(browser, journalists_serv
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV（中文表头）").click()
     rows = list(csv.reader(io.StringIO(info.value.path().read_text("utf-8-sig"))))
-    assert len(rows) == 126 and rows[0][2] == "姓名或班组名称"
+    assert len(rows) == 126 and rows[0][3] == "姓名或班组名称"
     with page.expect_download() as info:
         page.get_by_role("link", name="archive-public.db").click()
     import sqlite3

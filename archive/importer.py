@@ -366,7 +366,7 @@ def _write(db, p, stamp):
         if p.parsed.reading is not None else None,
         "metadata": json.dumps(n, ensure_ascii=False)})
     _add_files(db, p, version)
-    store.retire_entries(db, p.notice_id, version - 1, p.removed, stamp)
+    store.retire_entries(db, p.notice_id, version - 1, p.removed, stamp, kept=p.rows)
     store.save_entries(db, p.rows, p.added, p.changed, stamp)
 
 

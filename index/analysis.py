@@ -352,10 +352,33 @@ def _readings(text):
     return pinyin(text, style=Style.NORMAL, heteronym=True, errors="ignore", strict=False)
 
 
+#: What separates the parts of a name written with a middle dot (阿依古丽·吐尔逊).
+NAME_DOTS = re.compile(r"[·•‧・∙⋅．.]+")
+
+
+def name_parts(name):
+    """The Han parts of a name written with middle dots (["阿依古丽", "吐尔逊"]); [] for a
+    name without them."""
+    parts = ["".join(ch for ch in part if is_han(ch)) for part in NAME_DOTS.split(normalize(name))]
+    parts = [p for p in parts if p]
+    return parts if len(parts) > 1 else []
+
+
 def pinyin_keys(name, kind="individual", limit=16):
     """Pinyin keys under which a name is found: liyuzhu, lyz, yuzhu (given name) and
     li (surname, listed twice so that a surname search ranks it above a given name
-    that sounds the same)."""
+    that sounds the same). A name written with middle dots (阿依古丽·吐尔逊) has no
+    Chinese surname: each part is a key of its own (ayiguli, tuerxun), with its
+    initials, besides the whole name."""
+    parts = name_parts(name)
+    if parts:
+        keys = set()
+        for part in parts + ["".join(parts)]:
+            for combo in itertools.islice(itertools.product(*[r[:3] for r in _readings(part)]),
+                                          limit):
+                keys.add("".join(combo))
+                keys.add("".join(s[0] for s in combo))
+        return sorted(k for k in keys if k)
     name = "".join(ch for ch in normalize(name) if is_han(ch))
     if not name:
         return []

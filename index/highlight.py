@@ -42,14 +42,17 @@ def name_spans(name, sound, words, letters):
 
 def _syllable_run(syllables, wanted):
     """The longest (start, end) run of syllables spelling `wanted` in full or, for
-    two or more, by initials; the first such run."""
+    two or more, by initials; the first such run. A run may span a name's middle dot
+    ("-": 阿依古丽·买买提 for ayigulimaimaiti) but not start or end on it."""
     n = len(syllables)
     for size in range(n, 0, -1):
         for i in range(n - size + 1):
             run = syllables[i:i + size]
-            if "-" in run:
+            if run[0] == "-" or run[-1] == "-":
                 continue
-            if "".join(run) == wanted or (size > 1 and "".join(s[0] for s in run) == wanted):
+            sounds = [s for s in run if s != "-"]
+            if "".join(sounds) == wanted or (len(sounds) > 1 and
+                                             "".join(s[0] for s in sounds) == wanted):
                 return (i, i + size)
     return None
 

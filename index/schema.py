@@ -7,7 +7,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import PairTokenizer, chinese_analyzer
 
 #: Bumped whenever fields or analysis change: older snapshots must be rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Query-time weight of each searchable field (a name match beats a citation match).
 FIELD_BOOSTS = {"name": 8.0, "name_sub": 5.0, "pinyin": 6.0, "org": 3.0, "role": 1.5,

@@ -8,10 +8,11 @@ table's columns (no stored-field reads) and kept by the generation (index/genera
 """
 
 import bisect
+import re
 
 import numpy as np
 
-from .analysis import is_han, normalize, pinyin_query, spoken
+from .analysis import NAME_DOTS, is_han, normalize, pinyin_query, spoken
 
 LIMIT = 8
 KINDS = ("individual", "team", "company", "operator")
@@ -19,6 +20,14 @@ KINDS = ("individual", "team", "company", "operator")
 
 def _compact(text):
     return "".join(normalize(text or "").split())
+
+
+def _sound_parts(sound):
+    """The pinyin of each part of a name whose sound has separators ("a yi gu li - tu er
+    xun" -> ["ayiguli", "tuerxun"]); [] when it has fewer than two parts."""
+    parts = [p.replace(" ", "") for p in re.split(r"\s*-\s*", sound.strip())]
+    parts = [p for p in parts if p]
+    return parts if len(parts) > 1 else []
 
 
 def _has_han(text):
@@ -41,7 +50,7 @@ class Lexicon:
         labels, sound_values = table.values["label"], table.values["sound"]
         team = kind_values.index("team") if "team" in kind_values else -1
         syllables = {}  # sound code -> the name's syllables (one sound per distinct name)
-        texts, kinds, counts, sounds, initials = [], [], [], [], []
+        texts, kinds, counts, sounds, initials, parts = [], [], [], [], [], []
         for label, kind, sound, n in zip(table.codes["label"][docs].tolist(),
                                          table.codes["kind"][docs].tolist(),
                                          table.codes["sound"][docs].tolist(), count.tolist()):
@@ -54,6 +63,9 @@ class Lexicon:
             counts.append(n)
             sounds.append("".join(syllables[sound]))
             initials.append("".join(s[0] for s in syllables[sound]))
+            # The parts of a name written with middle dots (ayiguli, tuerxun).
+            parts.append(_sound_parts(sound_values[sound])
+                         if NAME_DOTS.search(labels[label]) else [])
         companies = np.bincount(table.codes["company"][live],
                                 minlength=len(table.values["company"]))
         for value, n in zip(table.values["company"], companies.tolist()):
@@ -75,6 +87,7 @@ class Lexicon:
                 sounds.append(spoken(operator))
                 initials.append("")
         self.texts, self.kinds, self.sounds, self._initials = texts, kinds, sounds, initials
+        self._parts = parts
         self._aliases = aliases
         self.counts = np.array(counts, dtype=np.int64)
         self.compact = [_compact(t) for t in texts]
@@ -82,6 +95,9 @@ class Lexicon:
         for i, sound in enumerate(sounds):
             if sound and kinds[i] != "operator":
                 self.by_sound.setdefault(sound, []).append(i)
+        for i, own in enumerate(parts):
+            for part in own:
+                self.by_sound.setdefault(part, []).append(i)
         self._keys = None
 
     def _completion(self):
@@ -96,6 +112,7 @@ class Lexicon:
                 own.add(sound)
                 if kind == "individual":
                     own.add(self._initials[i])
+                    own.update(self._parts[i] if i < len(self._parts) else ())
             if kind == "company" and text.startswith("中国"):
                 own.add(text[2:])
             keys.extend((k, i) for k in own if k)

@@ -89,6 +89,29 @@ def test_retired_ids_answer_410_or_301(seeded_copy, tmp_path):
     assert client.get("/honorees/000000000000").status_code == 404
 
 
+def test_a_duplicate_dropped_by_a_new_version_redirects_to_the_entry_that_stays(
+        seeded_copy, tmp_path):
+    """A notice that listed 李玉柱 twice is corrected to list him once: the dropped
+    duplicate's id answers 301 to the entry that stays (not 410: he is still there)."""
+    text = SEED.read_text("utf-8")
+    start = text.index("全国用户满意电信服务明星中国联通北京分公司")
+    end = text.index("全国用户满意电信服务明星班组中国联通北京分公司")
+    doubled = tmp_path / "seed.txt"
+    doubled.write_text(text[:end] + text[start:end] + text[end:], "utf-8")
+    seeded_copy.imports.import_paths([doubled], allow_removal=True)
+    ids = [r[0] for r in seeded_copy.db.execute(
+        "select id from entries where name = '李玉柱' order by seq")]
+    assert len(ids) == 2
+    seeded_copy.imports.import_paths([SEED], allow_removal=True)
+    [kept] = [r[0] for r in seeded_copy.db.execute("select id from entries where name = '李玉柱'")]
+    [dropped] = [i for i in ids if i != kept]
+    client = make_app(seeded_copy.home).test_client()
+    r = client.get(f"/honorees/{dropped}")
+    assert r.status_code == 301 and r.headers["Location"].endswith(f"/honorees/{kept}")
+    r = client.get(f"/api/honorees/{dropped}")
+    assert r.status_code == 301 and r.headers["Location"].endswith(f"/api/honorees/{kept}")
+
+
 def test_the_results_page_says_people_and_entries(mixed):
     page = mixed.get("/search?q=李玉柱").get_data(as_text=True)
     assert re.search(r'共 <span class="total">1</span> 个结果 <span class="muted">（2 条记录', page)

@@ -87,6 +87,21 @@ def test_compound_surnames_and_u_umlaut_pinyin(generated, text, first):
     assert names(generated.records.search(text))[0] == first
 
 
+@pytest.mark.parametrize("text", ["ayiguli", "maimaiti", "ayiguli maimaiti", "Ayiguli·Maimaiti",
+                                  "aygl"])
+def test_each_part_of_a_name_with_a_middle_dot_is_a_pinyin_word(generated, text):
+    """阿依古丽·买买提 has no Chinese surname: each part is found by its pinyin, and the
+    name is marked whole or in part."""
+    hits = marked_hits(generated.records.search(text)["results"])
+    assert hits and hits[0]["name"] == "阿依古丽·买买提", text
+    assert "<mark>" in hits[0]["name_html"]
+
+
+@pytest.mark.parametrize("prefix", ["ayi", "ayiguli", "maim", "maimaiti"])
+def test_a_part_of_a_dotted_name_is_completed_as_typed(generated, prefix):
+    assert "阿依古丽·买买提" in [s["text"] for s in generated.records.suggest(prefix)], prefix
+
+
 def test_surname_pinyin_lists_that_surname_first(generated):
     result = generated.records.search("xie", per_page=100)
     xie = [n for n in names(result) if n.startswith("谢")]

@@ -767,16 +767,21 @@ def save_notice(db, row, version_row):
     db["notice_versions"].insert(version_row, pk=("notice_id", "version"))
 
 
-def retire_entries(db, nid, version, ids, stamp):
-    """Move entries a new version of their notice removed to retired_entries (their ids
-    then answer 410, or 301 to a successor)."""
+def retire_entries(db, nid, version, ids, stamp, kept=()):
+    """Move entries a new version of their notice removed to retired_entries. Their ids
+    then answer 410, or 301 to the successor: the entry of the same person (or team)
+    that the new version keeps (kept: its rows), as when a duplicate is dropped."""
     if not ids:
         return
     old = {r["id"]: r for r in entries_by_ids(db, ids)}
+    staying = {}
+    for row in kept:
+        staying.setdefault(row.get("person_key"), row["id"])
     db["retired_entries"].upsert_all(
         ({"id": i, "notice_id": nid, "notice_version": version, "kind": old[i]["kind"],
           "name": old[i]["name"], "cycle": old[i]["cycle"], "stage": old[i]["stage"],
-          "removed_at": stamp} for i in ids), pk="id")
+          "removed_at": stamp, "successor": staying.get(old[i]["person_key"])}
+         for i in ids), pk="id")
     db.execute(f"delete from entries where id in ({','.join('?' * len(ids))})", list(ids))
 
 

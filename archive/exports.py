@@ -261,28 +261,76 @@ def _date_parts(iso):
     return {"date-parts": [[int(x) for x in iso.split("-")]]}
 
 
+#: This archive as the responsible party of its records (GB/T 7714's 主要责任者).
+ARCHIVE_NAME = "全国用户满意电信服务明星档案"
+
+
+def gbt7714(authors, title, kind, url=None, accessed=None, updated=None, place=None,
+            publisher=None, year=None):
+    """One reference in GB/T 7714-2015's form for an electronic resource (§4, §8.x):
+    主要责任者. 题名[文献类型标识/载体标识]. 出版地: 出版者, 出版年(更新或修改日期)[引用日期].
+    获取和访问路径.
+
+    authors: the responsible parties (joined with ", "), or none; kind: the type code with
+    its carrier, e.g. "DB/OL" (a database online), "EB/OL", "R/OL"; dates as YYYY-MM-DD."""
+    out = (", ".join(authors) + ". ") if authors else ""
+    out += f"{title}[{kind}]. "
+    published = ""
+    if place or publisher:
+        published = ": ".join(p for p in (place, publisher) if p)
+        if year:
+            published += f", {year}"
+    elif year:
+        published = str(year)
+    dates = (f"({updated})" if updated else "") + (f"[{accessed}]" if accessed else "")
+    if published:
+        out += published + dates + ". "
+    elif dates:
+        out += dates + ". "
+    if url:
+        out += url + "."
+    return out.rstrip()
+
+
+def _who(entry):
+    """A person by their work unit (a team by its company when it has no unit)."""
+    where = entry.get("unit") or entry.get("company")
+    return entry["name"] + (f"（{where}）" if where else "")
+
+
 def citations(entry, url, accessed):
-    """An entry cited in every supported form: plain (Chinese), GB/T 7714-2015,
-    BibTeX and CSL-JSON; url: its public address; accessed: ISO date."""
+    """An entry cited in every supported form: plain (Chinese), GB/T 7714-2015, BibTeX
+    and CSL-JSON; url: its page here; accessed: ISO date.
+
+    What is cited is this archive's record (a database online, [DB/OL]: the archive
+    is its responsible party, its date the record's last change); the notice it comes
+    from is named in it, and cited on its own too (gbt7714_notice: the issuing body's
+    notice, [EB/OL])."""
     stage = STAGE_ROLES.get(entry.get("stage"), "")
     award = entry.get("award") or AWARDS[entry.get("kind") or "individual"]
-    title = f"{entry['notice_title']}：{entry['name']}"
-    note = f"{entry['cycle']}年度{award}{stage}" + (
-        f"；{entry['doc_number']}" if entry.get("doc_number") else "")
+    record = f"{_who(entry)}：{entry['cycle']}年度{award}{stage}"
+    updated = (entry.get("updated_at") or entry.get("imported_at") or "")[:10] or None
+    source = f"{entry['publisher']}《{entry['notice_title']}》" + (
+        f"（{entry['doc_number']}）" if entry.get("doc_number") else "") + \
+        f"，{entry['published']}"
     bibtex = ",\n".join([
         f"@misc{{honors-{entry['id']}",
-        f"  title = {{{_bibtex(title)}}}", f"  author = {{{{{_bibtex(entry['publisher'])}}}}}",
-        f"  date = {{{entry['published']}}}", f"  year = {{{entry['published'][:4]}}}",
-        f"  url = {{{url}}}", f"  urldate = {{{accessed}}}", f"  note = {{{_bibtex(note)}}}",
+        f"  author = {{{{{_bibtex(ARCHIVE_NAME)}}}}}", f"  title = {{{_bibtex(record)}}}",
+        "  howpublished = {[DB/OL]}",
+        *([f"  date = {{{updated}}}", f"  year = {{{updated[:4]}}}"] if updated else []),
+        f"  url = {{{url}}}", f"  urldate = {{{accessed}}}",
+        f"  note = {{{_bibtex('来源：' + source)}}}", "  langid = {chinese}",
     ]) + "\n}"
-    csl = {"id": f"honors-{entry['id']}", "type": "webpage", "title": title,
-           "author": [{"literal": entry["publisher"]}], "issued": _date_parts(entry["published"]),
-           "accessed": _date_parts(accessed), "URL": url, "note": note,
-           "container-title": "全国用户满意电信服务明星档案", "language": "zh-CN"}
+    csl = {"id": f"honors-{entry['id']}", "type": "dataset", "title": record,
+           "author": [{"literal": ARCHIVE_NAME}], "publisher": ARCHIVE_NAME,
+           "medium": "DB/OL", "accessed": _date_parts(accessed), "URL": url,
+           "note": "来源：" + source, "language": "zh-CN",
+           **({"issued": _date_parts(updated)} if updated else {})}
     return {
         "plain": citation_line(entry, url),
-        "gbt7714": f"{entry['publisher']}. {title}[EB/OL]. ({entry['published']})"
-                   f"[{accessed}]. {url}.",
+        "gbt7714": gbt7714([ARCHIVE_NAME], record, "DB/OL", url, accessed, updated),
+        "gbt7714_notice": gbt7714([entry["publisher"]], entry["notice_title"], "EB/OL",
+                                  entry.get("source_url"), accessed, entry["published"]),
         "bibtex": bibtex,
         "csl": csl,
     }
@@ -290,11 +338,10 @@ def citations(entry, url, accessed):
 
 def citation_line(entry, url):
     """A ready-to-copy reference to an entry and its source notice."""
-    who = entry["name"] + (f"（{entry['company']}）" if entry.get("company") else "")
     stage = "候选人" if entry.get("stage") == "candidates" else "获奖者"  # reads as a sentence
     doc = f"（{entry['doc_number']}）" if entry.get("doc_number") else ""
     award = entry.get("award") or AWARDS[entry.get("kind") or "individual"]
-    return (f"{who}，{entry['cycle']}年度{award}{stage}。"
+    return (f"{_who(entry)}，{entry['cycle']}年度{award}{stage}。"
             f"来源：{entry['publisher']}《{entry['notice_title']}》{doc}，{entry['published']}。"
             f"{url}")
 

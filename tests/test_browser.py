@@ -40,7 +40,8 @@ def test_search_click_through_facet_cycle_and_csv(page, artifacts):
     assert page.locator("h1").inner_text().startswith("李玉柱")
     assert "阿尔及利亚使馆" in page.locator("section.citation").inner_text()
     assert "北京市通信管理局" in page.locator("#cite-line").input_value()
-    assert "[EB/OL]" in page.locator("#cite-gbt").input_value()
+    assert "[DB/OL]" in page.locator("#cite-gbt").input_value()
+    assert "北京市通信管理局. " in page.locator("#cite-gbt-notice").input_value()
     assert page.locator("#cite-bibtex").input_value().startswith("@misc{honors-")
     page.screenshot(path=str(artifacts / "honoree.png"), full_page=True)
 

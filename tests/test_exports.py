@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+import pytest
+
 from conftest import make_app
 
 
@@ -84,32 +86,71 @@ def test_citation_links_use_the_configured_base_url_never_the_host_header(seeded
 
 
 def test_citation_formats_on_the_page_and_in_the_api(seeded_copy):
+    """What is cited is this archive's record ([DB/OL], the archive its responsible
+    party); the notice is named in it and cited on its own; a person by work unit."""
     import datetime
     import json
     client = _app(seeded_copy.home, BASE_URL="https://honors.example.org").test_client()
     hit = client.get("/api/search?q=李玉柱").get_json()["results"][0]
     url = f"https://honors.example.org/honorees/{hit['id']}"
     today = datetime.date.today().isoformat()
+    entry = seeded_copy.db["entries"].get(hit["id"])
+    updated = entry["updated_at"][:10]
     cite = client.get(f"/api/honorees/{hit['id']}").get_json()["cite"]
-    assert cite["plain"].startswith("李玉柱（中国联通北京分公司），2017-2018年度全国用户满意电信服务明星候选人。")
+    unit = "中国联合网络通信有限公司北京市分公司重要通信局"
+    assert cite["plain"].startswith(f"李玉柱（{unit}），2017-2018年度全国用户满意电信服务明星候选人。")
     assert cite["gbt7714"] == (
+        f"全国用户满意电信服务明星档案. 李玉柱（{unit}）：2017-2018年度全国用户满意电信服务明星"
+        f"候选人[DB/OL]. ({updated})[{today}]. {url}.")
+    assert cite["gbt7714_notice"] == (
         "北京市通信管理局. “全国用户满意电信服务明星”“全国用户满意电信服务明星班组”候选人名单公示"
-        f"：李玉柱[EB/OL]. (2018-10-24)[{today}]. {url}.")
+        f"[EB/OL]. (2018-10-24)[{today}].")
+    assert "：李玉柱[" not in cite["gbt7714"] + cite["gbt7714_notice"]
     assert cite["bibtex"].startswith(f"@misc{{honors-{hit['id']},")
-    assert "author = {{北京市通信管理局}}" in cite["bibtex"] and f"urldate = {{{today}}}" in cite["bibtex"]
-    assert f"url = {{{url}}}" in cite["bibtex"] and "date = {2018-10-24}" in cite["bibtex"]
+    assert "author = {{全国用户满意电信服务明星档案}}" in cite["bibtex"]
+    assert f"urldate = {{{today}}}" in cite["bibtex"] and f"url = {{{url}}}" in cite["bibtex"]
+    assert "note = {来源：北京市通信管理局《" in cite["bibtex"]
     csl = cite["csl"]
-    assert csl["type"] == "webpage" and csl["URL"] == url
-    assert csl["author"] == [{"literal": "北京市通信管理局"}]
-    assert csl["issued"] == {"date-parts": [[2018, 10, 24]]}
+    assert csl["type"] == "dataset" and csl["URL"] == url
+    assert csl["author"] == [{"literal": "全国用户满意电信服务明星档案"}]
+    assert csl["title"] == f"李玉柱（{unit}）：2017-2018年度全国用户满意电信服务明星候选人"
     assert csl["accessed"]["date-parts"][0] == [int(x) for x in today.split("-")]
+    assert csl["note"].startswith("来源：北京市通信管理局《")
     page = client.get(f"/honorees/{hit['id']}").get_data(as_text=True)
     for label in ("GB/T 7714", "BibTeX", "CSL-JSON"):
         assert label in page
-    assert page.count('class="copy"') >= 4
+    assert page.count('class="copy"') >= 5
     block = re.search(r'<textarea id="cite-csl"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     import html
     assert json.loads(html.unescape(block))["URL"] == url
+
+
+@pytest.mark.parametrize("args, expected", [
+    # The examples GB/T 7714-2015 itself gives for electronic resources.
+    ((["中国互联网络信息中心"], "中国互联网络发展状况统计报告", "R/OL",
+      "http://www.cnnic.net.cn/hlwfzyj/hlwxzbg/201201/P020120709345264469680.pdf",
+      "2013-03-26", "2012-01-16"),
+     "中国互联网络信息中心. 中国互联网络发展状况统计报告[R/OL]. (2012-01-16)[2013-03-26]. "
+     "http://www.cnnic.net.cn/hlwfzyj/hlwxzbg/201201/P020120709345264469680.pdf."),
+    ((["萧钰"], "出版业信息化迈入快车道", "EB/OL",
+      "http://www.creader.com/news/20011219/200112190019.html", "2002-04-15", "2001-12-19"),
+     "萧钰. 出版业信息化迈入快车道[EB/OL]. (2001-12-19)[2002-04-15]. "
+     "http://www.creader.com/news/20011219/200112190019.html."),
+    ((["Online Computer Library Center, Inc"], "About OCLC: history of cooperation", "EB/OL",
+      "http://www.oclc.org/about/cooperation.en.htm", "2000-01-08"),
+     "Online Computer Library Center, Inc. About OCLC: history of cooperation[EB/OL]. "
+     "[2000-01-08]. http://www.oclc.org/about/cooperation.en.htm."),
+])
+def test_gbt7714_reproduces_the_standards_own_examples(args, expected):
+    from archive.exports import gbt7714
+    assert gbt7714(*args) == expected
+
+
+def test_gbt7714_with_place_publisher_and_year():
+    from archive.exports import gbt7714
+    assert gbt7714(["Scitor Corporation"], "Project scheduler", "CP/DK",
+                   place="Sunnyvale, Calif.", publisher="Scitor Corporation", year="c1983") == \
+        "Scitor Corporation. Project scheduler[CP/DK]. Sunnyvale, Calif.: Scitor Corporation, c1983."
 
 
 # -- downloads that open cleanly in pandas, R, Excel and Datasette ------------------

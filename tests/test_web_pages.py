@@ -80,7 +80,7 @@ def test_honoree_page(shared_client):
                  "申报说明材料", "引用"):
         assert text in body, text
     assert body.count("<p>", body.index("申报说明材料")) >= 8  # paragraphs kept
-    assert re.search(r"李玉柱（中国联通北京分公司），2017-2018年度全国用户满意电信服务明星候选人。"
+    assert re.search(r"李玉柱（中国联合网络通信有限公司北京市分公司重要通信局），2017-2018年度全国用户满意电信服务明星候选人。"
                      r"来源：北京市通信管理局《[^》]*》，2018-10-24。http://localhost/honorees/",
                      body)
     # The number the seed quotes in its preamble is not presented as its own.

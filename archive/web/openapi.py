@@ -52,8 +52,10 @@ SCHEMAS = {
                                "cite": {
                                    "type": "object", "description": "The entry cited, with "
                                    "today as the access date and ARCHIVE_BASE_URL in its link.",
-                                   "required": ["plain", "gbt7714", "bibtex", "csl"],
-                                   "properties": {"plain": _S, "gbt7714": _S, "bibtex": _S,
+                                   "required": ["plain", "gbt7714", "gbt7714_notice", "bibtex",
+                                                "csl"],
+                                   "properties": {"plain": _S, "gbt7714": _S,
+                                                  "gbt7714_notice": _S, "bibtex": _S,
                                                   "csl": {"type": "object",
                                                           "description": "CSL-JSON item"}}}},
                 "additionalProperties": False},

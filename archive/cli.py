@@ -281,12 +281,21 @@ def reindex(ctx):
 
 
 @main.command("publish")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--refresh", is_flag=True,
+              help="Rebuild the instance's own public file (/data) while changes are "
+                   "pending; what imports and corrections start in the background.")
 @click.pass_context
-def publish_(ctx, path):
+def publish_(ctx, path, refresh):
     """Write the public SQLite file to PATH (public data only: notices, entries,
     corrections; a jieba full-text table for Datasette) and metadata.json beside it."""
-    done = _archive(ctx).publishing.publish(path)
+    publishing = _archive(ctx).publishing
+    if refresh:
+        click.echo(f"{publishing.refresh()} rebuild(s) of {publishing.path}")
+        return
+    if path is None:
+        raise click.UsageError("give a PATH, or --refresh for the instance's own file")
+    done = publishing.publish(path)
     click.echo(f"{path}: {done['notices']} notices, {done['entries']} entries, "
                f"{done['bytes'] / 1e6:.1f} MB; metadata in {path.with_name('metadata.json')}")
     click.echo(f"datasette {path} -m {path.with_name('metadata.json')}")

@@ -36,6 +36,9 @@ SETTINGS = {
                           "a file that takes longer is refused."),
     "PARSE_CPU_SECONDS": (60, "CPU time a notice file may take to parse, seconds."),
     "PARSE_MEMORY_MB": (2048, "Address space the parsing process may use, MB (RLIMIT_AS)."),
+    "PUBLISH_IN_BACKGROUND": (1, "After an import or a correction, rebuild the public SQLite "
+                                 "file (/data, Datasette) in a background process; 0: only "
+                                 "a re-index or `archive publish` rebuilds it."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),

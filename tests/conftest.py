@@ -11,6 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+# Imports and corrections rebuild the public file in a background process; the tests of
+# that turn it on themselves (tests/test_publishing.py).
+os.environ["ARCHIVE_PUBLISH_IN_BACKGROUND"] = "0"
 from click.testing import CliRunner
 
 from archive.archive import Archive

@@ -63,6 +63,7 @@ def _consumers(home, monkeypatch):
 
 
 def test_every_setting_from_the_instance_file_reaches_every_consumer(tmp_path, monkeypatch):
+    monkeypatch.delenv("ARCHIVE_PUBLISH_IN_BACKGROUND")  # conftest's, over every file
     home = tmp_path / "instance"
     home.mkdir()
     wanted = _values("file")

@@ -6,6 +6,7 @@ import concurrent.futures
 import csv
 import io
 import json
+from urllib.parse import quote
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +27,7 @@ def _datasette_search(path, word):
 
     async def go():
         response = await ds.client.get(
-            f"/archive-public/entries.json?_search={word}&_shape=objects&_size=100")
+            f"/archive-public/entries.json?_search={quote(word)}&_shape=objects&_size=1000")
         return response.status_code, response.json()
     # Its own thread and event loop: Playwright's sync API keeps one running in this one.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -150,3 +151,58 @@ def test_publish_on_an_empty_store_writes_an_empty_public_file(runner, home, tmp
         assert conn.execute("select count(*) from entries_fts").fetchone() == (0,)
     finally:
         conn.close()
+
+
+#: The examples the README gives for Datasette's search box (## The dataset in Datasette).
+README_EXAMPLES = ("联通", "中国联通", "China Unicom", "玉柱", "投诉 处理", "北京")
+
+
+def test_readme_examples_find_in_datasette_what_the_site_finds(generated):
+    """Each README example, typed into Datasette's search box over the public file,
+    finds exactly the entries /search finds (its export: every matching entry)."""
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("## The dataset in Datasette"):]
+    section = section[:section.index("\n## ", 5)]
+    for example in README_EXAMPLES:
+        assert example in section, example
+        status, data = _datasette_search(generated.public_path, example)
+        assert status == 200, data
+        found = {r["id"] for r in data["rows"]}
+        expected = set(generated.publishing.export_ids(example, limit=100000))
+        assert expected and found == expected, (example, found ^ expected)
+
+
+def test_unicom_entries_are_found_by_every_alias_in_datasette(generated):
+    """search_text holds the operator and its aliases, so 联通 finds every China Unicom
+    entry, even one whose text never says 联通 (it said 3 of 7 before)."""
+    unicom = {r["id"] for r in generated.db.query(
+        "select id from entries where operator = '中国联通'")}
+    for alias in ("联通", "China Unicom", "中国联合网络通信有限公司"):
+        status, data = _datasette_search(generated.public_path, alias)
+        assert unicom <= {r["id"] for r in data["rows"]}, alias
+
+
+def test_an_import_rebuilds_the_public_file_in_the_background(seeded_copy, data_dir):
+    """No admin step: an import (or a correction) starts a background rebuild; /data and
+    the dashboard say a rebuild is running while it holds the lock."""
+    import time
+    from index.snapshots import file_lock
+    seeded_copy.indexing.reindex()
+    seeded_copy.instance.settings["PUBLISH_IN_BACKGROUND"] = 1
+    publishing = seeded_copy.publishing
+    client = make_app(seeded_copy.home, PUBLISH_IN_BACKGROUND=1).test_client()
+    with file_lock(publishing.path.with_name("publish.lock")):  # a rebuild at work
+        seeded_copy.imports.import_paths([data_dir / "beijing-2017-2018-honorees.csv"])
+        assert publishing.public_file()["rebuilding"]
+        assert "正在更新" in client.get("/data").get_data(as_text=True)
+        assert publishing.public_file()["entries"] == 5  # the running one will redo it
+    # The lock is free: the pending change is picked up by the next rebuild.
+    process = publishing.refresh_later()
+    assert process.wait(timeout=120) == 0
+    deadline = time.monotonic() + 60
+    while publishing.public_file()["entries"] != 8 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    state = publishing.public_file()
+    assert (state["entries"], state["rebuilding"]) == (8, False)
+    assert "档案现有" not in client.get("/data").get_data(as_text=True)

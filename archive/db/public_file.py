@@ -4,13 +4,15 @@ It holds public data only — notices (with their text), entries and the
 public change log (corrections) — never accounts, logins, sessions, audit,
 jobs, import internals or secrets (those live in admin.db, and the tables of
 archive.db that are not listed here are not copied). Entries gain
-`search_text`, their name, unit, company, position and citation segmented by
-jieba (index/fts.py), with an FTS5 table over it laid out as `sqlite-utils
-enable-fts` does, so that Datasette's search box finds Chinese words: 联通,
+a full-text index (a contentless FTS5 table, entries_fts, under each entry's rowid)
+of their name, unit, company, position, citation, operator with its aliases, region
+and cycle segmented by jieba (index/fts.py), so that Datasette's search box finds
+Chinese words: 联通,
 玉柱, 投诉处理. `metadata.json` beside it gives Datasette the title, source,
 license and a description of every column.
 """
 
+import functools
 import json
 import multiprocessing
 import os
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from index.analysis import normalize
 from index.fts import segmented
 
 FILENAME = "archive-public.db"
@@ -46,7 +49,6 @@ ENTRY_COLUMNS = {
     "cycle": "评选年度", "stage": "阶段：candidates 候选人；honorees 获表彰",
     "citation": "申报说明材料（事迹）", "person_key": "同一人（班组）在各通知中的共同编号（/people/{key}）",
     "imported_at": "收录时间（UTC）", "updated_at": "最后更正时间（UTC）",
-    "search_text": "供全文检索的分词文字（jieba 分词，简体、小写）；不是原文",
 }
 CORRECTION_COLUMNS = {
     "id": "更正编号", "entry_id": "被更正的记录（entries.id）", "field": "更正的字段",
@@ -54,12 +56,26 @@ CORRECTION_COLUMNS = {
 }
 
 
-def _with_search_text(entry):
+def search_text(entry, aliases=None):
+    """What the public file's full-text index holds for an entry: its name (and the
+    name's parts), unit, company, position, team category and citation cut into words
+    (index/fts.py), and, so that Datasette's search box finds what /search finds, its
+    operator with every alias of it (联通, 中国联通, China Unicom …), its region and cycle."""
     parts = [segmented(entry.get("name"), name=True)]
     parts += [segmented(entry.get(k)) for k in ("unit", "company", "position", "team_category",
                                                 "citation")]
-    entry["search_text"] = " ".join(p for p in parts if p)
-    return entry
+    operator = entry.get("operator")
+    if operator:
+        names = [operator, *(aliases or {}).get(operator, [])]
+        parts += [segmented(name) for name in names]
+        # Each name whole too: Datasette's box takes 中国联合网络通信有限公司 as one word.
+        parts.append(" ".join(dict.fromkeys("".join(normalize(n).split()) for n in names)))
+    parts += [segmented(entry.get(k)) for k in ("region", "cycle")]
+    return " ".join(p for p in parts if p)
+
+
+def _with_search_text(entry, aliases=None):
+    return entry, search_text(entry, aliases)
 
 
 @contextmanager
@@ -73,11 +89,21 @@ def _mapper(procs, chunk):
         yield lambda function, items: pool.imap(function, items, chunksize=chunk)
 
 
-def publish(db, path, chunk=500, procs=1):
+#: The full-text index keeps no positions (FTS5 detail=none): Datasette's search box
+#: quotes each word it is given and requires them all, never a phrase, and positions
+#: would double the file (measured in scripts/bench.py and docs/benchmarks.md).
+FTS_DETAIL = "none"
+
+
+def publish(db, path, chunk=500, procs=1, aliases=None, detail=FTS_DETAIL):
     """Write the public SQLite file of store `db` to `path` (atomically: a reader
     never sees a half-written file). Returns {"notices", "entries", "bytes"}.
     procs: processes segmenting the text (forked: only from a single-threaded
-    process, as the re-index command is)."""
+    process, as the re-index command is); aliases: {operator: [aliases]}.
+
+    The full-text table is contentless (FTS5 content=''): it holds the index of each
+    entry's search text (search_text) under the entry's rowid and no copy of any text,
+    so the file is the data plus an index."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -91,30 +117,40 @@ def publish(db, path, chunk=500, procs=1):
         out["notices"].create({**{c: str for c in NOTICE_COLUMNS}, "version": int}, pk="id")
         out["notices"].insert_all(notices)
         columns = [c for c in ENTRY_COLUMNS if c != "search_text"]
-        out["entries"].create({**{c: str for c in columns}, "seq": int, "team_size": int,
-                               "search_text": str}, pk="id",
-                              foreign_keys=[("notice_id", "notices", "id")])
+        out["entries"].create({**{c: str for c in columns}, "seq": int, "team_size": int},
+                              pk="id", foreign_keys=[("notice_id", "notices", "id")])
+        if detail not in ("full", "column", "none"):
+            raise ValueError(f"FTS5 detail must be full, column or none, not {detail!r}")
+        out.execute("create virtual table entries_fts using fts5(search_text, content='', "
+                    f"detail={detail})")
         count = 0
         rows = db.query(f"select {', '.join(columns)} from entries order by cycle, notice_id, seq")
         batch = []
+
+        def write(batch):
+            out["entries"].insert_all(row for row, _ in batch)
+            rowids = dict(out.execute(f"select id, rowid from entries where id in "
+                                      f"({','.join('?' * len(batch))})",
+                                      [row["id"] for row, _ in batch]).fetchall())
+            out.conn.executemany("insert into entries_fts (rowid, search_text) values (?, ?)",
+                                 [(rowids[row["id"]], text) for row, text in batch])
+            return len(batch)
+
         with _mapper(procs, chunk) as mapped:
-            for row in mapped(_with_search_text, rows):
-                batch.append(row)
+            for item in mapped(functools.partial(_with_search_text, aliases=aliases), rows):
+                batch.append(item)
                 if len(batch) == chunk:
-                    out["entries"].insert_all(batch)
-                    count += len(batch)
+                    count += write(batch)
                     batch = []
-        out["entries"].insert_all(batch)
-        count += len(batch)
+        if batch:
+            count += write(batch)
         out["corrections"].create({c: str for c in CORRECTION_COLUMNS} | {"id": int}, pk="id",
                                   foreign_keys=[("entry_id", "entries", "id")])
         out["corrections"].insert_all(
             db.query(f"select {', '.join(CORRECTION_COLUMNS)} from corrections order by id"))
         for column in ("cycle", "operator", "region", "stage", "person_key", "notice_id"):
             out["entries"].create_index([column])
-        # As `sqlite-utils enable-fts archive-public.db entries search_text --fts5` does.
-        out["entries"].enable_fts(["search_text"], fts_version="FTS5", create_triggers=False)
-        out["entries_fts"].optimize()
+        out.execute("insert into entries_fts (entries_fts) values ('optimize')")
         out.conn.commit()
     except BaseException:
         out.conn.close()

@@ -32,6 +32,7 @@ class Corrections:
         done = store.update_entry(archive.db, entry_id, changes, version)
         if done:
             private.record_audit(archive.private, done, user)
+            archive.publishing.refresh_later()
             archive.indexing.drain()
         return [change["field"] for change in done]
 

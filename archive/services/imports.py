@@ -68,6 +68,8 @@ class Imports:
                                                 accept_counts)
         if user and logged:
             private.record_import_users(archive.private, logged, user)
+        if upsert or delete:
+            archive.publishing.refresh_later()
         try:
             archive.indexing.drain(progress)
         except Exception as exc:

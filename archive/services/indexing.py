@@ -124,7 +124,8 @@ class Indexing:
         out = {**self.counts(), "age_seconds": None, "drift": None, "build_seconds": None,
                "imports": archive.imports.recent(),
                "reindex": store.latest_job(archive.private),
-               "import": store.latest_job(archive.private, "import")}
+               "import": store.latest_job(archive.private, "import"),
+               "public": archive.publishing.public_file()}
         if out["snapshot"] is None:
             return out
         out.update(age_seconds=snapshots.age_seconds(archive.index_root),

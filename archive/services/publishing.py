@@ -1,9 +1,14 @@
 """Publishing and exports: the public SQLite file (with Datasette's metadata) and the
 rows of every download."""
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from index import searching
+from index.snapshots import file_lock
 
 from .. import exports
 from ..db import public_file as publish
@@ -37,17 +42,65 @@ class Publishing:
         process: they are forked)."""
         path = Path(path) if path else self.path
         settings = self.archive.settings
-        done = publish.publish(self.archive.db, path, procs=procs)
+        done = publish.publish(self.archive.db, path, procs=procs,
+                               aliases=self.archive.index_aliases())
         publish.write_metadata(path.with_name(publish.METADATA), base_url=settings["BASE_URL"],
                                license_name=settings["DATA_LICENSE"],
                                license_url=settings["DATA_LICENSE_URL"])
         return done
 
     def public_file(self):
-        """The public file as /data describes it: {built (its stat, or None), entries}."""
+        """The public file as /data and the dashboard describe it: {built (its stat, or
+        None), entries, rebuilding (a background rebuild is running), filename, metadata}."""
         built = self.path.stat() if self.path.exists() else None
+        with file_lock(self._lock_path, blocking=False) as free:
+            rebuilding = not free
         return {"built": built, "entries": publish.entry_count(self.path) if built else None,
-                "filename": publish.FILENAME, "metadata": publish.METADATA}
+                "rebuilding": rebuilding, "filename": publish.FILENAME,
+                "metadata": publish.METADATA}
+
+    @property
+    def _lock_path(self):
+        return self.path.with_name("publish.lock")
+
+    @property
+    def _pending_path(self):
+        return self.path.with_name("publish.pending")
+
+    def refresh_later(self):
+        """After an import or a correction: rebuild the public file in a process of its
+        own (`archive publish --refresh`), so that neither the request nor the command
+        waits for it; a rebuild already running takes the change on its next round.
+        Returns the process, or None (PUBLISH_IN_BACKGROUND is off)."""
+        if not int(self.archive.settings["PUBLISH_IN_BACKGROUND"]):
+            return None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._pending_path.touch()
+        log = open(self.path.with_name("publish.log"), "ab")
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "archive.cli", "publish", "--refresh"],
+                env={**os.environ, "ARCHIVE_HOME": str(self.archive.home)},
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        finally:
+            log.close()
+        # Reaped when it ends (no zombie in a long-running web worker).
+        threading.Thread(target=process.wait, name="publish-refresh", daemon=True).start()
+        return process
+
+    def refresh(self):
+        """Rebuild the public file while changes are pending (publish.pending), one process
+        at a time; returns how many rebuilds this process made (0: another is at work
+        and will see the pending change)."""
+        rounds = 0
+        while self._pending_path.exists() or not self.path.exists():
+            with file_lock(self._lock_path, blocking=False) as got:
+                if not got:
+                    return rounds
+                self._pending_path.unlink(missing_ok=True)
+                self.publish(procs=1)
+                rounds += 1
+        return rounds
 
     def export_ids(self, text, filters=None, sort="relevance", limit=10000):
         """Ids of every search hit (up to limit), in result order."""

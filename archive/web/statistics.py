@@ -82,8 +82,8 @@ def data():
     archive = get_archive()
     public = archive.publishing.public_file()
     return render_template("data.html", counts=archive.statistics.held(), built=public["built"],
-                           published=public["entries"], filename=public["filename"],
-                           metadata=public["metadata"])
+                           published=public["entries"], rebuilding=public["rebuilding"],
+                           filename=public["filename"], metadata=public["metadata"])
 
 
 @bp.get("/data/honorees.<fmt>")

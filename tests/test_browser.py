@@ -228,6 +228,63 @@ def _table(page, caption):
             for row in table.locator("tbody tr").all()]
 
 
+#: The on-screen size (px) of every visible chart label, and the page's scroll width.
+_CHART_LABELS = """() => {
+  const sizes = [];
+  for (const text of document.querySelectorAll('svg.chart text')) {
+    if (!text.getBoundingClientRect().width) continue;  // the drawing for the other width
+    const size = parseFloat(text.getAttribute('font-size'));
+    sizes.push(size * text.getScreenCTM().a);
+  }
+  return {smallest: Math.min(...sizes), labels: sizes.length,
+          scroll: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_charts_fit_their_box_with_labels_of_12_px_or_more(browser, journalists_server, width):
+    """Phones too: each chart is drawn for its width (no sideways scrolling, nothing
+    cut), every label at least 12 px on screen."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    for url in ("/stats", "/compare?a=2017-2018&b=2021-2022&stage=all", "/trends?q=反诈"):
+        page.goto(journalists_server + url)
+        measured = page.evaluate(_CHART_LABELS)
+        assert measured["labels"] >= 8, url  # axis ticks and cycle labels at least
+        assert measured["smallest"] >= 12, (url, measured)
+        assert measured["scroll"] <= width, (url, measured)
+        for chart in page.locator("svg.chart").all():
+            if chart.is_visible():
+                box, parent = chart.bounding_box(), chart.locator("xpath=..").bounding_box()
+                assert box["width"] <= parent["width"] + 1, url
+    context.close()
+
+
+def test_on_a_phone_the_filters_fold_above_the_results_with_the_chosen_on_top(
+        browser, journalists_server):
+    context = browser.new_context(viewport={"width": 390, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(journalists_server + "/search?q=联通&kind=team")
+    panel = page.locator("details.filter-panel")
+    assert panel.get_attribute("open") is None  # folded
+    chip = page.locator(".active-filters a.remove").first
+    first_hit = page.locator("li.hit").first
+    assert panel.bounding_box()["y"] < chip.bounding_box()["y"] < first_hit.bounding_box()["y"]
+    page.locator("details.filter-panel > summary").click()
+    facet = page.locator(".facet a").first
+    assert facet.is_visible()
+    facet.click()
+    page.wait_for_url("**/search?*")
+    assert page.locator(".active-filters a.remove").count() == 2
+    context.close()
+    wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = wide.new_page()
+    page.goto(journalists_server + "/search?q=联通")
+    assert page.locator(".facet a").first.is_visible()  # open beside the results
+    assert not page.locator("details.filter-panel > summary").is_visible()
+    wide.close()
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_journalists_pages_charts_tables_and_downloads(browser, journalists_server, artifacts,
                                                        width, tmp_path):

@@ -118,3 +118,12 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   input.addEventListener("blur", close);
 });
+
+// Phones: the search filters start folded above the results (the chips of the chosen
+// ones stay in view); without this file the panel is simply open.
+document.addEventListener("DOMContentLoaded", function () {
+  var panel = document.getElementById("filter-panel");
+  if (panel && window.matchMedia && window.matchMedia("(max-width: 720px)").matches) {
+    panel.open = false;
+  }
+});

@@ -34,7 +34,18 @@ system-packages:
 	    libreoffice-writer-nogui >/dev/null) \
 	  || echo "warning: could not install chromium or LibreOffice; browser and .doc tests will fail"; }
 
-test: install system-packages
+# axe-core for the accessibility test (tests/test_accessibility.py): from the npm
+# registry, at the version tests/axe/package-lock.json pins; test setup only, never
+# served by the app.
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+	  || echo "warning: could not install npm; the accessibility test will fail"; }
+	npm ci --prefix tests/axe --no-audit --no-fund --silent
+	touch $@
+
+test: install system-packages $(AXE)
 	$(PY) -m pytest -q
 
 # Regenerate the lock (exact versions with hashes) after changing pyproject.toml.

@@ -49,6 +49,24 @@ def run(cmd, home, **kw):
     return seconds, max(peak, before) / 1024
 
 
+def text_mb(public):
+    """MB of text the public file holds: every notice, entry and correction value (what a
+    journalist downloads it for), as UTF-8."""
+    from archive.db import public_file
+    conn = sqlite3.connect(public)
+    total = 0
+    try:
+        for table, columns in (("notices", public_file.NOTICE_COLUMNS),
+                               ("entries", public_file.ENTRY_COLUMNS),
+                               ("corrections", public_file.CORRECTION_COLUMNS)):
+            for column in columns:
+                total += conn.execute(f"select coalesce(sum(length(cast([{column}] as blob))), 0) "
+                                      f"from [{table}]").fetchone()[0]
+    finally:
+        conn.close()
+    return total / 1e6
+
+
 def folder_mb(path):
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
 
@@ -286,7 +304,9 @@ def build_archive(args, corpus, home):
              f"{t_index:.1f} s ({args.entries / t_index:.0f} entries/s; index "
              f"{meta['build_seconds']:.1f} s)", "", ""),
             ("index size on disk", f"{folder_mb(snapshot):.0f} MB", "", ""),
-            ("public SQLite file (/data)", f"{public.stat().st_size / 1e6:.0f} MB", "", ""),
+            ("public SQLite file (/data)", f"{public.stat().st_size / 1e6:.0f} MB "
+             f"({public.stat().st_size / 1e6 / text_mb(public):.2f}× the {text_mb(public):.0f} MB "
+             "of text it holds)", "", ""),
             ("peak memory, re-index process", f"{rss_index:.0f} MB", "", ""),
             ("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", "")]
 

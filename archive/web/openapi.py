@@ -219,18 +219,27 @@ def spec():
                     "entries", "cycles", "by_operator", "by_region", "kind_stage", "gender",
                     "age", "team_size"]})}}},
             "/api/compare": {"get": {
-                "summary": "Two cycles side by side: by_operator and by_region (a, b, change, "
-                           "change_pct), top_companies, top_units, in_both (people)",
+                "summary": "Two cycles side by side, of one stage and kind: by_operator and "
+                           "by_region (a, b, change, change_pct: null below a base of "
+                           "min_base), top_companies, top_units, in_both (people)",
                 "parameters": [_param("a", "A cycle, e.g. 2017-2018 (default: the second "
                                            "newest)"),
-                               _param("b", "Another cycle (default: the newest)")],
+                               _param("b", "Another cycle (default: the newest)"),
+                               _param("stage", "honorees (default), candidates, or all",
+                                      {"enum": ["honorees", "candidates", "all"]}),
+                               _param("kind", "individual or team (default: both)",
+                                      {"enum": ["individual", "team"]})],
                 "responses": {"200": _ok({"type": "object", "required": [
-                    "a", "b", "entries", "by_operator", "by_region", "top_companies",
-                    "top_units", "in_both"]}), "400": _ERR}}},
+                    "a", "b", "stage", "kind", "min_base", "entries", "by_operator",
+                    "by_region", "top_companies", "top_units", "in_both"]}), "400": _ERR}}},
             "/api/trends": {"get": {
-                "summary": "Each cycle's most characteristic citation words (keywords); "
-                           "with q, per cycle the citations that mention it (mentions)",
-                "parameters": [_param("q", "A word or phrase, e.g. 5G or 适老化")],
+                "summary": "Each cycle's most characteristic citation words (keywords: content "
+                           "words, cycles with enough citations); with q, per cycle how many "
+                           "of the entries with a citation (cited) mention it (mentions; "
+                           "share = mentions / cited, null where no entry has a citation)",
+                "parameters": [_param("q", "A word or phrase, e.g. 5G or 适老化"),
+                               _param("stage", "all (default), candidates or honorees",
+                                      {"enum": ["all", "candidates", "honorees"]})],
                 "responses": {"200": _ok({"type": "object",
                                           "required": ["query", "mentions", "keywords"]}),
                               "400": _ERR}}},

@@ -110,9 +110,14 @@ def test_publishing_in_several_processes_writes_the_same_rows(generated, tmp_pat
                         "Archive(sys.argv[1]).publishing.publish(sys.argv[2], procs=int(sys.argv[3]))",
                         str(generated.home), str(path), str(procs)], check=True)
         db = sqlite3.connect(path)
-        files[procs] = db.execute("select * from entries order by rowid").fetchall()
+        rows = db.execute("select * from entries order by rowid").fetchall()
+        found = {word: db.execute("select rowid from entries_fts where entries_fts match ? "
+                                  "order by rowid", [f'"{word}"']).fetchall()
+                 for word in ("联通", "玉柱", "投诉", "北京", "unicom")}
+        files[procs] = rows, found
         db.close()
-    assert len(files[1]) > 100 and all(row[-1] for row in files[1])  # search_text filled
+    rows, found = files[1]
+    assert len(rows) > 100 and all(found.values())  # every entry's search text indexed
     assert files[1] == files[2]
 
 

@@ -839,3 +839,34 @@ def stats_rows(db):
     return list(db.query(
         "select cycle, kind, stage, operator, region, gender, birth, team_size, company, "
         "unit, person_key, name from entries"))
+
+
+# -- what the sitemaps list (archive/web/crawl.py) -----------------------------------
+
+#: The pages of each kind, as (key, last change) in a stable order.
+_SITEMAP_SQL = {
+    "honorees": "select id as key, coalesce(updated_at, imported_at) as lastmod from entries "
+                "order by id",
+    "people": "select person_key as key, max(coalesce(updated_at, imported_at)) as lastmod "
+              "from entries group by person_key order by person_key",
+    "notices": "select id as key, coalesce(updated_at, imported_at) as lastmod from notices "
+               "order by id",
+    "cycles": "select cycle as key, max(coalesce(updated_at, imported_at)) as lastmod "
+              "from entries group by cycle order by cycle",
+}
+
+
+def sitemap_count(db, kind):
+    """How many pages of a kind the sitemaps list."""
+    return db.execute(f"select count(*) from ({_SITEMAP_SQL[kind]})").fetchone()[0]
+
+
+def sitemap_page(db, kind, limit, offset):
+    """(key, last change) of up to `limit` pages of a kind, from `offset`."""
+    return [(r[0], r[1]) for r in db.execute(f"{_SITEMAP_SQL[kind]} limit ? offset ?",
+                                              [limit, offset])]
+
+
+def sitemap_lastmod(db, kind):
+    """The last change of any page of a kind (None when there is none)."""
+    return db.execute(f"select max(lastmod) from ({_SITEMAP_SQL[kind]})").fetchone()[0]

@@ -182,6 +182,29 @@ class Records:
                     "data": shown["text"].encode("utf-8")}
         return store.notice_file(db, notice_id, version, position)
 
+    #: The kinds of page the sitemaps list, and the most URLs a sitemap file may hold.
+    SITEMAP_KINDS = ("honorees", "people", "notices", "cycles")
+    SITEMAP_SIZE = 50_000
+
+    def sitemap_index(self):
+        """[(kind, file number, last change)] of every sitemap file."""
+        db = self.archive.db
+        out = []
+        for kind in self.SITEMAP_KINDS:
+            files = -(-store.sitemap_count(db, kind) // self.SITEMAP_SIZE)
+            lastmod = store.sitemap_lastmod(db, kind)
+            out += [(kind, n, lastmod) for n in range(1, files + 1)]
+        return out
+
+    def sitemap(self, kind, number):
+        """[(key, last change)] of sitemap file `number` (from 1) of a kind; None when
+        there is no such file."""
+        if kind not in self.SITEMAP_KINDS or number < 1:
+            return None
+        rows = store.sitemap_page(self.archive.db, kind, self.SITEMAP_SIZE,
+                                  (number - 1) * self.SITEMAP_SIZE)
+        return rows or None
+
     def latest(self, limit=50):
         """The newest imported entries (the Atom feed)."""
         return store.latest_entries(self.archive.db, limit)

@@ -49,8 +49,9 @@ def create_app(test_config=None):
     app.json.sort_keys = False
     Compress(app)
 
-    from . import admin, api, downloads, public, statistics
+    from . import admin, api, crawl, downloads, public, statistics
     app.register_blueprint(public.bp)
+    app.register_blueprint(crawl.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)

@@ -9,6 +9,7 @@ from index.parsing import QueryError
 
 from .. import exports
 from ..services.records import Gone, Moved
+from . import structured
 from .context import get_archive
 from .caching import conditional
 from .downloads import bounded, content_disposition, export
@@ -56,7 +57,8 @@ def honoree(entry_id):
         return redirect(url_for("public.honoree", entry_id=moved.entry_id), 301)
     except Gone as gone:  # removed by a new version of its notice
         return render_template("retired.html", retired=gone.retired), 410
-    return render_template("honoree.html", **record, canonical=url,
+    ld, share = structured.honoree(record, url)
+    return render_template("honoree.html", **record, canonical=url, structured=ld, share=share,
                            csl=json.dumps(record["cite"]["csl"], ensure_ascii=False, indent=1))
 
 
@@ -127,7 +129,10 @@ def notices():
 def notice(notice_id):
     """A notice's metadata, its entries in its order, its text as read, its versions and
     the files it came from."""
-    return render_template("notice.html", **or_404(get_archive().records.notice(notice_id)))
+    record = or_404(get_archive().records.notice(notice_id))
+    url = public_url("public.notice", notice_id=notice_id)
+    ld, share = structured.notice(record, url)
+    return render_template("notice.html", **record, canonical=url, structured=ld, share=share)
 
 
 @bp.get("/notices/<notice_id>/versions/<int:version>")

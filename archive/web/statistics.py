@@ -8,8 +8,9 @@ from index.parsing import QueryError
 from .. import exports
 from ..services.publishing import FILENAME, METADATA
 from ..services.statistics import MIN_CITATIONS
-from . import charts
+from . import charts, structured
 from .context import get_archive
+from .urls import public_url
 from .downloads import MIMETYPES, bounded, download, export, file_response
 from .params import bad_request, cycle_pair, stage_kind
 
@@ -81,7 +82,23 @@ def data():
     """The whole dataset: CSV, JSON, the notice list, the public SQLite file."""
     archive = get_archive()
     public = archive.publishing.public_file()
-    return render_template("data.html", counts=archive.statistics.held(), built=public["built"],
+    counts = archive.statistics.held()
+    url = public_url("statistics.data")
+    downloads = [(public_url("statistics.honorees", fmt="csv"), "text/csv", None),
+                 (public_url("statistics.honorees_english"), "text/csv", None),
+                 (public_url("statistics.honorees", fmt="xlsx"), MIMETYPES["xlsx"], None),
+                 (public_url("statistics.honorees", fmt="json"), "application/json", None),
+                 (public_url("statistics.honorees", fmt="jsonl"), "application/jsonl", None),
+                 (public_url("statistics.notices", fmt="csv"), "text/csv", None),
+                 (public_url("statistics.datapackage"), "application/json", None)]
+    if public["built"]:
+        downloads.append((public_url("statistics.public_database"), "application/vnd.sqlite3",
+                          public["built"].st_size))
+    config = archive.settings
+    ld, share = structured.dataset(counts, downloads, url, config["DATA_LICENSE"],
+                                   config["DATA_LICENSE_URL"], config["SITE_NAME"])
+    return render_template("data.html", counts=counts, built=public["built"],
+                           canonical=url, structured=ld, share=share,
                            published=public["entries"], rebuilding=public["rebuilding"],
                            filename=public["filename"], metadata=public["metadata"])
 

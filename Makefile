@@ -24,15 +24,18 @@ run: install
 	  --access-logfile - wsgi:app
 
 # Debian's Chromium for the real-browser tests (Playwright never downloads one here),
-# a CJK font so that its screenshots show the Chinese text, and LibreOffice's
-# Writer, which converts Word 97 .doc notices (and makes the tests' .doc files).
+# a CJK font so that its screenshots show the Chinese text, nginx for the shared-cache
+# test (deploy/nginx.conf), and LibreOffice's Writer, which converts Word 97 .doc
+# notices (and makes the tests' .doc files).
 system-packages:
-	@dpkg -s chromium fonts-wqy-microhei libreoffice-writer-nogui >/dev/null 2>&1 || { \
+	@dpkg -s chromium fonts-wqy-microhei nginx-light libreoffice-writer-nogui >/dev/null 2>&1 || { \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei >/dev/null \
+	    chromium fonts-wqy-microhei nginx-light >/dev/null \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    libreoffice-writer-nogui >/dev/null) \
-	  || echo "warning: could not install chromium or LibreOffice; browser and .doc tests will fail"; }
+	  || echo "warning: could not install chromium, nginx or LibreOffice; their tests will fail"; }
+	@# Debian starts the nginx it installs; the tests run their own.
+	@(service nginx stop >/dev/null 2>&1 || true)
 
 # axe-core for the accessibility test (tests/test_accessibility.py): from the npm
 # registry, at the version tests/axe/package-lock.json pins; test setup only, never

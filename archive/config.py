@@ -39,6 +39,10 @@ SETTINGS = {
     "PUBLISH_IN_BACKGROUND": (1, "After an import or a correction, rebuild the public SQLite "
                                  "file (/data, Datasette) in a background process; 0: only "
                                  "a re-index or `archive publish` rebuilds it."),
+    "CACHE_MAX_AGE": (60, "Seconds a browser may reuse a public page or API answer without "
+                          "asking again (then it revalidates with its ETag)."),
+    "CACHE_S_MAXAGE": (300, "Seconds a shared cache (a CDN, nginx's proxy_cache) may serve a "
+                            "public page or API answer before revalidating it."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),

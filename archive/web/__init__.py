@@ -49,13 +49,14 @@ def create_app(test_config=None):
     app.json.sort_keys = False
     Compress(app)
 
-    from . import admin, api, crawl, downloads, public, statistics
+    from . import admin, api, caching, crawl, downloads, public, statistics
     app.register_blueprint(public.bp)
     app.register_blueprint(crawl.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     downloads.init_slots(app)
+    caching.init_app(app)
     app.before_request(downloads.send_timeout)
     app.before_request(_refuse_control_characters)
     app.teardown_appcontext(close_archive)

@@ -10,7 +10,6 @@ from .. import exports
 from ..services.records import Gone, Moved
 from .context import get_archive
 from ..markup import marked_hits
-from .caching import conditional
 from .openapi import spec
 from .params import (bad_request, cycle_filters, cycle_pair, notice_filters, or_404, per_page,
                      search_params, stage_kind)
@@ -18,12 +17,6 @@ from .urls import public_url
 
 bp = Blueprint("api", __name__)
 
-
-@bp.after_request
-def _conditional(response):
-    if request.path == "/healthz":
-        return response
-    return conditional(response, get_archive())
 
 
 @bp.get("/api/search")

@@ -11,7 +11,6 @@ from .. import exports
 from ..services.records import Gone, Moved
 from . import structured
 from .context import get_archive
-from .caching import conditional
 from .downloads import bounded, content_disposition, export
 from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
                      search_params)
@@ -19,11 +18,6 @@ from .urls import public_url
 
 bp = Blueprint("public", __name__)
 EXPORT_LIMIT = 10000
-
-
-@bp.after_request
-def _conditional(response):
-    return conditional(response, get_archive())
 
 
 @bp.get("/")

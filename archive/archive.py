@@ -17,7 +17,11 @@ from .ingest import fields
 from .memo import GenerationMemo
 from .db.public_file import FILENAME
 from .services import (Accounts, Backups, Corrections, Imports, Indexing, Jobs, Publishing,
-                       Records, Statistics, Uploads)
+                       Records, Releases, Statistics, Uploads)
+
+
+class ReadOnly(RuntimeError):
+    """A write asked of a read-only replica (READ_ONLY); the message says so in Chinese."""
 
 
 class Instance:
@@ -70,6 +74,7 @@ class Archive:
         self.backups = Backups(self)
         self.accounts = Accounts(self)
         self.jobs = Jobs(self)
+        self.releases = Releases(self)
 
     @property
     def settings(self):
@@ -78,8 +83,18 @@ class Archive:
         return self.instance.settings
 
     @property
+    def read_only(self):
+        """Whether this instance is a read-only replica (READ_ONLY)."""
+        return bool(int(self.settings["READ_ONLY"]))
+
+    @property
     def db(self):
-        """The public store, archive.db (opened, and upgraded, on first use)."""
+        """The public store, archive.db (opened, and upgraded, on first use; a replica's
+        read only, as its release installed it)."""
+        if self._db is None and self.read_only:
+            if not self.db_path.exists():
+                raise ReadOnly("这个只读副本还没有安装任何版本：运行 archive follow SOURCE")
+            self._db = store.connect_read_only(self.db_path)
         if self._db is None:
             self.home.mkdir(parents=True, exist_ok=True)
             db = store.connect(self.db_path, upgrade=False)
@@ -96,7 +111,10 @@ class Archive:
 
     @property
     def private(self):
-        """The private store, admin.db (mode 0600): accounts, logins, audit, jobs."""
+        """The private store, admin.db (mode 0600): accounts, logins, audit, jobs. A
+        read-only replica has none."""
+        if self.read_only:
+            raise ReadOnly("只读副本没有管理数据库（admin.db）")
         if self._private is None:
             self._private = private.connect(self.private_path)
         return self._private
@@ -105,12 +123,16 @@ class Archive:
         """Whether archive.db exists (or is open): a dry run never creates it."""
         return self._db is not None or self.db_path.exists()
 
-    def close(self):
-        """Close the connections (and the index, when this object made the instance)."""
+    def close_connections(self):
+        """Close this thread's database connections (opened again on next use)."""
         for name in ("_db", "_private"):
             if getattr(self, name) is not None:
                 getattr(self, name).conn.close()
                 setattr(self, name, None)
+
+    def close(self):
+        """Close the connections (and the index, when this object made the instance)."""
+        self.close_connections()
         if self._owns_instance:
             self.instance.close()
 

@@ -26,6 +26,16 @@ def _archive(ctx):
     return ctx.ensure_object(dict).setdefault("archive", Archive())
 
 
+def _writable(ctx):
+    """The archive, unless this instance is a read-only replica (its data come from
+    releases only: `archive follow`)."""
+    archive = _archive(ctx)
+    if archive.read_only:
+        raise click.ClickException("这是只读副本（ARCHIVE_READ_ONLY=1）：不能在这里写入；"
+                                   "在主实例上导入、更正、重建，再 archive release，副本 archive follow")
+    return archive
+
+
 def _echo_json(data):
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -47,7 +57,7 @@ def main(ctx):
 def init(ctx):
     """Create the instance folder and schema, import the bundled notices and
     build the first index snapshot. Running it again changes nothing."""
-    archive = _archive(ctx)
+    archive = _writable(ctx)
     try:
         plans = archive.imports.init()
     except ParseError as exc:
@@ -97,7 +107,7 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **m
     attachments, and every warning. The metadata flags supply what a
     list-only file lacks and override what a file says.
     """
-    archive = _archive(ctx)
+    archive = _archive(ctx) if dry_run else _writable(ctx)
     overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
         plans = archive.imports.import_paths(paths, dry_run=dry_run, overrides=overrides,
@@ -263,7 +273,7 @@ def search(ctx, query, cycle, operator, kind, region, stage, sort, page, per_pag
 @click.pass_context
 def reindex(ctx):
     """Rebuild the whole index into a new snapshot and switch to it atomically."""
-    archive = _archive(ctx)
+    archive = _writable(ctx)
     total = archive.indexing.counts()["store_entries"]
     with click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr) as bar:
         state = {"done": 0}
@@ -289,7 +299,7 @@ def reindex(ctx):
 def publish_(ctx, path, refresh):
     """Write the public SQLite file to PATH (public data only: notices, entries,
     corrections; a jieba full-text table for Datasette) and metadata.json beside it."""
-    publishing = _archive(ctx).publishing
+    publishing = (_writable(ctx) if refresh else _archive(ctx)).publishing
     if refresh:
         click.echo(f"{publishing.refresh()} rebuild(s) of {publishing.path}")
         return
@@ -308,8 +318,8 @@ def publish_(ctx, path, refresh):
 def check(ctx, repair):
     """Compare the store and the live index; exit 1 on any drift, listing it.
     Also removes upload previews older than a day."""
-    archive = _archive(ctx)
-    removed = archive.uploads.expire()
+    archive = _writable(ctx) if repair else _archive(ctx)
+    removed = 0 if archive.read_only else archive.uploads.expire()
     if removed:
         click.echo(f"removed {removed} expired upload preview{'s' if removed > 1 else ''}")
     try:
@@ -341,7 +351,7 @@ def _read_password(prompt):
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _account(action, name, prompt, done):
+def _account(action, name, prompt, done):  # action: a method of a writable archive
     password = _read_password(prompt)
     try:
         action(name, password)
@@ -356,7 +366,7 @@ def _account(action, name, prompt, done):
 def create_user(ctx, name):
     """Create an admin account. The password is asked twice on a terminal,
     or read from the first line of standard input."""
-    _account(_archive(ctx).accounts.create, name, "Password", f"admin user {name} created")
+    _account(_writable(ctx).accounts.create, name, "Password", f"admin user {name} created")
 
 
 @admin.command("set-password")
@@ -365,7 +375,7 @@ def create_user(ctx, name):
 def set_password(ctx, name):
     """Change an admin's password and end their sessions. The password is asked
     twice on a terminal, or read from the first line of standard input."""
-    _account(_archive(ctx).accounts.set_password, name, "New password",
+    _account(_writable(ctx).accounts.set_password, name, "New password",
              f"password of {name} changed; their sessions have ended")
 
 
@@ -387,13 +397,44 @@ def backup(ctx, path):
 def restore(ctx, path):
     """Restore a backup into this instance folder (which must be new) and rebuild
     the index from it."""
-    archive = _archive(ctx)
+    archive = _writable(ctx)
     try:
         meta = archive.backups.restore(path)
     except (FileExistsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"restored {meta['entries']} entries into {archive.home}; "
                f"snapshot {meta['name']} live")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def release(ctx, folder):
+    """Write a release of the live state into FOLDER (the store, the index snapshot, the
+    public SQLite file, a manifest with their checksums) for read-only replicas to
+    follow, and print its path; keeps the newest ARCHIVE_RELEASES_KEEP there."""
+    click.echo(_writable(ctx).releases.release(folder))
+
+
+@main.command()
+@click.argument("source")
+@click.option("--every", type=float, metavar="SECONDS",
+              help="Keep following: look for a newer release every SECONDS.")
+@click.pass_context
+def follow(ctx, source, every):
+    """Install the newest release of SOURCE (a releases folder, or its http(s) address)
+    into this instance (a replica: ARCHIVE_READ_ONLY=1), after checking every checksum;
+    a corrupt or partial release is refused (exit 1) and the served one kept."""
+    from .services.releases import ReleaseError, follow_every
+    releases = _archive(ctx).releases
+    if every:
+        follow_every(releases, source, every, lambda message: click.echo(message, err=True))
+        return
+    try:
+        name, changed = releases.follow(source)
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"release {name} " + ("installed" if changed else "already served"))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ SETTINGS = {
                           "asking again (then it revalidates with its ETag)."),
     "CACHE_S_MAXAGE": (300, "Seconds a shared cache (a CDN, nginx's proxy_cache) may serve a "
                             "public page or API answer before revalidating it."),
+    "READ_ONLY": (0, "1: a read-only replica. It serves the public from releases that "
+                     "`archive follow` installs; no admin.db, admin pages answer 404, nothing "
+                     "is written."),
+    "RELEASES_KEEP": (3, "Releases `archive release DIR` keeps in DIR (older ones are "
+                         "removed)."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),

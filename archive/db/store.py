@@ -173,6 +173,15 @@ def connect(path, migrations=None, upgrade=True):
     return db
 
 
+def connect_read_only(path):
+    """Open archive.db to read only (a replica's: it never writes, and never upgrades)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30,
+                           isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA busy_timeout = 30000")
+    return db
+
+
 def version(db):
     """The schema version a database records."""
     return db.execute("PRAGMA user_version").fetchone()[0]

@@ -10,8 +10,9 @@ from .indexing import Indexing
 from .jobs import Jobs
 from .publishing import Publishing
 from .records import Records
+from .releases import Releases
 from .statistics import Statistics
 from .uploads import Uploads
 
 __all__ = ["Accounts", "Backups", "Corrections", "Imports", "Indexing", "Jobs", "Publishing",
-           "Records", "Statistics", "Uploads"]
+           "Records", "Releases", "Statistics", "Uploads"]

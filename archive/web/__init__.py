@@ -54,7 +54,8 @@ def create_app(test_config=None):
     app.register_blueprint(crawl.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(admin.bp)
+    if not int(app.config["READ_ONLY"]):  # a replica has no admin area: /admin is a 404
+        app.register_blueprint(admin.bp)
     downloads.init_slots(app)
     caching.init_app(app)
     app.before_request(downloads.send_timeout)

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, redirect, request, url_for
 from index.parsing import QueryError
 
 from .. import exports
+from ..archive import ReadOnly
 from ..services.records import Gone, Moved
 from .context import get_archive
 from ..markup import marked_hits
@@ -135,8 +136,16 @@ def openapi():
 
 @bp.get("/healthz")
 def healthz():
-    """Live snapshot id and entry counts of store and index."""
-    body = {"status": "ok", **get_archive().indexing.counts()}
+    """Live snapshot id and entry counts of store and index, and on a replica the
+    release it serves."""
+    archive = get_archive()
+    body = {"status": "ok", "read_only": archive.read_only,
+            "release": archive.releases.installed()}
+    try:
+        body.update(archive.indexing.counts())
+    except ReadOnly:  # a replica that has not installed a release yet
+        body.update(status="no-release", store_entries=0, index_entries=0, snapshot=None)
+        return jsonify(body), 503
     if body["snapshot"] is None:
         body.update(status="no-index", index_entries=0)
     if body["index_entries"] != body["store_entries"]:

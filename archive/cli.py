@@ -413,7 +413,10 @@ def release(ctx, folder):
     """Write a release of the live state into FOLDER (the store, the index snapshot, the
     public SQLite file, a manifest with their checksums) for read-only replicas to
     follow, and print its path; keeps the newest ARCHIVE_RELEASES_KEEP there."""
-    click.echo(_writable(ctx).releases.release(folder))
+    try:
+        click.echo(_writable(ctx).releases.release(folder))
+    except NoSnapshot as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command()

@@ -94,3 +94,15 @@ def test_notice_text_in_structured_data_cannot_close_the_script(seeded_copy, tmp
     html = make_app(seeded_copy.home).test_client().get(f"/honorees/{entry['id']}").get_data(
         as_text=True)
     assert "</script><script>alert(1)" not in html
+
+
+def test_a_persons_timeline_names_every_award_and_notice(seeded_copy):
+    client = _client(seeded_copy)
+    key = next(seeded_copy.db.query("select person_key from entries where name = '李玉柱' "
+                                     "limit 1"))["person_key"]
+    [person] = _read(client, f"/people/{key}")["json-ld"]
+    assert person["@type"] == "Person" and person["url"] == f"{BASE}/people/{key}"
+    assert person["award"] == ["2017-2018年度全国用户满意电信服务明星候选人",
+                               "2017-2018年度全国用户满意电信服务明星获表彰"]
+    assert [r["publisher"]["name"] for r in person["subjectOf"]] == ["北京市通信管理局",
+                                                                    "工业和信息化部"]

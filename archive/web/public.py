@@ -62,7 +62,10 @@ def person(key):
     entries = get_archive().records.person(key)
     if not entries:
         abort(404)
-    return render_template("person.html", entries=entries)
+    url = public_url("public.person", key=key)
+    ld, share = structured.person(entries, url)
+    return render_template("person.html", entries=entries, canonical=url, structured=ld,
+                           share=share)
 
 
 #: Corrections listed per page of the change log.

@@ -44,6 +44,29 @@ def honoree(record, url):
     return ld, _share(f"{entry['name']}（{_award(entry)}）", description, url, "profile")
 
 
+def person(entries, url):
+    """(JSON-LD, share tags) of a person's (or team's) timeline: one Person (or
+    Organization) with every award the notices give it and each notice as subjectOf."""
+    latest = entries[-1]
+    employer = latest.get("unit") or latest.get("company")
+    if latest["kind"] == "team":
+        thing = {"@type": "Organization", "name": latest["name"]}
+        if latest.get("company"):
+            thing["parentOrganization"] = {"@type": "Organization", "name": latest["company"]}
+    else:
+        thing = {"@type": "Person", "name": latest["name"]}
+        if employer:
+            thing["worksFor"] = {"@type": "Organization", "name": employer}
+    awards = list(dict.fromkeys(_award(e) for e in entries))
+    ld = {"@context": "https://schema.org", **thing, "url": url, "award": awards,
+          "subjectOf": [{"@type": "Report", "name": e["notice_title"],
+                         "url": public_url("public.notice", notice_id=e["notice_id"]),
+                         "datePublished": e["published"],
+                         "publisher": {"@type": "GovernmentOrganization",
+                                       "name": e["publisher"]}} for e in entries]}
+    return ld, _share(f"{latest['name']}的历程", _cut("；".join(awards)), url, "profile")
+
+
 def notice(record, url):
     """(JSON-LD, share tags) of a notice page: a Report by a GovernmentOrganization."""
     n = record["notice"]

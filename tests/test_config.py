@@ -36,6 +36,8 @@ def _values(tag):
     for name, (default, _) in config.SETTINGS.items():
         out[name] = default + 7 if isinstance(default, int) else f"{tag}-{name.lower()}"
     out["BASE_URL"] = f"https://{tag}.example.org"
+    # A replica runs no jobs: READ_ONLY has a test of its own below.
+    out["READ_ONLY"] = 0
     out["DATA_LICENSE_URL"] = f"https://{tag}.example.org/license"
     return out
 
@@ -123,3 +125,13 @@ def test_workers_starting_together_share_one_secret_key(tmp_path):
         keys = set(pool.map(lambda _: secret_key(tmp_path), range(32)))
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_read_only_in_the_instance_file_makes_a_replica_for_the_site_and_the_cli(
+        seeded_copy, runner):
+    (seeded_copy.home / "config.py").write_text("READ_ONLY = 1\n", "utf-8")
+    app = create_app({"ARCHIVE_HOME": str(seeded_copy.home), "SECRET_KEY": "test-only-key"})
+    assert app.test_client().get("/admin/login").status_code == 404
+    assert Archive(seeded_copy.home).read_only
+    out = runner("reindex")
+    assert out.exit_code == 1 and "只读副本" in out.output

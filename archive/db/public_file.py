@@ -106,7 +106,7 @@ def publish(db, path, chunk=500, procs=1, aliases=None, detail=FTS_DETAIL):
     so the file is the data plus an index."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one writer's own
     if tmp.exists():
         tmp.unlink()
     out = sqlite_utils.Database(sqlite3.connect(tmp))
@@ -205,6 +205,6 @@ def metadata(base_url="", license_name="CC BY 4.0",
 def write_metadata(path, **kwargs):
     """Write metadata.json (atomically)."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(metadata(**kwargs), ensure_ascii=False, indent=2), "utf-8")
     os.replace(tmp, path)

@@ -41,6 +41,14 @@ class Publishing:
         processes segmenting the text (more than one only from a single-threaded
         process: they are forked)."""
         path = Path(path) if path else self.path
+        if path != self.path:
+            return self._write(path, procs)
+        # The instance's own file: one writer at a time (a background refresh may run).
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with file_lock(self._lock_path):
+            return self._write(path, procs)
+
+    def _write(self, path, procs):
         settings = self.archive.settings
         done = publish.publish(self.archive.db, path, procs=procs,
                                aliases=self.archive.index_aliases())
@@ -98,7 +106,7 @@ class Publishing:
                 if not got:
                     return rounds
                 self._pending_path.unlink(missing_ok=True)
-                self.publish(procs=1)
+                self._write(self.path, procs=1)
                 rounds += 1
         return rounds
 

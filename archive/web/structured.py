@@ -18,27 +18,37 @@ def _award(entry):
     return f"{entry['cycle']}年度{entry.get('award') or ''}{STAGE_ROLES.get(entry['stage'], '')}"
 
 
-def honoree(record, url):
-    """(JSON-LD, share tags) of an honoree page: a Person (an Organization for a team)
-    with its award, employer and the notice that names it."""
-    entry = record["entry"]
-    notice = {"@type": "Report", "name": entry["notice_title"],
-              "url": public_url("public.notice", notice_id=entry["notice_id"]),
-              "datePublished": entry["published"],
-              "publisher": {"@type": "GovernmentOrganization", "name": entry["publisher"]}}
-    if entry.get("doc_number"):
-        notice["identifier"] = entry["doc_number"]
-    employer = entry.get("unit") or entry.get("company")
+def _who(entry):
+    """A Person by their employer, or a team as an Organization within its company."""
     if entry["kind"] == "team":
         thing = {"@type": "Organization", "name": entry["name"]}
         if entry.get("company"):
             thing["parentOrganization"] = {"@type": "Organization", "name": entry["company"]}
-    else:
-        thing = {"@type": "Person", "name": entry["name"]}
-        if employer:
-            thing["worksFor"] = {"@type": "Organization", "name": employer}
-    ld = {"@context": "https://schema.org", **thing, "url": url, "award": _award(entry),
-          "subjectOf": notice}
+        return thing
+    thing = {"@type": "Person", "name": entry["name"]}
+    employer = entry.get("unit") or entry.get("company")
+    if employer:
+        thing["worksFor"] = {"@type": "Organization", "name": employer}
+    return thing
+
+
+def _source(entry):
+    """The notice an entry comes from, as a Report by a GovernmentOrganization."""
+    report = {"@type": "Report", "name": entry["notice_title"],
+              "url": public_url("public.notice", notice_id=entry["notice_id"]),
+              "datePublished": entry["published"],
+              "publisher": {"@type": "GovernmentOrganization", "name": entry["publisher"]}}
+    if entry.get("doc_number"):
+        report["identifier"] = entry["doc_number"]
+    return report
+
+
+def honoree(record, url):
+    """(JSON-LD, share tags) of an honoree page: a Person (an Organization for a team)
+    with its award, employer and the notice that names it."""
+    entry = record["entry"]
+    ld = {"@context": "https://schema.org", **_who(entry), "url": url,
+          "award": _award(entry), "subjectOf": _source(entry)}
     description = _cut(entry.get("citation") or f"{entry['name']}，{_award(entry)}。"
                        f"来源：{entry['publisher']}《{entry['notice_title']}》")
     return ld, _share(f"{entry['name']}（{_award(entry)}）", description, url, "profile")
@@ -48,22 +58,9 @@ def person(entries, url):
     """(JSON-LD, share tags) of a person's (or team's) timeline: one Person (or
     Organization) with every award the notices give it and each notice as subjectOf."""
     latest = entries[-1]
-    employer = latest.get("unit") or latest.get("company")
-    if latest["kind"] == "team":
-        thing = {"@type": "Organization", "name": latest["name"]}
-        if latest.get("company"):
-            thing["parentOrganization"] = {"@type": "Organization", "name": latest["company"]}
-    else:
-        thing = {"@type": "Person", "name": latest["name"]}
-        if employer:
-            thing["worksFor"] = {"@type": "Organization", "name": employer}
     awards = list(dict.fromkeys(_award(e) for e in entries))
-    ld = {"@context": "https://schema.org", **thing, "url": url, "award": awards,
-          "subjectOf": [{"@type": "Report", "name": e["notice_title"],
-                         "url": public_url("public.notice", notice_id=e["notice_id"]),
-                         "datePublished": e["published"],
-                         "publisher": {"@type": "GovernmentOrganization",
-                                       "name": e["publisher"]}} for e in entries]}
+    ld = {"@context": "https://schema.org", **_who(latest), "url": url, "award": awards,
+          "subjectOf": [_source(e) for e in entries]}
     return ld, _share(f"{latest['name']}的历程", _cut("；".join(awards)), url, "profile")
 
 

@@ -34,6 +34,17 @@ def test_a_public_page_has_a_generation_etag_and_answers_304(seeded_copy):
     assert "王晓明" in changed.get_data(as_text=True)
 
 
+def test_a_gzipped_answer_revalidates_too(seeded_copy):
+    """Compression marks the ETag (":gzip"); a browser sends it back and gets 304."""
+    client = make_app(seeded_copy.home).test_client()
+    headers = {"Accept-Encoding": "gzip"}
+    first = client.get("/search?q=联通", headers=headers)
+    assert first.headers["Content-Encoding"] == "gzip"
+    tag = first.headers["ETag"]
+    again = client.get("/search?q=联通", headers={**headers, "If-None-Match": tag})
+    assert again.status_code == 304
+
+
 def test_admins_sessions_and_errors_are_never_shared(client, admin_user):
     assert client.get("/no-such-page").headers["Cache-Control"] == "private, no-store"
     assert client.get("/admin/login").headers["Cache-Control"] == "private, no-store"

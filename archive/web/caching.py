@@ -64,7 +64,8 @@ def _answer_if_unchanged():
     if stamp is None:
         return None
     tag = _etag(stamp)
-    if tag in request.if_none_match:
+    # Flask-Compress marks what it compressed: "tag:gzip" is the same answer, gzipped.
+    if tag in request.if_none_match or f"{tag}:gzip" in request.if_none_match:
         response = current_app.response_class(status=304)
         _public_headers(response, tag, stamp)
         return response

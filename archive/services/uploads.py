@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .. import importer, jobs, uploads
 
-
 Gone = uploads.Gone
 CountMismatch = importer.CountMismatch
 RemovalNotConfirmed = importer.RemovalNotConfirmed

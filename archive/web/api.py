@@ -8,16 +8,15 @@ from index.parsing import QueryError
 
 from .. import exports
 from ..archive import ReadOnly
+from ..markup import marked_hits
 from ..services.records import Gone, Moved
 from .context import get_archive
-from ..markup import marked_hits
 from .openapi import spec
 from .params import (bad_request, cycle_filters, cycle_pair, notice_filters, or_404, per_page,
                      search_params, stage_kind)
 from .urls import public_url
 
 bp = Blueprint("api", __name__)
-
 
 
 @bp.get("/api/search")

@@ -2,6 +2,8 @@
 
 import json
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -34,6 +36,30 @@ def _writable(ctx):
         raise click.ClickException("这是只读副本（ARCHIVE_READ_ONLY=1）：不能在这里写入；"
                                    "在主实例上导入、更正、重建，再 archive release，副本 archive follow")
     return archive
+
+
+@contextmanager
+def _index_progress(label="indexing"):
+    """progress(done, total) drawing a bar with entries/s and time left on a terminal's
+    standard error; quiet (None) when standard error is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state = {"bar": None, "done": 0, "started": time.monotonic()}
+
+    def progress(done, total):
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(
+                length=max(total, 1), label=label, file=sys.stderr, show_eta=True,
+                item_show_func=lambda _: f"{state['done'] / max(time.monotonic() - state['started'], 1e-6):.0f} entries/s")
+            state["bar"].__enter__()
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+    try:
+        yield progress
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
 
 
 def _echo_json(data):
@@ -110,9 +136,10 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **m
     archive = _archive(ctx) if dry_run else _writable(ctx)
     overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
-        plans = archive.imports.import_paths(paths, dry_run=dry_run, overrides=overrides,
-                                     attachments=attachments, allow_removal=remove_entries,
-                                     accept_counts=accept_counts)
+        with _index_progress() as progress:
+            plans = archive.imports.import_paths(
+                paths, dry_run=dry_run, overrides=overrides, attachments=attachments,
+                allow_removal=remove_entries, accept_counts=accept_counts, progress=progress)
     except IndexPending as exc:
         raise click.ClickException(str(exc)) from exc
     except (ParseError, OSError) as exc:
@@ -274,18 +301,11 @@ def search(ctx, query, cycle, operator, kind, region, stage, sort, page, per_pag
 def reindex(ctx):
     """Rebuild the whole index into a new snapshot and switch to it atomically."""
     archive = _writable(ctx)
-    total = archive.indexing.counts()["store_entries"]
-    with click.progressbar(length=max(total, 1), label="indexing", file=sys.stderr) as bar:
-        state = {"done": 0}
-
-        def progress(done, _total):
-            bar.update(done - state["done"])
-            state["done"] = done
-
-        try:
+    try:
+        with _index_progress() as progress:
             meta = archive.indexing.reindex(progress=progress)
-        except (IndexWriteError, OSError) as exc:
-            raise click.ClickException(f"重建索引失败，现行索引不变：{exc}") from exc
+    except (IndexWriteError, OSError) as exc:
+        raise click.ClickException(f"重建索引失败，现行索引不变：{exc}") from exc
     click.echo(f"snapshot {meta['name']} live: {meta['entries']} entries in "
                f"{meta['build_seconds']} s")
 

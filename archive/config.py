@@ -48,6 +48,11 @@ SETTINGS = {
                      "is written."),
     "RELEASES_KEEP": (3, "Releases `archive release DIR` keeps in DIR (older ones are "
                          "removed)."),
+    "BULK_INDEX_SHARE": (0.25, "An import that adds or changes more entries than this share of "
+                               "the archive (and more than BULK_INDEX_MIN) rebuilds the index "
+                               "in parallel instead of updating it entry by entry."),
+    "BULK_INDEX_MIN": (2000, "Below this many entries an import always updates the index "
+                             "entry by entry."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),

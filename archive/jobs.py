@@ -113,7 +113,8 @@ def start_import(archive, user, plans, allow_removal=False, accept_counts=False)
 
     def work(job_archive, progress):
         progress(0, total)
-        job_archive.imports.apply(plans, user=user, allow_removal=allow_removal, progress=progress,
-                          accept_counts=accept_counts)
+        # procs=1: a web worker has threads; a bulk rebuild must not fork from it.
+        job_archive.imports.apply(plans, user=user, allow_removal=allow_removal,
+                                  progress=progress, accept_counts=accept_counts, procs=1)
         return {"done": total, "total": total}
     return start(archive, user, "import", work)

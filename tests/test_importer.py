@@ -260,3 +260,40 @@ def test_a_malformed_source_url_is_a_clear_refusal(runner, tmp_path):
     out = runner("import", str(path), "--source-url", "http://[::1")
     assert out.exit_code == 1 and "来源链接（--source-url）应为 http(s) 网址" in out.output
     assert "Traceback" not in out.output
+
+
+# -- bulk loads ---------------------------------------------------------------------
+
+def test_a_bulk_import_rebuilds_the_index_and_a_small_one_updates_it(seeded_copy, tmp_path):
+    """An import that adds more than BULK_INDEX_SHARE of the archive (and more than
+    BULK_INDEX_MIN entries) rebuilds the index into a new snapshot (in parallel); a small
+    one updates the live snapshot entry by entry. Either way the store and the index
+    agree, and what was imported is found."""
+    seeded_copy.settings.update(BULK_INDEX_MIN=2, BULK_INDEX_SHARE=0.5)
+    before = seeded_copy.snapshot().name
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])  # 3 of 5
+    rebuilt = seeded_copy.snapshot().name
+    assert rebuilt != before and seeded_copy.indexing.check()["ok"]
+    assert seeded_copy.records.search("王晓明")["total"] == 1
+    assert seeded_copy.public_path.exists()  # the rebuild wrote the public file too
+    seeded_copy.imports.import_paths([DATA / "hubei-2019-2020-honorees.json"])  # 2 of 8
+    assert seeded_copy.snapshot().name == rebuilt and seeded_copy.indexing.check()["ok"]
+    assert seeded_copy.records.search("欧阳晓明")["total"] == 1
+
+
+def test_a_bulk_rebuild_that_fails_leaves_the_work_queued(seeded_copy, monkeypatch):
+    from index import build
+    from archive.services.imports import IndexPending
+    seeded_copy.settings.update(BULK_INDEX_MIN=2, BULK_INDEX_SHARE=0.5)
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(build, "rebuild", broken)
+    with pytest.raises(IndexPending):
+        seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    assert seeded_copy.db["entries"].count == 8  # stored: all or nothing for the store
+    assert not seeded_copy.indexing.check()["ok"]  # the index is behind, the queue says so
+    monkeypatch.undo()
+    seeded_copy.settings.update(BULK_INDEX_MIN=10_000)
+    assert seeded_copy.indexing.repair()["pending"] == 3
+    assert seeded_copy.indexing.check()["ok"]

@@ -56,28 +56,38 @@ class Imports:
         return self.plan_parsed(self.parse_files(files, overrides, attachments), choices)
 
     def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None,
-              accept_counts=False):
+              accept_counts=False, procs=None):
         """Store the plans in one transaction, then update the index for them.
 
         allow_removal: a new version of a notice may remove entries (they are
         retired); keep_newer: a text the notice had before is not re-imported;
         accept_counts: stated counts that differ from what was read are accepted;
-        progress(done, total): called as the index work goes on."""
+        progress(done, total): called as the index work goes on; procs: processes of a bulk
+        rebuild (1 from a threaded process such as a web worker).
+
+        A bulk load (Indexing.wants_rebuild) rebuilds the index in parallel, and the
+        public file with it; a smaller import updates the index entry by entry and
+        refreshes the public file in the background. Searches answer from the old
+        snapshot until the new state is live either way."""
         archive = self.archive
         upsert, delete, logged = importer.apply(archive.db, plans, allow_removal, keep_newer,
                                                 accept_counts)
         if user and logged:
             private.record_import_users(archive.private, logged, user)
-        if upsert or delete:
-            archive.publishing.refresh_later()
         try:
+            if (upsert or delete) and archive.indexing.wants_rebuild():
+                archive.indexing.reindex(progress=progress, procs=procs)
+                return upsert, delete
+            if upsert or delete:
+                archive.publishing.refresh_later()
             archive.indexing.drain(progress)
         except Exception as exc:
             raise IndexPending(len(upsert) + len(delete), exc) from exc
         return upsert, delete
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
-                     allow_removal=False, keep_newer=False, accept_counts=False):
+                     allow_removal=False, keep_newer=False, accept_counts=False,
+                     progress=None):
         """Import notice files (all or nothing); returns the plans.
 
         overrides: notice metadata for what the files lack (title, publisher …);
@@ -88,7 +98,7 @@ class Imports:
         plans = self.plan_files(files, overrides, extra)
         if not dry_run:
             self.apply(plans, user=user, allow_removal=allow_removal, keep_newer=keep_newer,
-                       accept_counts=accept_counts)
+                       accept_counts=accept_counts, progress=progress)
         return plans
 
     @staticmethod

@@ -34,6 +34,16 @@ class Indexing:
         """Entries as the index takes them: all (in id order), or those of ids."""
         return store.index_rows(self.archive.db, INDEX_COLUMNS, ids)
 
+    def wants_rebuild(self):
+        """Whether the pending index work is a bulk load: more than BULK_INDEX_SHARE of the
+        archive and more than BULK_INDEX_MIN entries. Rebuilding in parallel then beats
+        updating entry by entry (each update merges segments)."""
+        settings = self.archive.settings
+        pending = store.queue_length(self.archive.db)
+        before = max(store.entry_count(self.archive.db) - pending, 0)  # the archive it joins
+        return pending > max(int(settings["BULK_INDEX_MIN"]),
+                             float(settings["BULK_INDEX_SHARE"]) * before)
+
     def drain(self, progress=None, chunk=1000):
         """Do the pending index work (the store's index queue) in the live snapshot,
         a chunk at a time; returns how many entries it indexed or dropped.

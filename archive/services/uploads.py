@@ -94,7 +94,7 @@ class Uploads:
                 outcome = "started"
             else:
                 self.archive.imports.apply(plans, user=user, allow_removal=allow_removal,
-                                           accept_counts=accept_counts)
+                                           accept_counts=accept_counts, procs=1)
                 outcome = "stored"
         except (CountMismatch, RemovalNotConfirmed, jobs.Busy):
             uploads.release(taken)

@@ -34,7 +34,8 @@ def _values(tag):
     from archive import config
     out = {}
     for name, (default, _) in config.SETTINGS.items():
-        out[name] = default + 7 if isinstance(default, int) else f"{tag}-{name.lower()}"
+        out[name] = default + 7 if isinstance(default, (int, float)) \
+            else f"{tag}-{name.lower()}"
     out["BASE_URL"] = f"https://{tag}.example.org"
     # A replica runs no jobs: READ_ONLY has a test of its own below.
     out["READ_ONLY"] = 0

@@ -46,7 +46,9 @@ class Generation:
         self._idle, self._opened = [], 0
         self._users, self._retired, self._closed = 0, False, False
         self._state = threading.Condition()
-        self._derived = threading.Lock()
+        # One lock each: the keywords take seconds at 100,000 entries, the lexicon must
+        # not wait for them.
+        self._lexicon_lock, self._keywords_lock = threading.Lock(), threading.Lock()
         self._lexicon = None
         self._keywords = None  # (limit, {cycle: words})
 
@@ -126,14 +128,14 @@ class Generation:
     # -- derived once per state -----------------------------------------
     def lexicon(self):
         """The suggestion lexicon (index/suggest.py), built on first use."""
-        with self._derived:
+        with self._lexicon_lock:
             if self._lexicon is None:
                 self._lexicon = Lexicon(self.table, self.aliases)
             return self._lexicon
 
     def keywords(self, limit, compute):
         """compute(generation, limit) once for the largest limit asked, then sliced."""
-        with self._derived:
+        with self._keywords_lock:
             if self._keywords is None or self._keywords[0] < limit:
                 self._keywords = (limit, compute(self, limit))
             return {cycle: words[:limit] for cycle, words in self._keywords[1].items()}

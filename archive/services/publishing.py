@@ -46,6 +46,8 @@ class Publishing:
         # The instance's own file: one writer at a time (a background refresh may run).
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with file_lock(self._lock_path):
+            # This writes every change so far: a refresh waiting for them has none left.
+            self._pending_path.unlink(missing_ok=True)
             return self._write(path, procs)
 
     def _write(self, path, procs):

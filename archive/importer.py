@@ -164,7 +164,7 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
         p.kept_fields = []
         return p
     p.conflicts = _conflicts(db, old, rows)
-    corrected = _corrected(db, p.removed)
+    corrected = store.corrected_ids(db, p.removed)
     p.removed_entries = [{"id": i, "kind": old[i]["kind"], "name": old[i]["name"],
                           "company": old[i]["company"], "corrected": i in corrected}
                          for i in p.removed]
@@ -238,9 +238,6 @@ def _conflicts(db, old, rows):
 
 def _text(value):
     return None if value is None else str(value)
-
-
-_corrected = store.corrected_ids
 
 
 def removal_message(plans):

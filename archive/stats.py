@@ -15,9 +15,6 @@ GENDERS = ("男", "女")
 UNKNOWN = "未注明"
 
 
-_rows = store.stats_rows
-
-
 def _table(rows, key):
     """{"columns": values by total, "rows": [{"cycle", "counts": {value: n}, "total"}]}
     of entries per cycle (newest first) and value of `key`."""
@@ -47,7 +44,7 @@ def age_at_award(row):
 
 def overview(db):
     """Everything /stats shows, as plain data (the /api/stats JSON)."""
-    rows = _rows(db)
+    rows = store.stats_rows(db)
     by_cycle = {}
     for r in rows:
         by_cycle.setdefault(r["cycle"], []).append(r)
@@ -122,7 +119,7 @@ def compare(db, a, b, stage="honorees", kind=None, top=10):
     honorees are not the same population) and optionally one kind: counts per operator
     and region with the change (a percentage only from a base of MIN_BASE), the companies
     and units with the most entries in each, and the people (and teams) in both."""
-    rows = [r for r in _rows(db) if (not stage or r["stage"] == stage)
+    rows = [r for r in store.stats_rows(db) if (not stage or r["stage"] == stage)
             and (not kind or r["kind"] == kind)]
     a_rows = [r for r in rows if r["cycle"] == a]
     b_rows = [r for r in rows if r["cycle"] == b]

@@ -417,11 +417,6 @@ def export_ids(db, **filters):
         f"select id from entries{where} order by cycle, notice_id, seq", params)]
 
 
-def entry_ids(db, **filters):
-    """Ids of the entries list_entries would give, in the same order."""
-    return [r["id"] for r in list_entries(db, columns="id", **filters)]
-
-
 def same_unit(db, entry, limit=10):
     """Other people's (and teams') entries from the entry's unit (or, without one,
     its company), newest cycle first, one entry a person: 同单位的其他获奖者."""

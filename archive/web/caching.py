@@ -44,10 +44,14 @@ def _shared():
 
 
 def _stamp():
-    try:
-        return get_archive().generation_stamp()
-    except NoSnapshot:
-        return None
+    """The index generation's stamp, read once per request (before and after it)."""
+    if "archive.cache_stamp" not in request.environ:
+        try:
+            stamp = get_archive().generation_stamp()
+        except NoSnapshot:
+            stamp = None
+        request.environ["archive.cache_stamp"] = stamp
+    return request.environ["archive.cache_stamp"]
 
 
 def _etag(stamp):

@@ -20,6 +20,7 @@ import threading
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import opencc
 import rjieba
 from whoosh.analysis import Token, Tokenizer
@@ -40,9 +41,24 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫",
 # Full-width ASCII (！ to ～) and the ideographic space -> their half-width forms.
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALF_WIDTH[0x3000] = 0x20
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _half_width(text):
+    if not _FULL_WIDTH.search(text):
+        return text
+    if len(text) < 64:
+        return text.translate(_HALF_WIDTH)
+    # str.translate looks up every character in a dict: for a citation's thousand or
+    # so, shifting the code points in an array is several times faster.
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).copy()
+    points[(points >= 0xFF01) & (points <= 0xFF5E)] -= 0xFEE0
+    points[points == 0x3000] = 0x20
+    return points.tobytes().decode("utf-32-le")
 _KEEP = re.compile(r"[^\W_]")
 
 
+@functools.lru_cache(maxsize=16)  # an entry's citation is normalised once per field
 def normalize(text, simplified=False):
     """Full-width -> half-width, traditional -> simplified, lower case; same length.
 
@@ -52,7 +68,7 @@ def normalize(text, simplified=False):
     """
     if not text:
         return ""
-    folded = text.translate(_HALF_WIDTH)
+    folded = _half_width(text)
     if simplified:
         return folded.lower() if len(folded.lower()) == len(folded) else \
             "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)
@@ -69,7 +85,7 @@ def normalize(text, simplified=False):
 def is_plain(text):
     """True when text has no traditional characters (converting it to simplified
     changes nothing): normalize(text, simplified=True) is then enough."""
-    folded = (text or "").translate(_HALF_WIDTH)
+    folded = _half_width(text or "")
     return _t2s.convert(folded) == folded
 
 
@@ -108,6 +124,9 @@ class Dictionary:
         self.jieba = jieba
         self.path = path
         self.last = threading.local()  # .key, .words: see _precise
+        # What each word is indexed as (see _expansion), without and with its parts:
+        # words repeat, so the dictionary is probed once per distinct word.
+        self.expansions = ({}, {})
 
 
 #: The jieba dictionaries this process has loaded, by digest ("default": jieba's own
@@ -222,6 +241,44 @@ def _precise(text, digest):
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
+#: Distinct words whose expansion a dictionary remembers (a long import's worth).
+EXPANSIONS_KEPT = 500_000
+
+
+def _expansion(dictionary, word, parts):
+    """What a precise word is indexed as, in order: its dictionary sub-words, then (parts)
+    its Han characters and inner letter/digit runs, then the word. A pair: the (term,
+    start, end) triples, offsets into the word, and the terms alone."""
+    cache = dictionary.expansions[bool(parts)]
+    found = cache.get(word)
+    if found is not None:
+        return found
+    out = []
+    n = len(word)
+    if n > 2:
+        has_word = dictionary.jieba.has_word
+        for size in range(2, n):
+            for i in range(0, n - size + 1):
+                sub = word[i:i + size]
+                if has_word(sub) and _keep(sub):
+                    out.append((sub, i, i + size))
+    if parts and n > 1:
+        seen = set()
+        for i, ch in enumerate(word):
+            if ch not in seen and is_han(ch):
+                seen.add(ch)
+                out.append((ch, i, i + 1))
+        for m in _ALNUM_RUN.finditer(word):
+            if 1 < len(m.group()) < n:
+                out.append((m.group(), m.start(), m.end()))
+    out.append((word, 0, n))
+    found = (tuple(out), tuple(term for term, _, _ in out))
+    if len(cache) >= EXPANSIONS_KEPT:
+        cache.clear()
+    cache[word] = found
+    return found
+
+
 def segment(text, digest=None, mode="index", chars=False):
     """Yield (word, start, end, position) for normalised text.
 
@@ -232,25 +289,26 @@ def segment(text, digest=None, mode="index", chars=False):
     digits inside a longer word, so that any word a query cuts out of a name
     or unit (局 of 渝中区局, 10086 of 深圳10086热线班) is a term of it.
     """
-    has_word = segmenter(digest).has_word
+    if mode == "query":
+        for pos, (word, start, end) in enumerate(_precise(text, digest)):
+            yield word, start, end, pos
+        return
+    dictionary = _dictionary(digest)
     for pos, (word, start, end) in enumerate(_precise(text, digest)):
-        n = len(word)
-        if mode != "query" and n > 2:
-            for size in range(2, n):
-                for i in range(0, n - size + 1):
-                    sub = word[i:i + size]
-                    if has_word(sub) and _keep(sub):
-                        yield sub, start + i, start + i + size, pos
-        if mode != "query" and chars and n > 1:
-            seen = set()
-            for i, ch in enumerate(word):
-                if ch not in seen and is_han(ch):
-                    seen.add(ch)
-                    yield ch, start + i, start + i + 1, pos
-            for m in _ALNUM_RUN.finditer(word):
-                if 1 < len(m.group()) < n:
-                    yield m.group(), start + m.start(), start + m.end(), pos
-        yield word, start, end, pos
+        for term, i, j in _expansion(dictionary, word, chars)[0]:
+            yield term, start + i, start + j, pos
+
+
+def index_terms(text, digest=None, chars=False):
+    """The terms segment(text, digest, "index", chars) yields, as a list (repeats kept):
+    what a field counts, without positions or offsets."""
+    dictionary = _dictionary(digest)
+    known = dictionary.expansions[bool(chars)].get
+    out = []
+    for word, _, _ in _precise(text, digest):
+        found = known(word) or _expansion(dictionary, word, chars)
+        out.extend(found[1])
+    return out
 
 
 def search_cut(text):
@@ -292,6 +350,19 @@ class ChineseTokenizer(Tokenizer):
                 t.endchar = start_char + end
             yield t
 
+    def terms(self, value):
+        """The texts of the tokens an index-time call yields, in order: for counting
+        (index.bulk), without making a token each."""
+        return index_terms(normalize(value), self.digest, getattr(self, "parts", False))
+
+    def positioned(self, value):
+        """(text, position) of the tokens an index-time call yields, in order."""
+        text = normalize(value)
+        dictionary = _dictionary(self.digest)
+        parts = getattr(self, "parts", False)
+        return [(term, pos) for pos, (word, _, _) in enumerate(_precise(text, self.digest))
+                for term in _expansion(dictionary, word, parts)[1]]
+
 
 class PairTokenizer(ChineseTokenizer):
     """Adjacent pairs of precise words ("首问|负责制"): a phrase of k words is
@@ -311,6 +382,11 @@ class PairTokenizer(ChineseTokenizer):
                     t.pos = start_pos + pos - 1
                 yield t
             previous = word
+
+
+    def terms(self, value):
+        """The pair texts an index-time call yields, in order."""
+        return word_pairs([word for word, _, _ in _precise(normalize(value), self.digest)])
 
 
 PAIR = "|"
@@ -414,6 +490,7 @@ def name_sound(name):
     return " ".join(out)
 
 
+@functools.lru_cache(maxsize=4096)  # regions and operators repeat
 def spoken(text):
     """The toneless pinyin letters of the Chinese characters in text ("北京" ->
     "beijing"), "" when it has none."""

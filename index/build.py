@@ -9,14 +9,15 @@ team_category, education and citation.
 import json
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from . import bulk
 from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, normalize, pinyin_keys,
                        spoken, write_dictionary)
+from .bulk import IndexWriteError
 from .internals import stored_documents
 from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_codec, make_schema
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock,
@@ -82,7 +83,7 @@ def default_procs():
 
 
 def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconcile=None,
-            limitmb=256, procs=None):
+            procs=None):
     """Build a new snapshot from `entries` and make it live; returns its meta.
 
     entries: an iterable of entry dicts (read once). words: dictionary words
@@ -103,7 +104,7 @@ def rebuild(root, entries, *, words, aliases, total=None, progress=None, reconci
         try:
             digest, table, word_count = _prepare(partial, words, aliases)
             count = _write_documents(partial, digest, table, entries, total, progress,
-                                     limitmb, procs or default_procs())
+                                     procs or default_procs())
             meta = {"name": name, "schema": SCHEMA_VERSION, "entries": count,
                     "dictionary_words": word_count,
                     "build_seconds": round(time.monotonic() - started, 3),
@@ -125,73 +126,16 @@ def _prepare(partial, words, aliases):
     return load_dictionary(partial / "userdict.txt"), table, word_count
 
 
-def _write_documents(partial, digest, table, entries, total, progress, limitmb, procs):
+def _write_documents(partial, digest, table, entries, total, progress, procs):
     """Index every entry into the new snapshot's folder; returns how many."""
     ix = whoosh_index.create_in(str(partial), make_schema(digest))
-    # Separate segment files: a compound file is copied into each reader's memory.
     with building():
-        writer = ix.writer(limitmb=limitmb, compound=False, procs=procs, codec=make_codec(),
-                           multisegment=procs > 1)
-        count = 0
-        for entry in entries:
-            writer.add_document(**document(entry, table))
-            count += 1
-            if progress and count % 200 == 0:
-                progress(count, total)
-        if progress:
-            progress(count, total)
-        _commit_watched(writer)
+        count = bulk.write(ix, entries, codec=make_codec(), make=lambda e: document(e, table),
+                           procs=procs, progress=progress, total=total)
     written = stored_documents(ix)
     if written != count:
         raise IndexWriteError(f"the index holds {written} of the {count} entries written")
     return count
-
-
-#: Seconds a failed commit is given to end before the build gives up on it.
-_COMMIT_GRACE = 30
-
-
-class IndexWriteError(RuntimeError):
-    """Writing a snapshot failed (a writer process died, a disk filled up)."""
-
-
-def _commit_watched(writer, poll=0.5):
-    """Commit, watching the writer's processes (Whoosh's multi-process writer): one that
-    dies (a write error, a full disk) ends the build with an error instead of a
-    snapshot that silently lacks its documents, or a commit that waits for ever."""
-    tasks = list(getattr(writer, "tasks", []))
-    outcome = {}
-
-    def commit():
-        try:
-            writer.commit(optimize=True)
-        except BaseException as exc:  # handed to the waiting thread
-            outcome["error"] = exc
-        outcome["done"] = True
-
-    thread = threading.Thread(target=commit, name="index-commit", daemon=True)
-    thread.start()
-    while True:
-        thread.join(poll)
-        failed = [t for t in tasks if t.exitcode not in (0, None)]
-        if failed:
-            for task in tasks:
-                if task.is_alive():
-                    task.terminate()
-            # Let the commit end before the caller removes its folder (it returns once
-            # the processes are gone), and close what it leaves open.
-            thread.join(_COMMIT_GRACE)
-            if not outcome.get("done") or "error" in outcome:
-                try:
-                    writer.cancel()
-                except Exception:  # a half-committed writer: its folder is removed anyway
-                    pass
-            raise IndexWriteError(f"{len(failed)} index writer process(es) failed "
-                                  f"(exit {failed[0].exitcode}); the live snapshot is unchanged")
-        if outcome.get("done"):
-            break
-    if "error" in outcome:
-        raise outcome["error"]
 
 
 def _switch(root, partial, meta, reconcile):

@@ -13,7 +13,10 @@ whoosh-reloaded below 2.8 so that a new minor version is adopted on purpose.
 import hashlib
 import logging
 import mmap
+import operator
+import pickle
 import struct
+import zlib
 
 import numpy as np
 
@@ -289,3 +292,120 @@ def twin_searcher(searcher):
                         fromindex=ix)
     except (OSError, ValueError):
         return None
+
+
+
+
+
+def packed_counts(counts):
+    """Counts (an unsigned integer array) as Whoosh's Frequency format packs each
+    posting's value (a big-endian unsigned int), joined."""
+    return np.asarray(counts, dtype=">u4").tobytes()
+
+
+
+#: Posting blocks whose pickle is shorter than this are written uncompressed.
+SMALL_BLOCK = 128
+_LENGTHS = struct.Struct("!ii")  # a terms file row: key and value lengths
+_NO_LENGTH = 0  # length_to_byte(0): the codec records no field lengths (length_stats)
+
+
+def write_terms(fieldwriter, terms):
+    """Write a field's terms (after start_field) as W3FieldWriter's start_term, add
+    (posting by posting) and finish_term do, a term at a time, but for the compression
+    of small blocks (SMALL_BLOCK).
+
+    terms: (btext, ids, weights, values) in term order: ids the ascending docnums (a
+    list of ints), weights (a list of floats), values each posting's value bytes (a
+    list; empty for a format without values) or, for a fixed-size format, bytes
+    holding them all."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+    from whoosh.system import pack_int, pack_long, pack_ushort
+    postings = fieldwriter._postwriter
+    blocklimit, compression = postings._blocklimit, postings._compression
+    fixed = fieldwriter._format.fixed_value_size()
+    size = fixed if fixed and fixed > 0 else 0
+    info = W3TermInfo._struct.pack
+    key = pack_ushort(fieldwriter._fieldid)
+    postfile, table = fieldwriter._postfile, fieldwriter._tindex
+    buckets, keyed = table.buckets, table.index
+    offset, position = postfile.tell(), table.dbfile.tell()
+    lastkey = table.lastkey
+    posts, rows = [], []  # written a batch at a time
+    for btext, ids, weights, values in terms:
+        n = len(ids)
+        if n <= blocklimit:
+            data, total, top = _block(ids, weights, values, fixed, size, compression)
+            block = WHOOSH3_HEADER_MAGIC + data
+        else:
+            blocks, total, top = [WHOOSH3_HEADER_MAGIC], 0, 0
+            for start in range(0, n, blocklimit):
+                end = min(start + blocklimit, n)
+                data, subtotal, best = _block(
+                    ids[start:end], weights[start:end],
+                    values if fixed == 0 else values[start * size:end * size]
+                    if size and isinstance(values, bytes) else values[start:end],
+                    fixed, size, compression, last=end == n)
+                blocks.append(data)
+                total += subtotal
+                top = max(top, best)
+            block = b"".join(blocks)
+        posts.append(block)
+        term = key + btext
+        if term <= lastkey:
+            raise ValueError(f"terms out of order: {lastkey!r}..{term!r}")
+        value = info(False, total, n, 0, _NO_LENGTH, max(0, top), ids[0], ids[-1]) + \
+            pack_long(offset) + pack_int(len(block))
+        # OrderedHashWriter.add
+        keyed.append(position)
+        rows.append(_LENGTHS.pack(len(term), len(value)) + term + value)
+        h = _md5(term)
+        buckets[h & 255].append((h, position))
+        position += _LENGTHS.size + len(term) + len(value)
+        offset += len(block)
+        lastkey = term
+        if len(posts) >= 4096:
+            postfile.write(b"".join(posts))
+            table.dbfile.write(b"".join(rows))
+            posts, rows = [], []
+    postfile.write(b"".join(posts))
+    table.dbfile.write(b"".join(rows))
+    table.lastkey = lastkey
+
+
+def _block(ids, weights, values, fixed, size, compression, last=True):
+    """One block of postings as W3PostingsWriter._write_block writes it (its length,
+    info and data), with the sum and the top of its weights."""
+    from whoosh.system import pack_int
+    count = len(ids)
+    first = weights[0]
+    if fixed == 0:
+        values = None
+    elif size:
+        values = values if isinstance(values, bytes) else b"".join(values)
+    else:
+        values = tuple(values)
+    deltas = (ids[0],) if count == 1 else (ids[0],) + tuple(map(operator.sub, ids[1:], ids))
+    data = pickle.dumps((deltas,
+                         None if weights.count(1.0) == count else
+                         first if weights.count(first) == count else tuple(weights),
+                         values), 2)
+    # Whoosh means to leave tiny blocks uncompressed and does not (a bug): most terms
+    # have one posting, whose block zlib only makes longer and slower to read.
+    level = compression if len(data) >= SMALL_BLOCK else 0
+    if level:
+        data = zlib.compress(data, level)
+    best = max(weights)
+    head = pickle.dumps((count, ids[-1], best, level, 0, _NO_LENGTH), 2)
+    length = len(head) + len(data)
+    return pack_int(-length if last else length) + head + data, sum(weights), best
+
+
+def commit_segments(ix, segments):
+    """Add `segments` (written beside the index, not yet in it) to the index in a new
+    table of contents, as a writer's commit does."""
+    from whoosh.index import TOC, clean_files
+    toc = ix._read_toc()
+    segments = list(toc.segments) + list(segments)
+    TOC(toc.schema, segments, toc.generation + 1).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, toc.generation + 1, segments)

@@ -25,6 +25,7 @@ SEED = Path(__file__).parent.parent / "archive" / "data" / "notices" / \
     "2018-10-24-beijing-telecom-service-stars-candidates.txt"
 DATA = Path(__file__).parent / "data"
 SHARED_SEED = Path(__file__).parent.parent.parent / "shared" / "seed" / SEED.name
+sys.path.insert(0, str(ROOT / "scripts"))  # make_corpus, for any test module alone
 
 
 @pytest.fixture
@@ -276,7 +277,6 @@ def old_database(path, version):
 def corpus(tmp_path_factory):
     """A read-only archive of the seed plus 300 synthetic entries (scripts/make_corpus.py),
     its index with a deleted document and a second segment, shared by the session."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     import make_corpus
     out = tmp_path_factory.mktemp("corpus-notices")
     make_corpus.make(300, 7, out, notices=6)

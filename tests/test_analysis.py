@@ -84,3 +84,32 @@ def test_an_evicted_dictionary_is_loaded_again(tmp_path):
         digests.append(analysis.load_dictionary(path))
     words = analysis.analyze("集中处理专席0", digests[0])
     assert words == ["集中处理专席0"]
+
+
+def test_the_bulk_writers_term_lists_are_the_tokenizers_tokens(texts_and_words, tmp_path):
+    """ChineseTokenizer.terms / positioned and PairTokenizer.terms (what index.bulk
+    counts) list exactly the tokens an index-time call yields, on the seed, a real
+    list and synthetic notices, with and without the parts of long words."""
+    texts, words = texts_and_words
+    path = tmp_path / "userdict.txt"
+    analysis.write_dictionary(path, words)
+    digest = analysis.load_dictionary(path)
+    analyzers = [analysis.chinese_analyzer(digest), analysis.chinese_analyzer(digest, parts=True),
+                 analysis.PairTokenizer(digest)]
+    lines = [line for text in texts for line in text.splitlines() if line.strip()]
+    lines += ["聯通的李玉柱同志，負責ＡＤＳＬ線路。", "深圳10086热线班", "", "，。！"]
+    counted = 0
+    for analyzer in analyzers:
+        for line in lines:
+            tokens = [(t.text, t.pos) for t in analyzer(line, positions=True, mode="index")]
+            assert analyzer.terms(line) == [text for text, _ in tokens]
+            if not isinstance(analyzer, analysis.PairTokenizer):
+                assert analyzer.positioned(line) == tokens
+            counted += len(tokens)
+    assert counted > 100_000
+
+
+@pytest.mark.parametrize("text", ["", "没有全角字符的一段话", "ＡＢＣ　１２３！～", "中国（联通），"
+                                  "服务热线１００８６。" * 40, "\uff00\uff5f" * 50, "𠮷ＡＢ" * 30])
+def test_half_width_folding_is_translate_whatever_the_length(text):
+    assert analysis._half_width(text) == text.translate(analysis._HALF_WIDTH)

@@ -247,23 +247,23 @@ def test_every_segment_is_written_with_the_archives_codec(seeded_copy, runner):
 def test_a_rebuild_whose_writer_processes_fail_ends_with_an_error(seeded_copy, monkeypatch,
                                                                   runner):
     import errno
-    import whoosh.multiproc
+    from index import bulk
     from index.build import IndexWriteError
 
-    def disk_full(self, filename, doc_count):
+    def disk_full(self, item):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     live = snapshots.live_name(seeded_copy.index_root)
     rows = [dict(r, id=f"x{i}") for i, r in enumerate(list(seeded_copy.indexing.rows()) * 60)]
-    working = whoosh.multiproc.SubWriterTask._process_file
-    monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", disk_full)
+    working = bulk._Builders.add
+    monkeypatch.setattr(bulk._Builders, "add", disk_full)
     with pytest.raises(IndexWriteError):
         build.rebuild(seeded_copy.index_root, iter(rows), words=[],
                       aliases=seeded_copy.index_aliases(), total=len(rows), procs=2)
     assert snapshots.live_name(seeded_copy.index_root) == live  # still serving the old one
     assert seeded_copy.records.search("李玉柱")["total"] == 1
     assert not list(snapshots.snapshots_dir(seeded_copy.index_root).glob("*.partial"))
-    monkeypatch.setattr(whoosh.multiproc.SubWriterTask, "_process_file", working)
+    monkeypatch.setattr(bulk._Builders, "add", working)
     assert seeded_copy.indexing.reindex(procs=2)["entries"] == 5  # the build lock was released
 
 

@@ -57,8 +57,10 @@ lock: install
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --generate-hashes \
 	  --python-version 3.11 -o requirements.lock
 
-# Datasette, the benchmark's HTTP baseline, comes with the test extra (requirements.lock).
+# Datasette, the benchmark's HTTP baseline, comes with the test extra (requirements.lock);
+# Tantivy, the indexing peer, with the bench extra.
 bench: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) scripts/bench.py --entries $(or $(ENTRIES),5000) --out docs/benchmarks.md
 
 clean:

@@ -1,6 +1,14 @@
-"""Benchmark the archive against SQLite FTS5 and Datasette on one synthetic corpus.
+"""Benchmark the archive against SQLite FTS5, Datasette and Tantivy on one synthetic corpus.
 
     python scripts/bench.py --entries 5000 [--seed 1] [--seconds 10] [--out docs/benchmarks.md]
+    python scripts/bench.py --entries 20000 --indexing    # the indexing figures alone
+
+--indexing: the corpus imported into a new instance in one `archive import` (index
+included: the bulk path), `archive check`, a full `archive reindex`, the sizes of
+the index and the public file per MB of the text they hold, and the peer: Tantivy
+(the `tantivy` package, `pip install -e '.[bench]'`) building an index of the same
+jieba-segmented text (index/fts.py, as the FTS5 peer), segmenting included, with
+one process and one writer thread per core.
 
 Builds the corpus (scripts/make_corpus.py), an archive from it, and the
 baselines (the strong peer: FTS5 over the same jieba-segmented text,
@@ -69,6 +77,113 @@ def text_mb(public):
 
 def folder_mb(path):
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
+
+
+#: The entry columns whose text the index holds (index.build.document).
+INDEXED_TEXT = ("name", "company", "unit", "operator", "region", "position", "team_category",
+                "education", "citation")
+
+
+def indexed_text(store_path):
+    """(MB as UTF-8, millions of characters) of the text the index holds: the entries'
+    names, companies, units, operators, regions, roles and citations."""
+    conn = sqlite3.connect(store_path)
+    try:
+        size = " + ".join(f"coalesce(length(cast([{c}] as blob)), 0)" for c in INDEXED_TEXT)
+        chars = " + ".join(f"coalesce(length([{c}]), 0)" for c in INDEXED_TEXT)
+        total, count = conn.execute(f"select sum({size}), sum({chars}) from entries").fetchone()
+    finally:
+        conn.close()
+    return total / 2**20, count / 1e6
+
+
+def _segmented_row(row):
+    from index.fts import segmented
+    entry_id, name, company, unit, citation = row
+    return entry_id, segmented(name, name=True), segmented(company), segmented(unit), \
+        segmented(citation)
+
+
+def tantivy_build(store_path, out, procs):
+    """The peer: Tantivy indexing the entries' jieba-segmented text (the FTS5 peer's,
+    index/fts.py), positions kept, the id stored; segmenting in `procs` processes and
+    Tantivy writing with `procs` threads. Returns (seconds, MB) or None without
+    tantivy."""
+    try:
+        import tantivy
+    except ImportError:
+        return None
+    import multiprocessing
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    started = time.perf_counter()
+    conn = sqlite3.connect(store_path)
+    rows = conn.execute("select id, name, company, unit, citation from entries").fetchall()
+    conn.close()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for field in ("name", "company", "unit", "citation"):
+        builder.add_text_field(field, tokenizer_name="whitespace", index_option="position")
+    index = tantivy.Index(builder.build(), path=str(out))
+    writer = index.writer(heap_size=512 * 2**20, num_threads=procs)
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        for entry_id, name, company, unit, citation in pool.imap(_segmented_row, rows,
+                                                                 chunksize=200):
+            writer.add_document(tantivy.Document(id=entry_id, name=name, company=company,
+                                                 unit=unit, citation=citation))
+    writer.commit()
+    writer.wait_merging_threads()
+    return time.perf_counter() - started, folder_mb(out)
+
+
+def index_rows(args, home, work, index_seconds):
+    """The index's size per MB of the text it holds, and Tantivy's build beside ours."""
+    snapshot = sorted((home / "index" / "snapshots").iterdir())[-1]
+    text, chars = indexed_text(home / "archive.db")
+    size = folder_mb(snapshot)
+    rows = [("index size per MB of the text it holds",
+             f"{size:.0f} MB: {size / text:.2f}× the {text:.0f} MB of text (UTF-8; "
+             f"{chars:.1f} million characters)", "", "")]
+    peer = tantivy_build(home / "archive.db", work / "tantivy", os.cpu_count() or 1)
+    if peer is None:
+        rows.append(("index build vs Tantivy", "tantivy not installed "
+                     "(pip install -e '.[bench]')", "", ""))
+    else:
+        rows.append(("index build vs Tantivy over the same segmented text (segmenting "
+                     "included)", f"{index_seconds:.1f} s", f"{peer[0]:.1f} s ({peer[1]:.0f} MB)",
+                     f"×{index_seconds / peer[0]:.2f}"))
+    return rows
+
+
+def measure_indexing(args, corpus, home, work):
+    """The indexing figures alone: a bulk import in one command, its check, a full
+    re-index, sizes and the Tantivy peer."""
+    py = sys.executable
+    if not (corpus / "expected.json").exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        make_corpus.make(args.entries, args.seed, corpus)
+    notices = sorted(str(p) for p in corpus.glob("*.txt"))
+    shutil.rmtree(home, ignore_errors=True)
+    run([py, "-m", "archive.cli", "init"], home)
+    t_import, rss_import = run([py, "-m", "archive.cli", "import", *notices], home,
+                               stderr=subprocess.DEVNULL)
+    check = subprocess.run([py, "-m", "archive.cli", "check"], capture_output=True, text=True,
+                           env=dict(os.environ, ARCHIVE_HOME=str(home)))
+    t_index, rss_index = run([py, "-m", "archive.cli", "reindex"], home,
+                             stderr=subprocess.DEVNULL)
+    snapshot = sorted((home / "index" / "snapshots").iterdir())[-1]
+    meta = json.loads((snapshot / "meta.json").read_text())
+    public = home / "public" / "archive-public.db"
+    rows = [(f"bulk import of {args.entries} entries ({len(notices)} notices) in one command, "
+             "index and public file included", f"{t_import:.1f} s ({rss_import:.0f} MB peak)",
+             "", "`archive check`: " + (check.stdout.strip() or check.stderr.strip())),
+            ("full re-index (index, then the public SQLite file)",
+             f"{t_index:.1f} s ({args.entries / t_index:.0f} entries/s; index "
+             f"{meta['build_seconds']:.1f} s; {rss_index:.0f} MB peak)", "", ""),
+            ("public SQLite file per MB of the text it holds",
+             f"{public.stat().st_size / 1e6:.0f} MB: {public.stat().st_size / 1e6 / text_mb(public):.2f}× "
+             f"the {text_mb(public):.0f} MB of text", "", "")]
+    return rows + index_rows(args, home, work, meta["build_seconds"])
 
 
 # -- the query mix ---------------------------------------------------------------
@@ -274,6 +389,8 @@ def _args():
     parser.add_argument("--out", help="also write the table to this markdown file")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an archive built by an earlier run (skips import and re-index)")
+    parser.add_argument("--indexing", action="store_true",
+                        help="only the indexing figures: bulk import, re-index, sizes, Tantivy")
     return parser.parse_args()
 
 
@@ -308,7 +425,8 @@ def build_archive(args, corpus, home):
              f"({public.stat().st_size / 1e6 / text_mb(public):.2f}× the {text_mb(public):.0f} MB "
              "of text it holds)", "", ""),
             ("peak memory, re-index process", f"{rss_index:.0f} MB", "", ""),
-            ("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", "")]
+            ("store import (parse + SQLite), all notices", f"{t_import:.1f} s", "", "")] + \
+        index_rows(args, home, corpus.parent, meta["build_seconds"])
 
 
 def measure_processes(work, home, stamp):
@@ -501,8 +619,10 @@ def measure_http(home, work, mix, seconds):
 
 def write_table(args, rows, queries):
     """Print the table (and append it to --out)."""
-    header = (f"Entries: {args.entries} (synthetic, seed {args.seed}); query mix: {queries} "
-              f"queries × {args.rounds} rounds; machine: {os.cpu_count()} cores.\n\n"
+    mix = f"query mix: {queries} queries × {args.rounds} rounds" if queries else \
+        "indexing figures only"
+    header = (f"Entries: {args.entries} (synthetic, seed {args.seed}); {mix}; machine: "
+              f"{os.cpu_count()} cores.\n\n"
               "| figure | ours | baseline | ratio |\n|---|---|---|---|\n")
     table = header + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + "\n"
     print(table)
@@ -518,6 +638,9 @@ def main():
     args = _args()
     work = Path(args.work) / f"n{args.entries}-s{args.seed}"
     corpus, home = work / "corpus", work / "instance"
+    if args.indexing:
+        write_table(args, measure_indexing(args, corpus, home, work), 0)
+        return
     rows = build_archive(args, corpus, home)  # (figure, ours, baseline, ratio / note)
     # Fresh 10-entry notices each run (a notice seen before would be "unchanged").
     stamp = int(time.time())

@@ -19,7 +19,8 @@ from .analysis import (is_plain, load_dictionary, name_sound, name_substrings, n
                        spoken, write_dictionary)
 from .bulk import IndexWriteError
 from .internals import stored_documents
-from .schema import CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_codec, make_schema
+from .schema import (CITATION_TEXT, PHRASE_FIELDS, SCHEMA_VERSION, make_codec, make_schema,
+                     pack_citation)
 from .snapshots import (NoSnapshot, Snapshot, building, cleanup, file_lock,
                         live_name, new_name, remove_partials, set_live, snapshots_dir,
                         write_lock)
@@ -69,7 +70,7 @@ def document(entry, aliases):
         "citation": citation,
         "plain": "1" if is_plain(citation) else "",
         "citation_pairs": citation,
-        CITATION_TEXT: citation.encode("utf-8"),
+        CITATION_TEXT: pack_citation(citation),
         "company": entry.get("company") or "", "unit": entry.get("unit") or "",
     }
     for field, twin in PHRASE_FIELDS.items():

@@ -16,7 +16,7 @@ from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
 
 from . import internals
-from .schema import CITATION_TEXT, COLUMNS, FILTERS, GROUP
+from .schema import CITATION_TEXT, COLUMNS, FILTERS, GROUP, unpack_citation
 
 EAGER_COLUMNS = FILTERS + (GROUP,)
 
@@ -127,7 +127,7 @@ class DocTable:
         return part
 
     def citations(self, docnums):
-        """The citation of each document (its column: one uncompressed read each)."""
+        """The citation of each document (its column: one read each)."""
         out = []
         with self._files:
             for docnum in docnums:
@@ -136,7 +136,7 @@ class DocTable:
                 if column is None:
                     column = self._texts[leaf] = \
                         self._readers[leaf].column_reader(CITATION_TEXT)
-                out.append(column[int(docnum) - int(self._offsets[leaf])].decode("utf-8"))
+                out.append(unpack_citation(column[int(docnum) - int(self._offsets[leaf])]))
         return out
 
     def mask(self, filters):

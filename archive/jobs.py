@@ -4,6 +4,7 @@ admin.db. The Jobs service (archive/services/jobs.py) starts them."""
 import os
 import threading
 import time
+from datetime import datetime
 
 from .db import private, store
 
@@ -84,6 +85,38 @@ def run(archive_factory, job_id, work):
                                                      "finished_at": store.now()})
     finally:
         archive.close()
+
+
+def with_pace(job):
+    """A job row with, while it runs, its pace: rate (entries a second), eta_seconds and
+    pace (both in words, for the status page); None where not known yet."""
+    if not job or job.get("status") != "running":
+        return job
+    out = dict(job, rate=None, eta_seconds=None)
+    done, total = job.get("done") or 0, job.get("total") or 0
+    try:
+        elapsed = (job.get("heartbeat") or 0) - datetime.fromisoformat(job["started_at"]).timestamp()
+    except (TypeError, ValueError):
+        elapsed = 0
+    if done > 0 and elapsed > 0:
+        out["rate"] = done / elapsed
+        out["eta_seconds"] = max(total - done, 0) / out["rate"]
+    words = [f"{done} / {total} 条"]
+    if out["rate"] is not None:
+        words += [f"每秒 {out['rate']:.0f} 条", time_left(out["eta_seconds"])]
+    out["pace"] = "，".join(words)
+    return out
+
+
+def time_left(seconds):
+    """Seconds left, as people say them: 约剩 42 秒, 约剩 3 分钟, 约剩 1 小时 2 分钟."""
+    seconds = round(seconds)
+    if seconds < 1:
+        return "即将完成"
+    if seconds < 60:
+        return f"约剩 {seconds} 秒"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"约剩 {hours} 小时 {minutes} 分钟" if hours else f"约剩 {minutes} 分钟"
 
 
 def _reindex(archive, progress):

@@ -589,3 +589,29 @@ def test_a_stale_correction_form_is_refused_and_writes_nothing(logged_in, app):
     assert entry["gender"] == "男" and "在使馆区负责装维" in entry["citation"]
     assert a.corrections.trail(hit["id"]) == []
     a.close()
+
+
+def test_a_running_job_shows_its_pace_and_the_time_left(logged_in, app):
+    """The status page (and its JSON) tell a long re-index's entries a second and the
+    time it has left, as the CLI's progress bar does."""
+    from datetime import datetime, timedelta, timezone
+    from archive import jobs
+    a = Archive(app.config["ARCHIVE_HOME"])
+    job = jobs.begin(a.private, "editor")
+    started = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=40)
+    a.private["jobs"].update(job, {"started_at": started.isoformat(), "done": 8000,
+                                   "total": 20000, "heartbeat": started.timestamp() + 40})
+    a.close()
+    status = logged_in.get("/admin/api/status").get_json()["reindex"]
+    assert status["rate"] == pytest.approx(200, rel=0.05)
+    assert status["eta_seconds"] == pytest.approx(60, rel=0.05)
+    page = logged_in.get("/admin/").get_data(as_text=True)
+    detail = re.search(r'id="reindex-pace"[^>]*>([^<]*)<', page).group(1)
+    assert "8000 / 20000 条" in detail and "每秒 200 条" in detail and "约剩 1 分钟" in detail
+
+
+@pytest.mark.parametrize("seconds, said", [(0, "即将完成"), (42, "约剩 42 秒"), (61, "约剩 1 分钟"),
+                                           (3725, "约剩 1 小时 2 分钟")])
+def test_time_left_reads_as_people_say_it(seconds, said):
+    from archive.jobs import time_left
+    assert time_left(seconds) == said

@@ -133,8 +133,8 @@ class Indexing:
         jobs.reap_all(archive.private)  # a job whose process died shows as failed
         out = {**self.counts(), "age_seconds": None, "drift": None, "build_seconds": None,
                "imports": archive.imports.recent(),
-               "reindex": store.latest_job(archive.private),
-               "import": store.latest_job(archive.private, "import"),
+               "reindex": jobs.with_pace(store.latest_job(archive.private)),
+               "import": jobs.with_pace(store.latest_job(archive.private, "import")),
                "public": archive.publishing.public_file()}
         if out["snapshot"] is None:
             return out

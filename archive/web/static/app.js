@@ -18,6 +18,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!status || !window.fetch) return;
   [["reindex-progress", "reindex"], ["import-progress", "import"]].forEach(function (pair) {
     var bar = document.getElementById(pair[0]);
+    var pace = document.getElementById(pair[1] + "-pace");
     if (!bar) return;
     var timer = setInterval(function () {
       fetch(status.getAttribute("data-status-url"), {credentials: "same-origin"})
@@ -26,6 +27,7 @@ document.addEventListener("DOMContentLoaded", function () {
           var job = s[pair[1]] || {};
           bar.max = job.total || 1;
           bar.value = job.done || 0;
+          if (pace && job.pace) pace.textContent = job.pace;
           if (job.status !== "running") { clearInterval(timer); window.location.reload(); }
         });
     }, 1000);

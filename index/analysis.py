@@ -14,10 +14,12 @@ import functools
 import hashlib
 import itertools
 import logging
+import operator
 import os
 import re
 import threading
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -299,6 +301,22 @@ def segment(text, digest=None, mode="index", chars=False):
             yield term, start + i, start + j, pos
 
 
+def index_counts(text, digest=None, chars=False):
+    """How often segment(text, digest, "index", chars) yields each term, counted a
+    distinct word at a time."""
+    dictionary = _dictionary(digest)
+    known = dictionary.expansions[bool(chars)].get
+    counts = Counter(map(_first, _precise(text, digest)))
+    for word, n in list(counts.items()):
+        terms = (known(word) or _expansion(dictionary, word, chars))[1]
+        for term in terms[:-1]:  # the word's sub-words and parts; the last is the word
+            counts[term] += n
+    return counts
+
+
+_first = operator.itemgetter(0)
+
+
 def index_terms(text, digest=None, chars=False):
     """The terms segment(text, digest, "index", chars) yields, as a list (repeats kept):
     what a field counts, without positions or offsets."""
@@ -355,6 +373,11 @@ class ChineseTokenizer(Tokenizer):
         (index.bulk), without making a token each."""
         return index_terms(normalize(value), self.digest, getattr(self, "parts", False))
 
+    def counts(self, value):
+        """{text: count} of the tokens an index-time call yields: for counting
+        (index.bulk), without making a token each."""
+        return index_counts(normalize(value), self.digest, getattr(self, "parts", False))
+
     def positioned(self, value):
         """(text, position) of the tokens an index-time call yields, in order."""
         text = normalize(value)
@@ -386,7 +409,11 @@ class PairTokenizer(ChineseTokenizer):
 
     def terms(self, value):
         """The pair texts an index-time call yields, in order."""
-        return word_pairs([word for word, _, _ in _precise(normalize(value), self.digest)])
+        return word_pairs(list(map(_first, _precise(normalize(value), self.digest))))
+
+    def counts(self, value):
+        """{pair text: count} of the pairs an index-time call yields."""
+        return Counter(self.terms(value))
 
 
 PAIR = "|"
@@ -394,7 +421,7 @@ PAIR = "|"
 
 def word_pairs(words):
     """The pair terms of a phrase's words, as PairTokenizer indexes them."""
-    return [a + PAIR + b for a, b in zip(words, words[1:])]
+    return list(map(PAIR.join, zip(words, words[1:])))
 
 
 def chinese_analyzer(digest=None, parts=False):

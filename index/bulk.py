@@ -213,13 +213,13 @@ class SegmentBuilder(SegmentWriter):
 
 def _counts(field, value):
     """{term: count} of a field whose postings are counts (Frequency format, no boost)
-    and whose analyzer can list its terms at once; None for any other field."""
-    terms = getattr(field.analyzer, "terms", None) if hasattr(field, "analyzer") else None
+    and whose analyzer can count its terms at once; None for any other field."""
+    counts = getattr(field.analyzer, "counts", None) if hasattr(field, "analyzer") else None
     fmt = field.format
-    if terms is None or type(fmt) is not formats.Frequency or fmt.field_boost != 1.0 \
+    if counts is None or type(fmt) is not formats.Frequency or fmt.field_boost != 1.0 \
             or not isinstance(value, str):
         return None
-    return Counter(terms(value))
+    return counts(value)
 
 
 def _positioned(field, value):

@@ -1,6 +1,7 @@
 """The analyzer: normalisation, segmentation equal to jieba's, offsets, pinyin."""
 
 import sys
+from collections import Counter
 
 import pytest
 
@@ -87,8 +88,8 @@ def test_an_evicted_dictionary_is_loaded_again(tmp_path):
 
 
 def test_the_bulk_writers_term_lists_are_the_tokenizers_tokens(texts_and_words, tmp_path):
-    """ChineseTokenizer.terms / positioned and PairTokenizer.terms (what index.bulk
-    counts) list exactly the tokens an index-time call yields, on the seed, a real
+    """ChineseTokenizer.terms / counts / positioned and PairTokenizer.terms / counts
+    (what index.bulk counts) list exactly the tokens an index-time call yields, on the seed, a real
     list and synthetic notices, with and without the parts of long words."""
     texts, words = texts_and_words
     path = tmp_path / "userdict.txt"
@@ -103,6 +104,7 @@ def test_the_bulk_writers_term_lists_are_the_tokenizers_tokens(texts_and_words, 
         for line in lines:
             tokens = [(t.text, t.pos) for t in analyzer(line, positions=True, mode="index")]
             assert analyzer.terms(line) == [text for text, _ in tokens]
+            assert analyzer.counts(line) == Counter(text for text, _ in tokens)
             if not isinstance(analyzer, analysis.PairTokenizer):
                 assert analyzer.positioned(line) == tokens
             counted += len(tokens)

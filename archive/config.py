@@ -48,12 +48,13 @@ SETTINGS = {
                      "is written."),
     "RELEASES_KEEP": (3, "Releases `archive release DIR` keeps in DIR (older ones are "
                          "removed)."),
-    "BULK_INDEX_SHARE": (1.0, "An import that adds or changes more entries than this share of "
-                              "the archive it joins (and more than BULK_INDEX_MIN) rebuilds the "
-                              "index in parallel instead of updating it entry by entry. 1.0 by "
-                              "measurement (docs/benchmarks.md): below it, updating is faster."),
-    "BULK_INDEX_MIN": (2000, "Below this many entries an import always updates the index "
-                             "entry by entry."),
+    "BULK_INDEX_SHARE": (0.25, "An import that adds or changes more entries than this share of "
+                               "the archive it joins (and more than BULK_INDEX_MIN) rebuilds the "
+                               "index in parallel instead of updating it entry by entry. 0.25 by "
+                               "measurement (docs/benchmarks.md): below it, updating is faster."),
+    "BULK_INDEX_MIN": (200, "Up to this many entries an import always updates the index entry "
+                            "by entry (into a nearly empty archive, rebuilding wins from about "
+                            "250)."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),

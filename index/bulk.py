@@ -4,11 +4,11 @@ writer process per core.
 Whoosh's own writer sends every posting (about 870 an entry here) through a pickled
 external sort and then feeds the codec one posting at a time. For a new index that
 is most of the work. Here each document's terms are counted in one go (the
-analyzer's ``terms``, where it has one), each term keeps its postings in arrays, and
-at the end the terms are written in order, a block at a time, through the same codec.
-The segments are the ones Whoosh's writer makes of the same documents
-(tests/test_bulk.py compares them posting by posting). Incremental updates still go
-through Whoosh's writer.
+analyzer's ``counts`` and ``positioned``, where it has them), the postings are kept in
+flat arrays, and at the end the terms are written in order, a term at a time
+(internals.write_terms), in the codec's format. The segments hold what Whoosh's
+writer makes of the same documents (tests/test_bulk.py compares them posting by
+posting and file by file). Incremental updates still go through Whoosh's writer.
 """
 
 import errno

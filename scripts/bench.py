@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -47,14 +46,17 @@ from pypinyin import lazy_pinyin  # noqa: E402
 
 
 def run(cmd, home, **kw):
-    """Run a command with ARCHIVE_HOME set; returns (seconds, peak RSS MB of children)."""
+    """Run a command with ARCHIVE_HOME set; returns (seconds, its peak RSS in MB: the
+    largest of the process and the children it waited for)."""
     env = dict(os.environ, ARCHIVE_HOME=str(home))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, **kw)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, **kw)
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return seconds, usage.ru_maxrss / 1024
 
 
 def text_mb(public):

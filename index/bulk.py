@@ -133,6 +133,11 @@ class SegmentBuilder(SegmentWriter):
 
     def __init__(self, ix, codec):
         # Not locked: the rebuild owns the new index's folder (its build lock).
+        unsupported = [name for name, field in ix.schema.items()
+                       if field.vector or field.separate_spelling()]
+        if unsupported:  # Whoosh's writer would write these; this one does not
+            raise ValueError(f"the bulk writer writes no term vectors or spelling words: "
+                             f"{', '.join(unsupported)}")
         super().__init__(ix, _lk=False, codec=codec, compound=False)
         self.fields = {}  # field name -> _Counted or _Listed
         self.postings = 0

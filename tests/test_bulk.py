@@ -203,3 +203,12 @@ def test_the_citation_column_holds_each_citation_compressed(corpus):
         column = reader.column_reader(CITATION_TEXT)
         for docnum, fields in reader.iter_docs():
             assert unpack_citation(column[docnum]) == citations[fields["id"]]
+
+
+def test_fields_the_bulk_writer_cannot_write_are_refused_not_dropped(tmp_path):
+    """Term vectors and spelling words are Whoosh features the archive's schema does not
+    use: a schema with them is refused rather than built without them."""
+    from whoosh.fields import ID, TEXT, Schema
+    ix = whoosh_index.create_in(str(tmp_path), Schema(id=ID(stored=True), body=TEXT(vector=True)))
+    with pytest.raises(ValueError, match="body"):
+        bulk.write(ix, [{"id": "1", "body": "用户满意"}], codec=make_codec())

@@ -57,6 +57,8 @@ def _half_width(text):
     points[(points >= 0xFF01) & (points <= 0xFF5E)] -= 0xFEE0
     points[points == 0x3000] = 0x20
     return points.tobytes().decode("utf-32-le")
+
+
 _KEEP = re.compile(r"[^\W_]")
 
 

@@ -2,7 +2,8 @@
 
 The fast paths read posting blocks, field-length and sortable columns (each
 in one piece) and segment ids straight out of whoosh-reloaded 2.7's W3
-codec, probe its terms file through a memory map, and take over the
+codec, probe its terms file through a memory map, write a new segment's terms
+and postings in its format (write_terms, for index/bulk.py), and take over the
 dictionary rjieba builds on import. Each is checked once, at import: when a
 name is missing (another Whoosh or rjieba version) the public API is used
 instead — slower, same results — and a warning is logged. Tests force every
@@ -303,7 +304,6 @@ def packed_counts(counts):
     return np.asarray(counts, dtype=">u4").tobytes()
 
 
-
 #: Posting blocks whose pickle is shorter than this are written uncompressed.
 SMALL_BLOCK = 128
 _LENGTHS = struct.Struct("!ii")  # a terms file row: key and value lengths
@@ -323,6 +323,8 @@ def write_terms(fieldwriter, terms):
     list of ints), weights (a list of floats), values each posting's value bytes (a
     list; empty for a format without values) or, for a fixed-size format, bytes
     holding them all."""
+    if WHOOSH is None or not all(hasattr(fieldwriter, name) for name in _FIELD_WRITER):
+        return _write_terms_public(fieldwriter, terms)
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
     from whoosh.system import pack_int, pack_long, pack_ushort
     postings = fieldwriter._postwriter
@@ -375,6 +377,24 @@ def write_terms(fieldwriter, terms):
     postfile.write(b"".join(posts))
     table.dbfile.write(b"".join(rows))
     table.lastkey = lastkey
+
+
+#: The W3 field writer's attributes write_terms uses.
+_FIELD_WRITER = ("_postwriter", "_postfile", "_tindex", "_fieldid", "_format")
+
+
+def _write_terms_public(fieldwriter, terms):
+    # The field writer's public methods, a posting at a time: Whoosh's own format.
+    size = fieldwriter._format.fixed_value_size() if hasattr(fieldwriter, "_format") else None
+    for btext, ids, weights, values in terms:
+        fieldwriter.start_term(btext)
+        for i, (docnum, weight) in enumerate(zip(ids, weights)):
+            if isinstance(values, bytes):
+                value = values[i * size:(i + 1) * size]
+            else:
+                value = values[i] if values else b""
+            fieldwriter.add(docnum, weight, value, 0)
+        fieldwriter.finish_term()
 
 
 def _block(ids, weights, values, fixed, size, compression, last=True):

@@ -212,3 +212,24 @@ def test_fields_the_bulk_writer_cannot_write_are_refused_not_dropped(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), Schema(id=ID(stored=True), body=TEXT(vector=True)))
     with pytest.raises(ValueError, match="body"):
         bulk.write(ix, [{"id": "1", "body": "用户满意"}], codec=make_codec())
+
+
+def test_without_whooshs_private_names_the_bulk_writer_uses_the_public_api(material, tmp_path,
+                                                                          monkeypatch):
+    """internals.write_terms writes the codec's format itself; with Whoosh's private names
+    missing (another version) it goes through the field writer's public methods, and
+    the index holds the same postings."""
+    from index import internals
+    digest, table, rows = material
+    rows = rows[:60]
+    ours = _bulk(tmp_path / "fast", digest, table, rows, _small_blocks())
+    monkeypatch.setattr(internals, "WHOOSH", None)
+    public = _bulk(tmp_path / "public", digest, table, rows, _small_blocks())
+    with ours.reader() as a, public.reader() as b:
+        assert _postings(a) == _postings(b)
+        assert len(_postings(a)[0]) > 2000
+        # Which writer wrote them: Whoosh's compresses even a one-posting block.
+        rare = next(t for t in a.lexicon("citation_pairs")
+                    if a.doc_frequency("citation_pairs", t) == 1)
+        assert a.postings("citation_pairs", rare)._compression == 0
+        assert b.postings("citation_pairs", rare)._compression == 3

@@ -319,18 +319,6 @@ def index_counts(text, digest=None, chars=False):
 _first = operator.itemgetter(0)
 
 
-def index_terms(text, digest=None, chars=False):
-    """The terms segment(text, digest, "index", chars) yields, as a list (repeats kept):
-    what a field counts, without positions or offsets."""
-    dictionary = _dictionary(digest)
-    known = dictionary.expansions[bool(chars)].get
-    out = []
-    for word, _, _ in _precise(text, digest):
-        found = known(word) or _expansion(dictionary, word, chars)
-        out.extend(found[1])
-    return out
-
-
 def search_cut(text):
     """jieba's default dictionary on normalised text: (the precise cut, the search-mode
     cut — the precise words and their 2- and 3-character dictionary sub-words)."""
@@ -371,9 +359,8 @@ class ChineseTokenizer(Tokenizer):
             yield t
 
     def terms(self, value):
-        """The texts of the tokens an index-time call yields, in order: for counting
-        (index.bulk), without making a token each."""
-        return index_terms(normalize(value), self.digest, getattr(self, "parts", False))
+        """The texts of the tokens an index-time call yields, in order."""
+        return [term for term, _ in self.positioned(value)]
 
     def counts(self, value):
         """{text: count} of the tokens an index-time call yields: for counting
@@ -381,12 +368,10 @@ class ChineseTokenizer(Tokenizer):
         return index_counts(normalize(value), self.digest, getattr(self, "parts", False))
 
     def positioned(self, value):
-        """(text, position) of the tokens an index-time call yields, in order."""
-        text = normalize(value)
-        dictionary = _dictionary(self.digest)
-        parts = getattr(self, "parts", False)
-        return [(term, pos) for pos, (word, _, _) in enumerate(_precise(text, self.digest))
-                for term in _expansion(dictionary, word, parts)[1]]
+        """(text, position) of the tokens an index-time call yields, in order: for
+        index.bulk, without making a token each."""
+        return [(term, pos) for term, _, _, pos in
+                segment(normalize(value), self.digest, "index", getattr(self, "parts", False))]
 
 
 class PairTokenizer(ChineseTokenizer):
@@ -416,6 +401,10 @@ class PairTokenizer(ChineseTokenizer):
     def counts(self, value):
         """{pair text: count} of the pairs an index-time call yields."""
         return Counter(self.terms(value))
+
+    def positioned(self, value):
+        """(pair text, position) of the pairs an index-time call yields."""
+        return [(pair, pos) for pos, pair in enumerate(self.terms(value))]
 
 
 PAIR = "|"

@@ -61,13 +61,68 @@ def test_a_notice_whose_counts_hold_gets_the_green_box(logged_in, app):
 
 
 def test_a_count_that_names_no_kind_is_read_as_the_notice_means_it():
-    from archive.ingest.metadata import count_mismatches, stated_counts
+    from archive.ingest.metadata import check_counts, stated_counts
     people = [{"kind": "individual"}] * 5
     teams = [{"kind": "team"}] * 3
     # 共5名 beside 班组3个: the five are the individuals.
-    assert count_mismatches(stated_counts(["共推荐候选人5名、班组3个"]), people + teams) == []
+    assert check_counts(stated_counts(["共推荐候选人5名、班组3个"]), people + teams) == ([], [])
     # 共8名 with no team count, in a list with teams: everyone it lists.
-    assert count_mismatches(stated_counts(["现予公示，共8名。"]), people + teams) == []
-    assert count_mismatches(stated_counts(["现予公示，共9名。"]), people + teams) == \
-        ["通知称共 9 名（个），实际读到 8 条"]
-    assert count_mismatches(stated_counts(["现予公示，共5名。"]), people) == []
+    assert check_counts(stated_counts(["现予公示，共8名。"]), people + teams) == ([], [])
+    assert check_counts(stated_counts(["现予公示，共5名。"]), people + teams) == ([], [])
+    assert check_counts(stated_counts(["现予公示，共5名。"]), people) == ([], [])
+
+
+def _two_lists_docx(people_count, team_count, people=4, teams=2, preamble=""):
+    """A .docx of two lists, each under a numbered heading that states its count."""
+    import docx
+    document = docx.Document()
+    document.add_paragraph(nf.TITLE)
+    if preamble:
+        document.add_paragraph(preamble)
+    document.add_paragraph(f"一、全国用户满意电信服务明星候选人（{people_count}名）")
+    table = document.add_table(rows=people + 1, cols=3)
+    for c, text in enumerate(("序号", "姓名", "工作单位")):
+        table.cell(0, c).text = text
+    for r in range(1, people + 1):
+        table.cell(r, 0).text, table.cell(r, 1).text = str(r), f"测试{'甲乙丙丁戊己'[r - 1]}"
+        table.cell(r, 2).text = "中国电信股份有限公司九江分公司"
+    document.add_paragraph(f"二、全国用户满意电信服务明星班组候选人（{team_count}个）")
+    table = document.add_table(rows=teams + 1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "序号", "班组名称"
+    for r in range(1, teams + 1):
+        table.cell(r, 0).text = str(r)
+        table.cell(r, 1).text = f"中国移动通信集团浙江有限公司杭州分公司第{r}装维班"
+    document.add_paragraph("")
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_a_headings_count_belongs_to_the_list_right_below_it_not_the_next():
+    parsed = parse_bytes(_two_lists_docx(4, 2), "名单.docx", META)
+    assert [e["kind"] for e in parsed.entries] == ["individual"] * 4 + ["team"] * 2
+    assert parsed.mismatches == []
+    assert not [w for w in parsed.warnings if "注明" in w]
+
+
+def test_a_headings_wrong_count_right_above_its_list_is_a_mismatch():
+    parsed = parse_bytes(_two_lists_docx(5, 2), "名单.docx", META)
+    assert len(parsed.mismatches) == 1 and "注明共 5 条，实际读到 4 条" in parsed.mismatches[0]
+
+
+def test_a_count_in_ming_is_compared_with_the_individuals_only():
+    parsed = parse_bytes(_two_lists_docx(4, 2, preamble="经评审，共推荐候选人4名。"),
+                         "名单.docx", META)
+    assert parsed.mismatches == []
+
+
+def test_a_notice_count_the_reader_cannot_attach_warns_and_never_refuses():
+    from archive.ingest.metadata import check_counts, stated_counts
+    people = [{"kind": "individual"}] * 5
+    teams = [{"kind": "team"}] * 3
+    # 共7名 with five individuals and three teams: neither the people nor everyone.
+    mismatches, warnings = check_counts(stated_counts(["现予公示，共7名。"]), people + teams)
+    assert mismatches == [] and len(warnings) == 1 and "共 7 名" in warnings[0]
+    # A count with its kind (等6名个人) is certain: a mismatch.
+    mismatches, warnings = check_counts(stated_counts(["授予张三等6名个人称号"]), people + teams)
+    assert mismatches == ["通知称共 6 名个人，实际读到 5 条"] and warnings == []

@@ -284,12 +284,24 @@ def _report_columns(read):
 
 
 def _check_list_count(read, heading, start):
-    """Compare the count a list's heading states (（共6个）) with the entries read under it."""
+    """Compare the count a list's heading states (（共6个）) with the entries read under
+    it: of the kind its measure word names (名 people, 个 teams). Only a count standing
+    right above the list, of a kind the list holds, can stop an import; any other that
+    differs is a warning (it may head another list)."""
     stated = list_count(heading)
-    found = len(read.entries) - start
-    if stated is not None and stated != found:
-        title = " ".join(heading)[:40]
-        read.mismatches.append(f"{read.source}：名单“{title}”注明共 {stated} 条，实际读到 {found} 条")
+    if stated is None:
+        return
+    number, kind, near = stated
+    entries = read.entries[start:]
+    found = sum(1 for e in entries if kind is None or e["kind"] == kind)
+    if number == found:
+        return
+    title = " ".join(heading)[:40]
+    message = f"{read.source}：名单“{title}”注明共 {number} 条，实际读到 {found} 条"
+    if near and found:
+        read.mismatches.append(message)
+    else:
+        read.warnings.append(message + "（无法确定这个数字指这份名单，请核对）")
 
 
 def _serial(row, fields):

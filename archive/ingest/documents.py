@@ -9,7 +9,7 @@ way the metadata comes from the text, completed by the admin's values.
 from .columns import TableRead, header_fields, read_table
 from .errors import ParseError
 from .fields import parse_cycle
-from .metadata import complete, count_mismatches, read_metadata, stated_counts
+from .metadata import check_counts, complete, read_metadata, stated_counts
 from .merge import merge_lists
 from .notice import ParsedNotice
 from .tables import Document, Table, reading_of
@@ -144,7 +144,9 @@ def parse_document(doc, overrides=None, filename=None):
         raise ParseError("名单中没有任何条目", filename=filename)
     warnings += [w for r in reads for w in r.warnings]
     mismatches = [m for r in reads for m in r.mismatches]
-    mismatches += count_mismatches(stated_counts(head), entries)
+    stated, uncertain = check_counts(stated_counts(head), entries)
+    mismatches += stated
+    warnings += uncertain
     for entry in entries:
         entry.pop("_row", None)
     return ParsedNotice(notice=notice, entries=entries, text=doc.text, format=doc.format,

@@ -16,7 +16,7 @@ from bs4.element import PreformattedString
 
 from .documents import is_list
 from .errors import ParseError
-from .tables import CellBudget, Document, Table, check_rows, clean_cell, one_line
+from .tables import CellBudget, Document, Table, check_rows, clean_cell, heading_above, one_line
 from .text_notice import FIELD_KEYS
 
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
@@ -194,11 +194,12 @@ def html_document(html):
         elif _is_simple(table):
             found[id(table)] = "\n" + "\n".join(_row_lines(grid.rows)) + "\n"
     text = "".join(_pieces(soup.body or soup, found))
-    lines, blocks = [], []
+    lines, blocks, since = [], [], 0
     for raw in text.split("\n"):
         m = _MARK_RE.search(raw)
         if m:
-            tables[int(m.group(1))].heading = lines[-3:]
+            tables[int(m.group(1))].heading = heading_above(lines, since)
+            since = len(lines)
             blocks.append(("table", int(m.group(1))))
             continue
         line = clean_cell(raw)

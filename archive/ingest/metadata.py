@@ -64,9 +64,11 @@ _DOC_LABEL_RE = re.compile(rf"(?:文\s*号|发文字号|发文号|文件编号)\
 _STATED_PEOPLE_RE = re.compile(r"等\s*(\d{1,5})\s*名|(\d{1,5})\s*名(?:个人|同志)")
 _STATED_ANY_RE = re.compile(r"(?:共|计)[\u4e00-\u9fff]{0,6}?\s*(\d{1,5})\s*名")
 _STATED_TEAMS_RE = re.compile(r"(\d{1,5})\s*个(?:先进)?(?:班组|集体)|(?:班组|集体)\s*(\d{1,5})\s*个")
-# A list heading's own count: （共6个）, （12名）, 共12名.
-_LIST_COUNT_RE = re.compile(r"(?:[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人)\s*[)）]"
-                            r"|(?:共|计)\s*(\d{1,5})\s*(?:名|个))")
+# A list heading's own count: （共6个）, （12名）, 共12名; its measure word says the kind
+# (名/人 people, 个 teams).
+_LIST_COUNT_RE = re.compile(r"(?:[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(名|个|人)\s*[)）]"
+                            r"|(?:共|计)\s*(\d{1,5})\s*(名|个))")
+_UNIT_KINDS = {"名": "individual", "人": "individual", "个": "team"}
 _KIND_WORDS = {"individual": "名个人", "team": "个班组"}
 
 
@@ -208,28 +210,34 @@ def stated_counts(lines):
 
 
 def list_count(heading):
-    """The count a list's own heading states (…明星名单（共6名）), or None."""
-    for line in heading:
+    """The count a list's heading states (…明星名单（共6名）), nearest line first:
+    (count, kind its measure word names or None, whether it stands right above the
+    list), or None."""
+    for back, line in enumerate(reversed(heading)):
         m = _LIST_COUNT_RE.search(line)
         if m:
-            return int(m.group(1) or m.group(2))
+            unit = m.group(2) or m.group(4)
+            return int(m.group(1) or m.group(3)), _UNIT_KINDS.get(unit), back == 0
     return None
 
 
-def count_mismatches(stated, entries):
-    """Where the notice states a count (等133名个人) that differs from what was read."""
-    out = []
+def check_counts(stated, entries):
+    """(mismatches, warnings): where the notice states a count that differs from what
+    was read. A count that names its kind (等133名个人, 65个班组) is certain and a
+    mismatch; a bare 共12名 counts people (名), and when it is neither the people nor
+    everyone read, it may count something else: a warning, never a refusal."""
+    mismatches, warnings = [], []
+    people = sum(1 for e in entries if e["kind"] == "individual")
     for kind, number in stated.items():
         if kind == "any":
-            # 共12名: the individuals, when the notice counts its teams apart or has none;
-            # else everyone it lists.
-            teams = any(e["kind"] == "team" for e in entries)
-            kind = "individual" if "team" in stated or not teams else None
-        found = sum(1 for e in entries if kind is None or e["kind"] == kind)
+            if number not in (people, len(entries)):
+                warnings.append(f"通知称共 {number} 名，读到 {people} 名个人、"
+                                f"{len(entries) - people} 个班组；无法确定这个数字指哪份名单，请核对")
+            continue
+        found = sum(1 for e in entries if e["kind"] == kind)
         if found != number:
-            what = _KIND_WORDS[kind] if kind else "名（个）"
-            out.append(f"通知称共 {number} {what}，实际读到 {found} 条")
-    return out
+            mismatches.append(f"通知称共 {number} {_KIND_WORDS[kind]}，实际读到 {found} 条")
+    return mismatches, warnings
 
 
 def read_metadata(head_lines, all_lines, title_hint=None, strict_title=False):

@@ -19,8 +19,8 @@ import zipfile
 from pathlib import Path
 
 from .errors import ParseError
-from .tables import (CellBudget, Document, Table, check_rows, clean_cell, date_text, fill_merged, number_text,
-                     trim_grid)
+from .tables import (CellBudget, Document, Table, check_rows, clean_cell, date_text, fill_merged,
+                     heading_above, number_text, trim_grid)
 
 #: Sheets wider than this are not lists (a sheet's used range can be absurd).
 MAX_COLUMNS = 200
@@ -56,7 +56,7 @@ def docx_document(data):
     except Exception as exc:  # python-docx raises many kinds for a damaged package
         raise ParseError(f"无法读取 Word .docx 文件：{exc}") from exc
     lines, tables, text, blocks = [], [], [], []
-    budget = CellBudget()
+    budget, since = CellBudget(), 0
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -67,11 +67,12 @@ def docx_document(data):
                 text.append(line)
         elif tag == "tbl":
             for grid in _docx_tables(child, budget):
-                table = Table(rows=trim_grid(grid), heading=lines[-3:],
+                table = Table(rows=trim_grid(grid), heading=heading_above(lines, since),
                               source=f"表格 {len(tables) + 1}")
                 tables.append(table)
                 blocks.append(("table", len(tables) - 1))
                 text += table.as_lines()
+            since = len(lines)
     return Document(lines=lines, tables=tables, text="\n".join(text), format="docx",
                     blocks=blocks)
 

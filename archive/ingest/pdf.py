@@ -115,9 +115,11 @@ def _page(page, number):
     text = outside.extract_text() or ""
     lines = [clean_cell(line) for line in text.split("\n")]
     lines = [line for line in lines if line]
-    for table, box in zip(tables, found):
-        above = page.crop((0, 0, page.width, box.bbox[1])).extract_text() if box.bbox[1] > 1 \
-            else ""
+    floor = 0  # the heading of a table lies below the table above it
+    for table, box in sorted(zip(tables, found), key=lambda pair: pair[1].bbox[1]):
+        above = page.crop((0, floor, page.width, box.bbox[1])).extract_text() \
+            if box.bbox[1] > floor + 1 else ""
+        floor = max(floor, box.bbox[3])
         table.heading = [clean_cell(line) for line in (above or "").split("\n")
                          if clean_cell(line)][-3:]
     return lines, tables

@@ -104,6 +104,12 @@ class Document:
 READING_ROWS = 2000
 
 
+def heading_above(lines, since):
+    """A table's heading: the last three text lines above it, none of them from above
+    the table before it (lines[since:] came after that table)."""
+    return lines[max(since, len(lines) - 3):]
+
+
 def reading_of(doc):
     """A document as a reader sees it, JSON-ready: [{"type": "h"|"p", "text": …} or
     {"type": "table", "rows": [[[text, columns spanned], …], …]}], in document order;

@@ -13,7 +13,7 @@ import re
 from .errors import ParseError
 from .entries import EntryError, build_entry
 from .fields import operator_of
-from .metadata import SIGNATURE_DATE_RE, complete, count_mismatches, read_metadata, \
+from .metadata import SIGNATURE_DATE_RE, check_counts, complete, read_metadata, \
     stated_counts
 from .notice import ParsedNotice
 from .tables import CONTROLS
@@ -103,9 +103,10 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
     notice, warnings = _metadata(lines, first_block, title_hint, overrides, filename)
     entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
     head = [line for _, line in lines[:first_block]]
-    return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt, warnings=warnings,
-                        reading=[{"type": "p", "text": line} for _, line in lines],
-                        mismatches=count_mismatches(stated_counts(head), entries))
+    mismatches, uncertain = check_counts(stated_counts(head), entries)
+    return ParsedNotice(notice=notice, entries=entries, text=text, format=fmt,
+                        warnings=warnings + uncertain, mismatches=mismatches,
+                        reading=[{"type": "p", "text": line} for _, line in lines])
 
 
 def _notice_lines(text, filename):

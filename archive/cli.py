@@ -122,9 +122,13 @@ def _metadata_options(command):
 @click.option("--accept-count-mismatch", "accept_counts", is_flag=True,
               help="Import although counts the notice states (等133名个人, （3名）) differ "
                    "from the entries read; without it such an import is refused.")
+@click.option("--accept-ocr", is_flag=True,
+              help="Import lists read by OCR (scans, photos, image-only PDF and OFD pages) "
+                   "after checking the cells it prints; without it such an import is refused.")
 @click.option("--dry-run", is_flag=True, help="Print what would be stored; write nothing.")
 @click.pass_context
-def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **metadata):
+def import_(ctx, paths, attachments, remove_entries, accept_counts, accept_ocr, dry_run,
+            **metadata):
     """Import notice files, all or nothing: pages (.txt .html), lists (.csv .json
     .docx .doc .xlsx .xls .pdf).
 
@@ -139,7 +143,8 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **m
         with _index_progress() as progress:
             plans = archive.imports.import_paths(
                 paths, dry_run=dry_run, overrides=overrides, attachments=attachments,
-                allow_removal=remove_entries, accept_counts=accept_counts, progress=progress)
+                allow_removal=remove_entries, accept_counts=accept_counts, progress=progress,
+                accept_ocr=accept_ocr)
     except IndexPending as exc:
         raise click.ClickException(str(exc)) from exc
     except (ParseError, OSError) as exc:
@@ -154,6 +159,9 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, dry_run, **m
             click.echo(f"  {line}")
         for m in p.mismatches:
             click.echo(f"  数量不符：{m}" + ("（已确认）" if accept_counts else ""))
+        for d in p.parsed.doubts:
+            click.echo(f"  请核对（OCR）：{d['where']} {d['name']}："
+                       f"{FIELD_LABELS.get(d['field'], d['field'])}“{d['text']}”（{d['reason']}）")
         for warning in p.warnings:
             click.echo(f"  警告：{warning}")
         for c in p.conflicts:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from . import identity, sandbox
 from .db import store
 from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError
-from .ingest.merge import MERGED_FIELDS, apply_choices
+from .ingest.merge import MERGED_FIELDS, apply_choices, apply_fixes
 from .vocabulary import FIELD_LABELS
 
 
@@ -22,6 +22,10 @@ class RemovalNotConfirmed(ParseError):
 
 class CountMismatch(ParseError):
     """The notice states counts that differ from what was read, and nobody accepted it."""
+
+
+class OcrNotReviewed(ParseError):
+    """A list was read by OCR, and nobody said its cells were checked."""
 
 
 @dataclass
@@ -281,6 +285,7 @@ def plan_parsed(db, parsed_files, choices=None):
             errors.append(parsed)
             continue
         apply_choices(parsed.entries, parsed.merges, choices)
+        apply_fixes(parsed.entries, parsed.doubts, choices)
         plans.append(plan(db, parsed, name, files=files))
     seen = {}
     for p in plans:
@@ -305,7 +310,19 @@ def plan_files(db, files, overrides=None, attachments=(), choices=None, limits=N
     return plan_parsed(db, parse(files, overrides, attachments, limits), choices)
 
 
-def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False):
+def ocr_message(plans):
+    """The OCR'd lists of an import and the cells to check, for a refusal."""
+    lines = []
+    for p in plans:
+        if p.parsed.ocr:
+            lines.append(f"{p.source_name}：名单由文字识别（OCR）读出，{len(p.parsed.doubts)} 处需要核对")
+            lines += [f"  {d['where']} {d['name']}：{FIELD_LABELS.get(d['field'], d['field'])}"
+                      f"“{d['text']}”（{d['reason']}）" for d in p.parsed.doubts]
+    return "\n".join(lines)
+
+
+def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False,
+          accept_ocr=False):
     """Write the plans in one transaction; returns the ids to re-index and to delete,
     and the ids of the rows written to the imports log.
 
@@ -316,6 +333,9 @@ def apply(db, plans, allow_removal=False, keep_newer=False, accept_counts=False)
     removed entries are retired with the version they came from."""
     upsert, delete, logged = [], [], []
     stamp = store.now()
+    if not accept_ocr and any(p.parsed.ocr for p in plans):
+        raise OcrNotReviewed(ocr_message(plans) + "\n核对识别结果无误后请确认"
+                             "（命令行：--accept-ocr）再导入")
     if not accept_counts and any(p.mismatches for p in plans):
         raise CountMismatch(mismatch_message(plans) + "\n通知注明的数量与读到的条目数不符；"
                             "核对无误后请确认（命令行：--accept-count-mismatch）再导入")

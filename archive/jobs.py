@@ -140,7 +140,8 @@ def start_reindex(archive, user):
     return start(archive, user, "reindex", _reindex)
 
 
-def start_import(archive, user, plans, allow_removal=False, accept_counts=False):
+def start_import(archive, user, plans, allow_removal=False, accept_counts=False,
+                 accept_ocr=False):
     """Store previewed plans and index them in the background; returns the job id."""
     total = sum(len(p.rows) for p in plans)
 
@@ -148,6 +149,7 @@ def start_import(archive, user, plans, allow_removal=False, accept_counts=False)
         progress(0, total)
         # procs=1: a web worker has threads; a bulk rebuild must not fork from it.
         job_archive.imports.apply(plans, user=user, allow_removal=allow_removal,
-                                  progress=progress, accept_counts=accept_counts, procs=1)
+                                  progress=progress, accept_counts=accept_counts, procs=1,
+                                  accept_ocr=accept_ocr)
         return {"done": total, "total": total}
     return start(archive, user, "import", work)

@@ -1,4 +1,5 @@
-"""Notice parsers: page text and HTML, Word, Excel, PDF and CSV/JSON lists.
+"""Notice parsers: page text and HTML, Word, Excel, PDF, OFD, CSV/JSON lists, and
+scans and photos through OCR.
 
 Every format is read into one model (`tables.Document`: text lines and
 tables), and lists are read by one header mapper (`columns.py`). A page and
@@ -18,7 +19,8 @@ __all__ = ["ParseError", "ParsedNotice", "ENTRY_FIELDS", "NOTICE_FIELDS", "FLAGS
            "parse_file", "parse_files", "FORMATS", "reading_of_text"]
 
 #: File endings accepted by import, web upload included.
-FORMATS = ("txt", "html", "htm", "csv", "json", "docx", "doc", "xlsx", "xls", "pdf")
+FORMATS = ("txt", "html", "htm", "csv", "json", "docx", "doc", "xlsx", "xls", "pdf", "ofd",
+           "jpg", "jpeg", "png", "tif", "tiff")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -32,10 +34,15 @@ def _suffix(filename):
 
 def _kind(data, suffix):
     """What the bytes are, whatever the ending says (sites serve HTML tables as .xls)."""
+    from .ocr import image_kind
     if data.startswith(b"%PDF"):
         return "pdf"
+    if image_kind(data):
+        return "image"
     if data.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(data)):
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        if any(n.lower() == "ofd.xml" for n in names):
+            return "ofd"
         if any(n.startswith("word/") for n in names):
             return "docx"
         if any(n.startswith("xl/") for n in names):
@@ -55,6 +62,8 @@ def _kind(data, suffix):
 def read_document(data, filename):
     """Read a file (any format) into a Document: its text lines and tables."""
     from .html_notice import html_document
+    from .ocr import image_document
+    from .ofd import ofd_document
     from .office import doc_document, docx_document, xls_document, xlsx_document
     from .pdf import pdf_document
     from .tables import Document, tab_tables
@@ -64,7 +73,8 @@ def read_document(data, filename):
     if not data:
         raise ParseError("文件是空的")
     readers = {"docx": docx_document, "xlsx": xlsx_document, "xls": xls_document,
-               "doc": doc_document, "pdf": pdf_document}
+               "doc": doc_document, "pdf": pdf_document, "ofd": ofd_document,
+               "image": image_document}
     if kind in readers:
         return readers[kind](data)
     text = decode_bytes(data, filename)

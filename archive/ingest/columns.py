@@ -263,6 +263,8 @@ def read_table(table, notice, kind=None):
             read.errors.append(f"{table.source}，{where}：{exc}（{text}）")
             continue
         entry["_row"] = (table.source, number)
+        if table.confidence is not None:
+            entry["_doubts"] = doubtful_cells(row, table.confidence[index], fields)
         entry["_serial"] = _serial(row, fields)
         read.entries.append(entry)
     groups.check(read)
@@ -271,6 +273,38 @@ def read_table(table, notice, kind=None):
     for entry in read.entries:
         entry.pop("_serial")
     return read
+
+
+#: Below this confidence an OCR'd cell is marked for the admin to check.
+OCR_DOUBT = 0.9
+
+
+def rare_characters(text):
+    """The characters of text outside GB2312's common set (生僻字: where OCR errs most,
+    and names most often use them)."""
+    out = []
+    for char in text:
+        if "\u3400" <= char <= "\u9fff" or char > "\uffff":
+            try:
+                char.encode("gb2312")
+            except UnicodeEncodeError:
+                out.append(char)
+    return out
+
+
+def doubtful_cells(row, confidence, fields):
+    """An OCR'd row's cells to check: (field, text, confidence, reason) for each data
+    cell read with low confidence or holding rare characters."""
+    out = []
+    for cell, score, f in zip(row, confidence, fields):
+        if not cell or not f or f in ("ignore", "serial"):
+            continue
+        rare = rare_characters(cell)
+        if score < OCR_DOUBT:
+            out.append((f, cell, round(score, 3), f"识别置信度 {score:.0%}"))
+        elif rare and f in _NAME_FIELDS:
+            out.append((f, cell, round(score, 3), "含生僻字 " + "".join(rare)))
+    return out
 
 
 def _report_columns(read):

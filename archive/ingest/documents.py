@@ -147,11 +147,33 @@ def parse_document(doc, overrides=None, filename=None):
     stated, uncertain = check_counts(stated_counts(head), entries)
     mismatches += stated
     warnings += uncertain
-    for entry in entries:
-        entry.pop("_row", None)
+    doubts = _doubts(entries)
+    ocr = any(t.confidence is not None for t in lists)
+    if ocr:
+        warnings.insert(0, f"名单由文字识别（OCR）读出，其中 {len(doubts)} 处需要核对；"
+                           "请逐项核对后再确认导入")
     return ParsedNotice(notice=notice, entries=entries, text=doc.text, format=doc.format,
                         warnings=warnings, tables=([blocks] if blocks else []) + reads,
-                        merges=merges, mismatches=mismatches, reading=reading_of(doc))
+                        merges=merges, mismatches=mismatches, reading=reading_of(doc),
+                        ocr=ocr, doubts=doubts)
+
+
+#: A header field as the entry field it fills (a team's name is its name).
+_ENTRY_FIELD = {"team": "name", "name_any": "name", "unit_position": "unit"}
+
+
+def _doubts(entries):
+    """Take the parser's marks off the entries: the OCR'd cells to check, as the
+    preview and the CLI list them."""
+    out = []
+    for index, entry in enumerate(entries):
+        row = entry.pop("_row", None)
+        for field, text, score, reason in entry.pop("_doubts", ()):
+            out.append({"entry": index, "name": entry["name"],
+                        "field": _ENTRY_FIELD.get(field, field), "text": text,
+                        "confidence": score, "reason": reason,
+                        "where": f"{row[0]} {row[1]}" if row else ""})
+    return out
 
 
 def _page_blocks(doc, lists, overrides, filename):

@@ -148,6 +148,24 @@ def apply_choices(entries, merges, choices):
                 _rederive(entry)
 
 
+def apply_fixes(entries, doubts, fixes):
+    """Put the values the admin typed over OCR'd cells ({"ocr:<n>": text}, n indexing
+    doubts) into the entries; an empty or unchanged value keeps what OCR read."""
+    for key, value in (fixes or {}).items():
+        if not key.startswith("ocr:") or not key[4:].isdigit():
+            continue
+        index = int(key[4:])
+        value = " ".join(str(value).split())
+        if index >= len(doubts) or not value or value == doubts[index]["text"]:
+            continue
+        doubt = doubts[index]
+        entry = entries[doubt["entry"]]
+        entry[doubt["field"]] = clean_name(value) if doubt["field"] == "name" else value
+        doubt["fixed"] = entry[doubt["field"]]
+        if doubt["field"] in _DERIVED_FROM:
+            _rederive(entry)
+
+
 def merge_message(merges):
     """The line the preview and the CLI print: how many honorees were merged."""
     if not merges:

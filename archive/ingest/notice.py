@@ -27,3 +27,8 @@ class ParsedNotice:
     # unless the admin accepts them.
     mismatches: list = field(default_factory=list)
     reading: list = None  # the notice as a reader sees it (tables.reading_of), for its page
+    # Read by OCR: an import needs the admin's review (--accept-ocr, the preview's tick).
+    ocr: bool = False
+    # OCR'd cells to check: {"entry": index, "name", "field", "text", "confidence",
+    # "reason", "where"}, low confidence or rare characters.
+    doubts: list = field(default_factory=list)

@@ -1,7 +1,8 @@
 """Text PDFs -> a Document: pdfplumber's ruled tables, else columns read from
 the positions of the words under a header line (序号 姓名 单位).
 
-A PDF without a text layer (a scan) is refused: it needs OCR first.
+A PDF without a text layer (a scan) is rendered page by page and read through OCR
+(ocr.py).
 """
 
 import io
@@ -87,8 +88,7 @@ def pdf_document(data):
             text = "\n".join(clean_cell(page.extract_text() or "") for page in pdf.pages)
             lines = [line for page_lines, _ in pages for line in page_lines]
             if not any(lines) and not any(tables for _, tables in pages):
-                raise ParseError("这个 PDF 没有文字层（是扫描图片）；请先做文字识别（OCR）"
-                                 "，或索取原始文档后导入")
+                return _scanned(data, len(pdf.pages))
             tables = _join_pages([page_tables for _, page_tables in pages])
             if not any(is_list(t) for t in tables):
                 tables = _positional_tables(pdf)
@@ -99,6 +99,17 @@ def pdf_document(data):
         except Exception as exc:
             raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
     return Document(lines=lines, tables=tables, text=text, format="pdf")
+
+
+def _scanned(data, pages):
+    """A PDF without a text layer: its pages rendered and read through OCR."""
+    from .ocr import MAX_PAGES as OCR_PAGES, ocr_pages, pdf_page_images
+    if pages > OCR_PAGES:
+        raise ParseError(f"这个 PDF 没有文字层（是扫描图片），有 {pages} 页；文字识别最多读 "
+                         f"{OCR_PAGES} 页，请拆分文件或索取原始文档")
+    doc = ocr_pages(pdf_page_images(data), "扫描 PDF")
+    doc.format = "pdf"
+    return doc
 
 
 def _page(page, number):

@@ -65,10 +65,14 @@ class Table:
     row_numbers: list = None
     row_label: str = "第 {} 行"  # how an error names a row
     file: str = None  # the file it was read from, when a notice comes in several files
+    # Read by OCR: each cell's confidence (0-1), a grid like rows; None when typed text.
+    confidence: list = None
 
     def __post_init__(self):
         width = max((len(r) for r in self.rows), default=0)
         self.rows = [list(r) + [""] * (width - len(r)) for r in self.rows]
+        if self.confidence is not None:
+            self.confidence = [list(c) + [1.0] * (width - len(c)) for c in self.confidence]
         if self.row_numbers is None:
             self.row_numbers = list(range(1, len(self.rows) + 1))
 

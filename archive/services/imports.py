@@ -56,12 +56,13 @@ class Imports:
         return self.plan_parsed(self.parse_files(files, overrides, attachments), choices)
 
     def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None,
-              accept_counts=False, procs=None):
+              accept_counts=False, procs=None, accept_ocr=False):
         """Store the plans in one transaction, then update the index for them.
 
         allow_removal: a new version of a notice may remove entries (they are
         retired); keep_newer: a text the notice had before is not re-imported;
         accept_counts: stated counts that differ from what was read are accepted;
+        accept_ocr: lists read by OCR were checked by the admin;
         progress(done, total): called as the index work goes on; procs: processes of a bulk
         rebuild (1 from a threaded process such as a web worker).
 
@@ -71,7 +72,7 @@ class Imports:
         snapshot until the new state is live either way."""
         archive = self.archive
         upsert, delete, logged = importer.apply(archive.db, plans, allow_removal, keep_newer,
-                                                accept_counts)
+                                                accept_counts, accept_ocr)
         if user and logged:
             private.record_import_users(archive.private, logged, user)
         try:
@@ -87,18 +88,18 @@ class Imports:
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
                      allow_removal=False, keep_newer=False, accept_counts=False,
-                     progress=None):
+                     progress=None, accept_ocr=False):
         """Import notice files (all or nothing); returns the plans.
 
         overrides: notice metadata for what the files lack (title, publisher …);
         attachments: paths of files that belong to the one notice page given;
-        allow_removal, keep_newer, accept_counts: as for apply."""
+        allow_removal, keep_newer, accept_counts, accept_ocr: as for apply."""
         files = [(str(p), Path(p).read_bytes()) for p in paths]
         extra = [(str(p), Path(p).read_bytes()) for p in attachments]
         plans = self.plan_files(files, overrides, extra)
         if not dry_run:
             self.apply(plans, user=user, allow_removal=allow_removal, keep_newer=keep_newer,
-                       accept_counts=accept_counts, progress=progress)
+                       accept_counts=accept_counts, progress=progress, accept_ocr=accept_ocr)
         return plans
 
     @staticmethod

@@ -16,7 +16,9 @@ class Jobs:
         """Start a background re-index; returns the job id (raises Busy)."""
         return jobs.start_reindex(self.archive, user)
 
-    def import_plans(self, user, plans, allow_removal=False, accept_counts=False):
+    def import_plans(self, user, plans, allow_removal=False, accept_counts=False,
+                     accept_ocr=False):
         """Store previewed plans and index them in the background; returns the job id
         (raises Busy)."""
-        return jobs.start_import(self.archive, user, plans, allow_removal, accept_counts)
+        return jobs.start_import(self.archive, user, plans, allow_removal, accept_counts,
+                                 accept_ocr)

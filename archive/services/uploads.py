@@ -10,6 +10,7 @@ from .. import importer, jobs, uploads
 
 Gone = uploads.Gone
 CountMismatch = importer.CountMismatch
+OcrNotReviewed = importer.OcrNotReviewed
 RemovalNotConfirmed = importer.RemovalNotConfirmed
 
 
@@ -71,7 +72,8 @@ class Uploads:
         upload.meta["overrides"] = overrides
         uploads.save_meta(upload.folder, upload.meta)
 
-    def confirm(self, upload, user, choices, allow_removal=False, accept_counts=False):
+    def confirm(self, upload, user, choices, allow_removal=False, accept_counts=False,
+                accept_ocr=False):
         """Import an upload as previewed: what was read at upload, never parsed again.
         Returns ("stored" or "started", plans): stored now, or started as a background
         job (more than IMPORT_JOB_ROWS entries).
@@ -85,18 +87,22 @@ class Uploads:
         taken = uploads.claim(upload.folder)
         try:
             plans = self.archive.imports.plan_parsed(self.parsed(upload, folder=taken), choices)
+            if not accept_ocr and any(p.parsed.ocr for p in plans):
+                raise OcrNotReviewed(importer.ocr_message(plans))
             if not accept_counts and any(p.mismatches for p in plans):
                 raise CountMismatch(importer.mismatch_message(plans))
             if not allow_removal and any(p.removed for p in plans):
                 raise RemovalNotConfirmed(importer.removal_message(plans))
             if sum(len(p.rows) for p in plans) > self.archive.settings["IMPORT_JOB_ROWS"]:
-                self.archive.jobs.import_plans(user, plans, allow_removal, accept_counts)
+                self.archive.jobs.import_plans(user, plans, allow_removal, accept_counts,
+                                               accept_ocr)
                 outcome = "started"
             else:
                 self.archive.imports.apply(plans, user=user, allow_removal=allow_removal,
-                                           accept_counts=accept_counts, procs=1)
+                                           accept_counts=accept_counts, procs=1,
+                                           accept_ocr=accept_ocr)
                 outcome = "stored"
-        except (CountMismatch, RemovalNotConfirmed, jobs.Busy):
+        except (CountMismatch, OcrNotReviewed, RemovalNotConfirmed, jobs.Busy):
             uploads.release(taken)
             raise
         except Exception:  # ParseError, IndexPending (stored, index pending) …

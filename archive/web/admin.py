@@ -17,7 +17,7 @@ from ..services.accounts import AuthError, Throttled
 from ..services.corrections import EDITABLE_FIELDS, StaleEntry
 from ..services.imports import IndexPending
 from ..services.jobs import Busy
-from ..services.uploads import CountMismatch, Gone, RemovalNotConfirmed
+from ..services.uploads import CountMismatch, Gone, OcrNotReviewed, RemovalNotConfirmed
 from ..ingest import FLAGS, FORMATS, ParseError
 from ..ingest.columns import COLUMN_LABELS
 from . import labels
@@ -199,11 +199,14 @@ def upload():
 
 
 def _choices(form):
-    """The admin's picks where a page and its attachments disagree: {conflict key: index}."""
+    """The admin's picks where a page and its attachments disagree: {conflict key: index};
+    and the values typed over OCR'd cells: {"ocr:<n>": text}."""
     out = {}
     for key, value in form.items():
         if key.startswith("choice:") and value.isdigit() and len(value) < 4:
             out[key[len("choice:"):]] = int(value)
+        elif key.startswith("ocr:") and key[4:].isdigit() and len(key) < 10:
+            out[key] = value[:500]
     return out
 
 
@@ -288,7 +291,8 @@ def confirm(token):
         outcome, plans = get_archive().uploads.confirm(
             staged, current_user(), _choices(request.form),
             allow_removal=request.form.get("confirm_removal") == "y",
-            accept_counts=request.form.get("accept_counts") == "y")
+            accept_counts=request.form.get("accept_counts") == "y",
+            accept_ocr=request.form.get("accept_ocr") == "y")
     except Gone:
         return _upload_error(_GONE)
     except IndexPending as exc:
@@ -296,6 +300,10 @@ def confirm(token):
         return redirect(url_for("admin.dashboard"))
     except Busy as exc:
         return _upload_error(f"无法导入：{exc}")
+    except OcrNotReviewed:
+        response, _ = _preview(staged, error="名单由文字识别（OCR）读出：请核对标出的单元格，"
+                               "勾选“已核对识别结果”后再导入。")
+        return response, 400
     except CountMismatch:
         response, _ = _preview(staged, error="通知注明的数量与读到的条目数不符："
                                "请核对后勾选“已核对”再导入。")

@@ -1,0 +1,200 @@
+"""Text placed on a page -> lines and tables, for every format that gives positions
+rather than structure: OCR'd scans and photos (ocr.py), OFD (ofd.py).
+
+A page is a list of `Box`es (a word or a run of text with its rectangle and, from
+OCR, its confidence). Lines are rebuilt by baseline (boxes that overlap vertically),
+a list by its header line (序号 | 姓名 | 单位): its columns are the gaps between the
+header's labels, each later box goes to the column it overlaps most, a row whose
+first column is empty and that sits close under the row above is that row going on
+(a wrapped cell), and the list ends at a large vertical gap or a signature. What the
+header mapper (`columns.py`) then reads is the same table model as any other format.
+"""
+
+import math
+import re
+import statistics
+from dataclasses import dataclass
+
+from .columns import header_fields
+from .tables import Document, Table, clean_cell, heading_above
+
+_SIGNATURE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|[〇○零一二三四五六七八九]{4}年")
+
+
+@dataclass
+class Box:
+    """Text at a place on a page; y grows downwards. confidence: 1.0 unless OCR'd."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float = 1.0
+
+    @property
+    def height(self):
+        """The box's height."""
+        return self.bottom - self.top
+
+    @property
+    def middle(self):
+        """The box's vertical centre."""
+        return (self.top + self.bottom) / 2
+
+
+def skew_angle(quads):
+    """The page's skew in radians: the median slope of the text boxes' top edges
+    (quads: four (x, y) corners each, clockwise from the top left). Boxes too short
+    to measure are left out."""
+    slopes = []
+    for quad in quads:
+        (x0, y0), (x1, y1) = quad[0], quad[1]
+        if x1 - x0 > 40:
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(slopes) if slopes else 0.0
+
+
+def deskew(quads, angle):
+    """Axis-aligned rectangles (x0, top, x1, bottom) of the quads turned back by angle."""
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    out = []
+    for quad in quads:
+        points = [(x * cos - y * sin, x * sin + y * cos) for x, y in quad]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        out.append((min(xs), min(ys), max(xs), max(ys)))
+    return out
+
+
+def text_lines(boxes):
+    """Boxes grouped into lines (by vertical overlap), each left to right."""
+    lines = []
+    for box in sorted(boxes, key=lambda b: (b.middle, b.x0)):
+        if lines:
+            last = lines[-1]
+            top = min(b.top for b in last)
+            bottom = max(b.bottom for b in last)
+            overlap = min(bottom, box.bottom) - max(top, box.top)
+            if overlap > 0.5 * min(bottom - top, box.height):
+                last.append(box)
+                continue
+        lines.append([box])
+    return [sorted(line, key=lambda b: b.x0) for line in lines]
+
+
+def _joined(line):
+    """A line's text: boxes far apart (more than a character) with a space."""
+    out = ""
+    for previous, box in zip([None] + line, line):
+        if previous is not None and box.x0 - previous.x1 > 0.6 * max(box.height, 1):
+            out += " "
+        out += box.text
+    return clean_cell(out)
+
+
+def _columns(header):
+    """The header line's column boundaries: midway between neighbouring labels."""
+    return [(a.x1 + b.x0) / 2 for a, b in zip(header, header[1:])]
+
+
+def _cells(line, edges):
+    """A line's boxes dealt into columns by where their centres fall, with the least
+    confidence of each cell."""
+    cells = [[] for _ in range(len(edges) + 1)]
+    for box in line:
+        centre = (box.x0 + box.x1) / 2
+        cells[sum(1 for edge in edges if centre >= edge)].append(box)
+    texts = [clean_cell("".join(b.text for b in cell)) for cell in cells]
+    confidence = [min((b.confidence for b in cell), default=1.0) for cell in cells]
+    return texts, confidence
+
+
+def _header_line(line):
+    """The line as a list's header: its labels, one box each (a label OCR'd as two
+    boxes, 姓 名, is joined by the gap between them), or None."""
+    if header_fields([b.text for b in line]) is not None:
+        return line
+    merged = []
+    for box in line:
+        if merged and box.x0 - merged[-1].x1 < 2.5 * max(box.height, 1) \
+                and len(merged[-1].text) + len(box.text) <= 6 \
+                and header_fields([merged[-1].text + box.text]) is not None:
+            last = merged[-1]
+            merged[-1] = Box(last.text + box.text, last.x0, min(last.top, box.top), box.x1,
+                             max(last.bottom, box.bottom), min(last.confidence, box.confidence))
+        else:
+            merged.append(box)
+    return merged if header_fields([b.text for b in merged]) is not None else None
+
+
+def page_layout(lines, page_number, source):
+    """One page's lines -> its items in reading order: ("p", text) for a line outside
+    lists, ("table", Table) for a list, cells with their confidences."""
+    items, texts, table = [], [], None
+    since = 0
+    pitch = statistics.median([line[0].height for line in lines]) if lines else 0
+    previous_bottom = None
+    for number, line in enumerate(lines, start=1):
+        top = min(b.top for b in line)
+        header = _header_line(line)
+        if header is not None:
+            table = Table(rows=[[b.text for b in header]], heading=heading_above(texts, since),
+                          source=source, row_numbers=[f"第 {page_number} 页第 {number} 行"],
+                          row_label="{}", confidence=[[b.confidence for b in header]])
+            table.edges = _columns(header)
+            items.append(("table", table))
+            previous_bottom = max(b.bottom for b in line)
+            continue
+        text = _joined(line)
+        if table is not None:
+            gap = top - previous_bottom
+            if gap > 3 * pitch or _SIGNATURE.search(text):
+                table, since = None, len(texts)
+            else:
+                _add_row(table, line, number, page_number, gap < 0.8 * pitch)
+                previous_bottom = max(b.bottom for b in line)
+                continue
+        texts.append(text)
+        items.append(("p", text))
+    return items
+
+
+def _add_row(table, line, number, page_number, close):
+    """Add a line to a positional table: a row, or the row above going on (a wrapped
+    cell: no first column, close under it, no more cells than it)."""
+    cells, confidence = _cells(line, table.edges)
+    last = table.rows[-1]
+    if len(table.rows) > 1 and not cells[0] and close \
+            and sum(1 for c in cells if c) <= sum(1 for c in last if c):
+        for i, cell in enumerate(cells):
+            if cell:
+                last[i] += cell
+                table.confidence[-1][i] = min(table.confidence[-1][i], confidence[i])
+        return
+    table.rows.append(cells)
+    table.confidence.append(confidence)
+    table.row_numbers.append(f"第 {page_number} 页第 {number} 行")
+
+
+def boxes_document(pages, fmt, source):
+    """Pages of boxes -> a Document in reading order; a list whose header repeats at
+    the top of the next page goes on as one table."""
+    lines, tables, blocks = [], [], []
+    for page_number, boxes in enumerate(pages, start=1):
+        for kind, value in page_layout(text_lines(boxes), page_number, source):
+            if kind == "p":
+                lines.append(value)
+                blocks.append(("p", value))
+                continue
+            previous = tables[-1] if tables else None
+            if previous is not None and previous.rows[0] == value.rows[0] \
+                    and not value.heading and blocks and blocks[-1][0] == "table":
+                previous.rows += value.rows[1:]
+                previous.row_numbers += value.row_numbers[1:]
+                previous.confidence += value.confidence[1:]
+                continue
+            tables.append(value)
+            blocks.append(("table", len(tables) - 1))
+    text = "\n".join(value if kind == "p" else "\n".join(tables[value].as_lines())
+                     for kind, value in blocks)
+    return Document(lines=lines, tables=tables, text=text, format=fmt, blocks=blocks)

@@ -176,9 +176,10 @@ def _add_row(table, line, number, page_number, close):
     table.row_numbers.append(f"第 {page_number} 页第 {number} 行")
 
 
-def boxes_document(pages, fmt, source):
+def boxes_document(pages, fmt, source, ocr=False):
     """Pages of boxes -> a Document in reading order; a list whose header repeats at
-    the top of the next page goes on as one table."""
+    the top of the next page goes on as one table. ocr: the boxes were OCR'd, and the
+    tables keep their cells' confidences (typed text has none)."""
     lines, tables, blocks = [], [], []
     for page_number, boxes in enumerate(pages, start=1):
         for kind, value in page_layout(text_lines(boxes), page_number, source):
@@ -195,6 +196,8 @@ def boxes_document(pages, fmt, source):
                 continue
             tables.append(value)
             blocks.append(("table", len(tables) - 1))
+    for table in tables:
+        table.confidence = table.confidence if ocr else None
     text = "\n".join(value if kind == "p" else "\n".join(tables[value].as_lines())
                      for kind, value in blocks)
     return Document(lines=lines, tables=tables, text=text, format=fmt, blocks=blocks)

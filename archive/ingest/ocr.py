@@ -97,7 +97,7 @@ def ocr_pages(images, source):
     pages = [read_boxes(image) for image in images[:MAX_PAGES]]
     if not any(pages):
         raise ParseError("文字识别（OCR）没有在图片中读到文字；请换一张更清晰的扫描件")
-    return boxes_document(pages, "ocr", source)
+    return boxes_document(pages, "ocr", source, ocr=True)
 
 
 def pdf_page_images(data, pages=None, dpi=200):

@@ -33,8 +33,8 @@ def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise
             draw.text((x, y), cell, font=font, fill="black")
         y += int(size * 2.3)
     if signature:
-        draw.text((1100, y + 200), signature[0], font=font, fill="black")
-        draw.text((1100, y + 260), signature[1], font=font, fill="black")
+        draw.text((1100, y + 120), signature[0], font=font, fill="black")
+        draw.text((1100, y + 175), signature[1], font=font, fill="black")
     rng = random.Random(7)
     for _ in range(noise):
         x, y0 = rng.randrange(image.width), rng.randrange(image.height)

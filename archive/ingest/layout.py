@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from .columns import header_fields
 from .tables import Document, Table, clean_cell, heading_above
 
+# Marks a cell never starts or ends with: a speck on a scan read as punctuation.
+_STRAY = "：:，,。.、;；'\"`‘’“”·-_~|"
 _SIGNATURE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|[〇○零一二三四五六七八九]{4}年")
 
 
@@ -104,7 +106,7 @@ def _cells(line, edges):
     for box in line:
         centre = (box.x0 + box.x1) / 2
         cells[sum(1 for edge in edges if centre >= edge)].append(box)
-    texts = [clean_cell("".join(b.text for b in cell)) for cell in cells]
+    texts = [clean_cell("".join(b.text for b in cell)).strip(_STRAY) for cell in cells]
     confidence = [min((b.confidence for b in cell), default=1.0) for cell in cells]
     return texts, confidence
 

@@ -13,7 +13,6 @@ PEOPLE = [("1", "张玉柱", "中国联合网络通信有限公司北京市分�
           ("3", "买买提·吐尔逊", "中国电信股份有限公司新疆分公司", "装维工程师"),
           ("4", "李晓雯", "中国铁塔股份有限公司浙江省分公司", "代维主管")]
 SIGNATURE = ("北京市通信管理局", "2022年3月1日")
-COLUMNS = (110, 250, 560, 1300)
 
 
 def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise=0):
@@ -28,8 +27,13 @@ def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise
     if title:
         draw.text((150, 150), title, font=font, fill="black")
     y = 300
+    widths = [max((len(r[c]) for r in rows if c < len(r) and any(r[1:])), default=0)
+              for c in range(max(len(r) for r in rows))]
+    columns = [110]
+    for width in widths[:-1]:
+        columns.append(columns[-1] + int((width + 2.5) * size))
     for row in rows:
-        for x, cell in zip(COLUMNS, row):
+        for x, cell in zip(columns, row):
             draw.text((x, y), cell, font=font, fill="black")
         y += int(size * 2.3)
     if signature:

@@ -104,8 +104,9 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
     choices: where the page and an attachment give one honoree different values,
     the admin's pick ({conflict key: index}); the page's value otherwise."""
     from .documents import combine, is_list, parse_document
+    from .line_lists import line_tables
     from .tabular import parse_csv, parse_json
-    from .text_notice import parse_notice_text
+    from .text_notice import has_blocks, parse_notice_text
 
     filename, data = main
     try:
@@ -115,7 +116,8 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
             parse = parse_csv if kind == "csv" else parse_json
             return parse(text, filename=filename, overrides=overrides)
         doc = read_document(data, filename)
-        if not attachments and kind == "txt" and not any(is_list(t) for t in doc.tables):
+        if not attachments and kind == "txt" and not any(is_list(t) for t in doc.tables) \
+                and (has_blocks(doc.lines) or not line_tables(doc.lines)):
             return parse_notice_text(doc.text, fmt="txt", filename=filename, overrides=overrides)
     except ParseError as exc:
         raise exc.with_filename(filename) from None

@@ -8,12 +8,13 @@ way the metadata comes from the text, completed by the admin's values.
 
 from .columns import TableRead, header_fields, read_table
 from .errors import ParseError
+from .line_lists import line_tables
 from .fields import parse_cycle
 from .metadata import check_counts, complete, read_metadata, stated_counts
 from .merge import merge_lists
 from .notice import ParsedNotice
 from .tables import Document, Table, reading_of
-from .text_notice import parse_notice_text
+from .text_notice import has_blocks, parse_notice_text
 
 
 
@@ -112,6 +113,8 @@ def combine(main, attachments, main_name="网页"):
 def parse_document(doc, overrides=None, filename=None):
     """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries."""
     lists = list_tables(doc.tables)
+    if not lists and not has_blocks(doc.lines):
+        lists = line_tables(doc.lines)
     if not lists and doc.format in ("csv", "json"):
         raise ParseError("表头中没有姓名列（姓名、班组名称或 name）",
                          filename=filename, field="name")

@@ -1,5 +1,7 @@
 """One place that turns the values a parser read into an entry as stored."""
 
+import re
+
 from .fields import clean_name, company_prefix, operator_of, parse_birth, parse_team_size, \
     region_of
 
@@ -26,6 +28,21 @@ def kind_of(value):
     return KINDS.get(str(value or "").strip().lower())
 
 
+_SHORT_UNIT = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:分公司|营业厅|营业部|分局|支局|中心|局|部)"
+                         r"[\u4e00-\u9fff]{0,16}$")
+
+
+def complete_unit(unit, company):
+    """A short unit (九江分公司, 重要通信局) under a heading that names its company
+    (…公司) as the whole unit: the company's name before it. A unit that names a
+    company of its own, or a heading that names only an operator, leaves it as is."""
+    if not unit or not company or not company.endswith("公司") or "公司" in unit[:-3] \
+            or not _SHORT_UNIT.match(unit) or unit.startswith(company[:4]) \
+            or unit.startswith("中国"):
+        return unit
+    return company + unit
+
+
 def build_entry(values, notice):
     """An entry from a parser's values (kind, name and the optional fields).
 
@@ -48,6 +65,7 @@ def build_entry(values, notice):
         out["unit"] = company_prefix(name)
     # 推荐单位 is what a 推荐单位 column or a group row names, never a copy of the unit.
     out["company"] = out["company"] or values.get("group_company")
+    out["unit"] = complete_unit(out["unit"], values.get("group_company"))
     out["operator"] = operator_of(out["company"], out["unit"])
     if out["operator"] == "其他" and values.get("group_operator"):
         out["operator"] = values["group_operator"]

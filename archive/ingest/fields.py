@@ -39,9 +39,32 @@ def parse_doc_number(text):
     return re.sub(r"\s+", "", m.group(0)) if m else None
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "Ｏ": 0}
+_CN_DATE_RE = re.compile(r"([〇○Ｏ零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                         r"\s*([一二三四五六七八九十]{1,3})\s*日")
+
+
+def _cn_number(text):
+    """一 .. 三十一 as a number (十二 = 12, 二十 = 20, 二十八 = 28)."""
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def arabic_dates(text):
+    """Dates written in Chinese numerals (二〇一一年三月十八日) in Arabic digits
+    (2011年3月18日); the rest of the text as it is."""
+    def arabic(m):
+        year = "".join(str(_CN_DIGITS[c]) for c in m.group(1))
+        return f"{year}年{_cn_number(m.group(2))}月{_cn_number(m.group(3))}日"
+    return _CN_DATE_RE.sub(arabic, text or "")
+
+
 def parse_date(text):
-    """Return the first full date in text as ISO "YYYY-MM-DD", or None."""
-    for m in _DATE_RE.finditer(text or ""):
+    """Return the first full date in text as ISO "YYYY-MM-DD", or None; dates in
+    Chinese numerals (二〇一一年三月十八日) too."""
+    for m in _DATE_RE.finditer(arabic_dates(text)):
         year, month, day = (int(g) for g in m.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:
             return f"{year:04d}-{month:02d}-{day:02d}"

@@ -20,6 +20,8 @@ from .tables import Document, Table, clean_cell, heading_above
 
 # Marks a cell never starts or ends with: a speck on a scan read as punctuation.
 _STRAY = "：:，,。.、;；'\"`‘’“”·-_~|"
+# A sentence below a list (公示期间如有异议，请…) ends it: no list cell reads so.
+_SENTENCE = re.compile(r"[。！？；]|^[^\s]{6,}[，,][^\s]{4,}")
 _SIGNATURE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|[〇○零一二三四五六七八九]{4}年")
 
 
@@ -95,20 +97,41 @@ def _joined(line):
 
 
 def _columns(header):
-    """The header line's column boundaries: midway between neighbouring labels."""
-    return [(a.x1 + b.x0) / 2 for a, b in zip(header, header[1:])]
+    """Where the header line's columns start after the first: a little left of each
+    label (a cell starts under its label, or overhangs it by a character)."""
+    return [b.x0 - max(b.height, 1) for b in header[1:]]
 
 
 def _cells(line, edges):
-    """A line's boxes dealt into columns by where their centres fall, with the least
-    confidence of each cell."""
+    """A line's boxes dealt into columns by where they start (a long unit overruns the
+    next column's middle, never its start), with the least confidence of each cell."""
     cells = [[] for _ in range(len(edges) + 1)]
-    for box in line:
-        centre = (box.x0 + box.x1) / 2
-        cells[sum(1 for edge in edges if centre >= edge)].append(box)
+    for box in _split_at_edges(line, edges):
+        cells[sum(1 for edge in edges if box.x0 >= edge)].append(box)
     texts = [clean_cell("".join(b.text for b in cell)).strip(_STRAY) for cell in cells]
     confidence = [min((b.confidence for b in cell), default=1.0) for cell in cells]
     return texts, confidence
+
+
+def _split_at_edges(line, edges):
+    """Boxes that run over the start of the next column by characters (OCR reads two
+    cells close together as one box) cut there, in proportion to their characters.
+    A line of one box is a group or title row spanning the table, never cut."""
+    if len(line) < 2:
+        return line
+    out = []
+    for box in line:
+        for edge in edges:
+            width = (box.x1 - box.x0) / max(len(box.text), 1)
+            cut = round((edge + max(box.height, 1) - box.x0) / width) if width else 0
+            if box.x0 < edge and 2 <= cut <= len(box.text) - 2 \
+                    and box.x1 - edge > 2 * width:
+                out.append(Box(box.text[:cut], box.x0, box.top, box.x0 + cut * width,
+                               box.bottom, box.confidence))
+                box = Box(box.text[cut:], box.x0 + cut * width, box.top, box.x1, box.bottom,
+                          box.confidence)
+        out.append(box)
+    return out
 
 
 def _header_line(line):
@@ -150,7 +173,7 @@ def page_layout(lines, page_number, source):
         text = _joined(line)
         if table is not None:
             gap = top - previous_bottom
-            if gap > 3 * pitch or _SIGNATURE.search(text):
+            if gap > 3 * pitch or _SIGNATURE.search(text) or _SENTENCE.search(text):
                 table, since = None, len(texts)
             else:
                 _add_row(table, line, number, page_number, gap < 0.8 * pitch)

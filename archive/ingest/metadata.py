@@ -52,7 +52,9 @@ _PUBLISHED_LABELS = (
                r"(?:日期|时间)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})"),
 )
 _SIGNED_LABEL = re.compile(r"(?:成文日期|签发日期|印发日期)\s*[:：]\s*(?P<date>[\d\-/.年月日 ]{8,20})")
-SIGNATURE_DATE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+SIGNATURE_DATE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+                               r"|^[〇○Ｏ零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月"
+                               r"\s*[一二三四五六七八九十]{1,3}\s*日$")
 _DOC_NUMBER = r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（]\s*(?:19|20)\d\d\s*[〕\]】)）]\s*\d{1,4}\s*号"
 _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
 # Lines a title never starts with: a document number or a date alone, an index number.

@@ -161,38 +161,10 @@ def _join_pages(pages):
 
 
 def _positional_tables(pdf):
-    """Lists printed without rules: cells from the x position of each word, taking
-    the columns from the header line (pdf: the open pdfplumber document)."""
-    rows, numbers, columns = [], [], None
-    for page_number, page in enumerate(pdf.pages, start=1):
-        for line_number, words in enumerate(_word_lines(page), start=1):
-            texts = [w["text"] for w in words]
-            if header_fields(texts) is not None:
-                centres = [(w["x0"] + w["x1"]) / 2 for w in words]
-                columns = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
-                rows.append(texts)
-                numbers.append(f"第 {page_number} 页第 {line_number} 行")
-                continue
-            if columns is None:
-                continue
-            cells = [""] * (len(columns) + 1)
-            for w in words:
-                col = sum(1 for edge in columns if w["x0"] >= edge)
-                cells[col] = (cells[col] + " " + w["text"]).strip()
-            rows.append(cells)
-            numbers.append(f"第 {page_number} 页第 {line_number} 行")
-    if not rows:
-        return []
-    return [Table(rows=rows, source="PDF 文本", row_numbers=numbers)]
-
-
-def _word_lines(page):
-    """The page's words grouped into lines, left to right."""
-    lines = []
-    for word in sorted(page.extract_words(keep_blank_chars=False, use_text_flow=False),
-                       key=lambda w: (round(w["top"]), w["x0"])):
-        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+    """Lists printed without rules: the words and their positions, read into lines and
+    lists as any positioned text is (layout.py: columns from the header line)."""
+    from .layout import Box, boxes_document
+    pages = [[Box(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
+              for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)]
+             for page in pdf.pages]
+    return boxes_document(pages, "pdf", "PDF 文本").tables

@@ -240,13 +240,20 @@ def tab_tables(text):
             outside.extend(run)
         run.clear()
 
+    def tabbed(line):
+        return "\t" in line.strip("\t \u3000") and len([c for c in line.split("\t")
+                                                        if c.strip()]) >= 2
+
     text_lines = text.split("\n")
     for i, line in enumerate(text_lines):
-        if "\t" in line.strip("\t \u3000") and len([c for c in line.split("\t") if c.strip()]) >= 2:
+        if tabbed(line):
             run.append(i)
             continue
         if run and not line.strip():
             continue  # a blank line inside a copied table
+        if run and len(line) <= 60 and i + 1 < len(text_lines) and tabbed(text_lines[i + 1]):
+            run.append(i)  # a group row (中国电信（2名）) copied as one cell
+            continue
         close()
         outside.append(i)
     close()

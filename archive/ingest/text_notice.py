@@ -59,6 +59,23 @@ def clean_lines(text):
     return out
 
 
+_PAIR_START = re.compile(r"\s+(?=(?:" + "|".join(sorted(FIELD_KEYS, key=len, reverse=True))
+                         + r")\s*[:：])")
+
+
+def split_pairs(lines):
+    """Lines holding several 字段：值 pairs (姓名：张三　性别：女　职务：班长) as one
+    line a pair, each keeping its line number; a line that starts with no field key
+    stays whole (a citation may say 职务：… in passing)."""
+    out = []
+    for number, line in lines:
+        if _field(line) is None:
+            out.append((number, line))
+            continue
+        out += [(number, part) for part in _PAIR_START.split(line) if part]
+    return out
+
+
 def _field(line):
     m = _KEY_RE.match(line)
     if not m:
@@ -72,6 +89,11 @@ def _field(line):
 def _is_entry_start(line):
     f = _field(line)
     return f is not None and f[1] in ("name", "team_name")
+
+
+def has_blocks(lines):
+    """Whether text lines hold candidate blocks (a 姓名：… or 班组名称：… field line)."""
+    return any(_is_entry_start(line) for line in lines)
 
 
 def _award_heading(lines, i):
@@ -112,7 +134,8 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
 def _notice_lines(text, filename):
     """The text's (line number, line) pairs without page chrome; refuses a text that is
     no award notice."""
-    lines = [(n, line) for n, line in clean_lines(text) if not _CHROME_RE.match(line)]
+    lines = split_pairs([(n, line) for n, line in clean_lines(text)
+                         if not _CHROME_RE.match(line)])
     if not lines:
         raise ParseError("文件中没有文字", filename=filename)
     if not any("电信服务明星" in line for _, line in lines):

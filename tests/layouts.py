@@ -1,0 +1,235 @@
+"""A generator of notice layouts: one fictional list, rendered through every layout
+family and every format the archive reads, with random choices (columns present,
+their order and names, numbering styles, separators, padding, group headings and
+their counts, page breaks). What was rendered is what must be read back.
+
+Families: "table" (a header row, optional operator group rows and a counted title),
+"numbered" (numbered paragraphs, fields separated by ，、 or spaces), "headed" (lines
+under company sub-headings, short units completed from the heading), "blocks" (a
+block per candidate: several 字段：值 pairs on a line, then the 事迹).
+Formats: txt, html, docx, pdf, ofd, xlsx and csv (tables only), png (OCR).
+"""
+
+import io
+import random
+
+FAMILIES = ("table", "numbered", "headed", "blocks")
+FORMATS = {"table": ("txt", "html", "docx", "pdf", "ofd", "xlsx", "csv"),
+           "numbered": ("txt", "html", "docx", "pdf", "ofd"),
+           "headed": ("txt", "html", "docx", "pdf", "ofd"),
+           "blocks": ("txt", "html", "docx")}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂玉柱晓雯建国海燕志文斌"
+MINORITY = ["阿依古丽·吐尔逊", "买买提·艾力", "努尔艾力·热合曼", "古丽娜尔·沙比提"]
+COMPANIES = [("中国电信股份有限公司江西分公司", ["九江分公司", "赣州分公司", "南昌分公司"]),
+             ("中国移动通信集团浙江有限公司", ["杭州分公司", "宁波分公司", "温州分公司"]),
+             ("中国联合网络通信有限公司北京市分公司", ["重要通信局", "海淀分公司", "朝阳分公司"]),
+             ("中国铁塔股份有限公司江苏省分公司", ["南京分公司", "苏州分公司"])]
+POSITIONS = ["装维班长", "客户经理", "营业厅主任", "网格经理", "网络维护工程师", "投诉处理专员"]
+TITLE = "关于2021-2022年度全国用户满意电信服务明星候选人的公示"
+PUBLISHER = "江西省通信管理局"
+
+
+def people(rng, n):
+    """n fictional honorees: (name, company, short unit, position), names unique."""
+    out, seen = [], set()
+    while len(out) < n:
+        if rng.random() < 0.15:
+            name = rng.choice(MINORITY)
+        else:
+            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN)
+                                                  for _ in range(rng.choice((1, 2, 2))))
+        if name in seen:
+            continue
+        seen.add(name)
+        company, units = rng.choice(COMPANIES)
+        out.append((name, company, rng.choice(units), rng.choice(POSITIONS)))
+    return sorted(out, key=lambda p: [c for c, _ in COMPANIES].index(p[1]))
+
+
+def expected(listed):
+    """What the reader must give for each honoree: (name, unit, position)."""
+    return [(name, company + unit, position) for name, company, unit, position in listed]
+
+
+def _padded(rng, name):
+    """A two-character name as notices pad it (王　海), now and then."""
+    return name[0] + "\u3000" + name[1] if len(name) == 2 and rng.random() < 0.4 else name
+
+
+def _groups(listed):
+    groups = []
+    for person in listed:
+        if not groups or groups[-1][0] != person[1]:
+            groups.append((person[1], []))
+        groups[-1][1].append(person)
+    return groups
+
+
+def paragraphs(rng, family, listed):
+    """The notice as paragraphs and tables: [("p", text) | ("table", rows)]."""
+    title = TITLE.replace("-", rng.choice(["-", "—", "～", "至"]))
+    date = rng.choice(["2022年3月1日", "二〇二二年三月一日", "二○二二年三月一日"])
+    head = [("p", title), ("p", f"根据评选工作安排，现将我省候选人名单公示如下，共{len(listed)}名。")]
+    tail = [("p", "公示期间如有异议，请与我局联系。"), ("p", PUBLISHER), ("p", date)]
+    body = []
+    numerals = "一二三四五六七八九十"
+    if family == "table":
+        columns = [("序号", None), (rng.choice(["姓名", "姓  名", "候选人姓名"]), 0),
+                   (rng.choice(["工作单位", "单位", "所在单位"]), 1),
+                   (rng.choice(["职务", "岗位", "职务/岗位"]), 2)]
+        if rng.random() < 0.5:
+            columns[2:] = [columns[3], columns[2]]
+        rows = [[label for label, _ in columns]]
+        grouped = rng.random() < 0.5
+        serial = 0
+        for company, members in _groups(listed):
+            if grouped:
+                rows.append([f"{company}（{len(members)}名）"] * len(columns))
+            for name, company_, unit, position in members:
+                serial += 1
+                values = (_padded(rng, name), (unit if grouped else company_ + unit), position)
+                rows.append([str(serial) if i is None else values[i] for _, i in columns])
+        body = [("p", f"全国用户满意电信服务明星候选人名单（共{len(listed)}名）"), ("table", rows)]
+    elif family == "numbered":
+        style = rng.choice(["{}．", "{}、", "（{}）", "{}. "])
+        sep = rng.choice(["，", "、", "  ", "\u3000"])
+        for i, (name, company, unit, position) in enumerate(listed, start=1):
+            body.append(("p", style.format(i) + sep.join((_padded(rng, name), company + unit,
+                                                          position))))
+    elif family == "headed":
+        sep = rng.choice(["，", "  ", "、"])
+        for g, (company, members) in enumerate(_groups(listed)):
+            count = f"（{len(members)}名）" if rng.random() < 0.6 else ""
+            body.append(("p", f"{numerals[g]}、{company}{count}"))
+            for i, (name, _, unit, position) in enumerate(members, start=1):
+                body.append(("p", f"{i}．" + sep.join((_padded(rng, name), unit, position))))
+    else:  # blocks
+        for name, company, unit, position in listed:
+            gender = rng.choice("男女")
+            body.append(("p", f"全国用户满意电信服务明星（{company}）"))
+            if rng.random() < 0.5:
+                body.append(("p", f"姓名：{name}\u3000性别：{gender}\u3000职务：{position}"))
+            else:
+                body += [("p", f"姓名：{name}"), ("p", f"性别：{gender}"), ("p", f"职务：{position}")]
+            body.append(("p", f"工作单位：{company}{unit}"))
+            body.append(("p", "申报说明材料："))
+            body.append(("p", f"{name}同志扎根一线，服务用户热情周到，客户满意度连续三年名列前茅。"))
+    return head + body + tail
+
+
+def _spans(row):
+    """A group or title row: one text over the whole row (a merged cell)."""
+    return len(row) > 1 and len(set(row)) == 1
+
+
+def _xs(rows, left, size):
+    """Where each column starts: after the widest cell of the column before it."""
+    widths = [max(len(r[c]) for r in rows if not _spans(r)) for c in range(len(rows[0]))]
+    xs = [left]
+    for width in widths[:-1]:
+        xs.append(xs[-1] + (width + 2) * size)
+    return xs
+
+
+def _row_text(row, sep):
+    return row[0] if _spans(row) else sep.join(row)
+
+
+def render(items, fmt, rng):
+    """The paragraphs and tables in one format: (filename, bytes)."""
+    if fmt == "txt":
+        lines = []
+        for kind, value in items:
+            lines += [_row_text(r, "\t") for r in value] if kind == "table" else [value]
+        return "公示.txt", "\n".join(lines).encode(rng.choice(["utf-8", "gb18030"]))
+    if fmt == "html":
+        from html import escape
+        parts = []
+        for kind, value in items:
+            if kind == "table":
+                parts.append("<table border=1>" + "".join(
+                    f"<tr><td colspan={len(row)}>{escape(row[0])}</td></tr>" if _spans(row)
+                    else "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                    for row in value) + "</table>")
+            else:
+                parts.append(f"<p>{escape(value)}</p>")
+        html = ('<html><head><meta charset="utf-8"><title>公示</title></head><body>'
+                '<div class="nav">首页 &gt; 通知公告</div>' + "".join(parts) + "</body></html>")
+        return "公示.html", html.encode()
+    if fmt == "docx":
+        import docx
+        document = docx.Document()
+        for kind, value in items:
+            if kind == "table":
+                table = document.add_table(rows=len(value), cols=len(value[0]))
+                for r, row in enumerate(value):
+                    if _spans(row):
+                        table.cell(r, 0).merge(table.cell(r, len(row) - 1)).text = row[0]
+                        continue
+                    for c, cell in enumerate(row):
+                        table.cell(r, c).text = cell
+            else:
+                document.add_paragraph(value)
+        document.add_paragraph("")
+        buf = io.BytesIO()
+        document.save(buf)
+        return "公示.docx", buf.getvalue()
+    if fmt in ("xlsx", "csv"):
+        rows = [row for kind, value in items if kind == "table" for row in value]
+        if fmt == "csv":
+            import csv
+            buf = io.StringIO()
+            csv.writer(buf).writerows(rows)
+            return "名单.csv", buf.getvalue().encode("utf-8-sig")
+        import openpyxl
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        buf = io.BytesIO()
+        book.save(buf)
+        return "名单.xlsx", buf.getvalue()
+    if fmt == "pdf":
+        return "公示.pdf", _pdf(items, rng)
+    if fmt == "ofd":
+        import rendered
+        texts, y, pages = [], 20, []
+        for kind, value in items:
+            for row in (value if kind == "table" else [[value]]):
+                row = row[:1] if _spans(row) else row
+                if y > 270:
+                    pages.append(texts)
+                    texts, y = [], 20
+                xs = _xs(value, 20, 4.2) if kind == "table" else (20,)
+                texts += [(x, y, cell) for x, cell in zip(xs, row) if cell]
+                y += 8
+        pages.append(texts)
+        return "公示.ofd", rendered.ofd(pages)
+    raise ValueError(fmt)
+
+
+def _pdf(items, rng):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+    import rendered
+    pdfmetrics.registerFont(TTFont("WQY", rendered.FONT, subfontIndex=0))
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, pagesize=A4)
+    width, height = A4
+    y = height - 60
+    size = 9
+    for kind, value in items:
+        for row in (value if kind == "table" else [[value]]):
+            row = row[:1] if _spans(row) else row
+            if y < 60:
+                page.showPage()
+                y = height - 60
+            page.setFont("WQY", size)
+            xs = _xs(value, 50, size) if kind == "table" else (50,)
+            for x, cell in zip(xs, row):
+                page.drawString(x, y, cell)
+            y -= size * 2
+    page.save()
+    return buf.getvalue()

@@ -1,0 +1,60 @@
+"""Property tests over generated layouts (tests/layouts.py): the same kind of fictional
+list rendered through every layout family and format, with random choices; what was
+rendered is what is read, and no correct rendering is refused by a stated count."""
+
+import random
+
+import pytest
+
+import layouts
+from archive.ingest import parse_bytes
+
+META = {"published": "2022-03-02", "publisher": layouts.PUBLISHER, "title": layouts.TITLE}
+CASES = [(family, fmt) for family in layouts.FAMILIES for fmt in layouts.FORMATS[family]]
+
+
+def _read(family, fmt, seed):
+    rng = random.Random(f"{family}-{fmt}-{seed}")
+    listed = layouts.people(rng, rng.randint(3, 9))
+    filename, data = layouts.render(layouts.paragraphs(rng, family, listed), fmt, rng)
+    return listed, parse_bytes(data, filename, META)
+
+
+@pytest.mark.parametrize("family,fmt", CASES)
+@pytest.mark.parametrize("seed", range(25))
+def test_what_is_rendered_is_what_is_read(family, fmt, seed):
+    listed, parsed = _read(family, fmt, seed)
+    read = [(e["name"], e["unit"], e["position"]) for e in parsed.entries]
+    assert read == layouts.expected(listed)
+    assert parsed.mismatches == []
+    assert all(e["kind"] == "individual" for e in parsed.entries)
+
+
+@pytest.mark.parametrize("family,fmt", [(f, fmt) for f, fmt in CASES if fmt not in ("xlsx", "csv")])
+@pytest.mark.parametrize("seed", range(3))
+def test_the_notices_metadata_is_read_from_every_rendering(family, fmt, seed):
+    """Title (its cycle written 2021—2022, 2021～2022, 2021至2022), the issuing body
+    from the signature, and the signing date (in Chinese numerals too)."""
+    rng = random.Random(f"meta-{family}-{fmt}-{seed}")
+    listed = layouts.people(rng, 4)
+    filename, data = layouts.render(layouts.paragraphs(rng, family, listed), fmt, rng)
+    parsed = parse_bytes(data, filename, {"published": "2022-03-02"})
+    notice = parsed.notice
+    assert (notice["cycle"], notice["stage"], notice["publisher"], notice["signed"]) == \
+        ("2021-2022", "candidates", layouts.PUBLISHER, "2022-03-01")
+    assert len(parsed.entries) == 4
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_photographed_table_reads_through_ocr_like_the_typed_one(seed):
+    """The table family as a picture: the same list, read through OCR."""
+    import rendered
+    rng = random.Random(f"ocr-{seed}")
+    listed = layouts.people(rng, 5)
+    rows = [item for kind, value in layouts.paragraphs(rng, "table", listed)
+            if kind == "table" for item in value]
+    flat = [row[:1] + [""] * (len(row) - 1) if len(set(row)) == 1 else row for row in rows]
+    image = rendered.page_image([r for r in flat], title=layouts.TITLE, angle=rng.uniform(-1.5, 1.5))
+    parsed = parse_bytes(rendered.image_bytes(image, "JPEG"), "名单.jpg", META)
+    assert [(e["name"], e["unit"], e["position"]) for e in parsed.entries] == \
+        layouts.expected(listed)

@@ -107,7 +107,10 @@ def _scanned(data, pages):
     if pages > OCR_PAGES:
         raise ParseError(f"这个 PDF 没有文字层（是扫描图片），有 {pages} 页；文字识别最多读 "
                          f"{OCR_PAGES} 页，请拆分文件或索取原始文档")
-    doc = ocr_pages(pdf_page_images(data), "扫描 PDF")
+    try:
+        doc = ocr_pages(pdf_page_images(data), "扫描 PDF")
+    except ParseError as exc:
+        raise ParseError(f"这个 PDF 没有文字层（是扫描图片）；{exc}") from exc
     doc.format = "pdf"
     return doc
 

@@ -26,11 +26,12 @@ run: install
 # Debian's Chromium for the real-browser tests (Playwright never downloads one here),
 # a CJK font so that its screenshots show the Chinese text, nginx for the shared-cache
 # test (deploy/nginx.conf), and LibreOffice's Writer, which converts Word 97 .doc
-# notices (and makes the tests' .doc files).
+# notices (and makes the tests' .doc files); libGL and GLib, which OpenCV (under the
+# OCR engine) loads.
 system-packages:
-	@dpkg -s chromium fonts-wqy-microhei nginx-light libreoffice-writer-nogui >/dev/null 2>&1 || { \
+	@dpkg -s chromium fonts-wqy-microhei nginx-light libreoffice-writer-nogui libgl1 libglib2.0-0 >/dev/null 2>&1 || { \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-wqy-microhei nginx-light >/dev/null \
+	    chromium fonts-wqy-microhei nginx-light libgl1 libglib2.0-0 >/dev/null \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    libreoffice-writer-nogui >/dev/null) \
 	  || echo "warning: could not install chromium, nginx or LibreOffice; their tests will fail"; }

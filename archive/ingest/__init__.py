@@ -104,7 +104,6 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
     choices: where the page and an attachment give one honoree different values,
     the admin's pick ({conflict key: index}); the page's value otherwise."""
     from .documents import combine, is_list, parse_document
-    from .line_lists import line_tables
     from .tabular import parse_csv, parse_json
     from .text_notice import has_blocks, parse_notice_text
 
@@ -116,8 +115,10 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
             parse = parse_csv if kind == "csv" else parse_json
             return parse(text, filename=filename, overrides=overrides)
         doc = read_document(data, filename)
+        # A page of candidate blocks; any other text (lines that may form a list) is
+        # read as a document.
         if not attachments and kind == "txt" and not any(is_list(t) for t in doc.tables) \
-                and (has_blocks(doc.lines) or not line_tables(doc.lines)):
+                and has_blocks(doc.lines):
             return parse_notice_text(doc.text, fmt="txt", filename=filename, overrides=overrides)
     except ParseError as exc:
         raise exc.with_filename(filename) from None

@@ -36,7 +36,8 @@ def complete_unit(unit, company):
     """A short unit (九江分公司, 重要通信局) under a heading that names its company
     (…公司) as the whole unit: the company's name before it. A unit that names a
     company of its own, or a heading that names only an operator, leaves it as is."""
-    if not unit or not company or not company.endswith("公司") or "公司" in unit[:-3] \
+    if not unit or not company or not company.endswith("公司") \
+            or "公司" in unit.removesuffix("分公司") \
             or not _SHORT_UNIT.match(unit) or unit.startswith(company[:4]) \
             or unit.startswith("中国"):
         return unit

@@ -1,13 +1,15 @@
 """Text placed on a page -> lines and tables, for every format that gives positions
-rather than structure: OCR'd scans and photos (ocr.py), OFD (ofd.py).
+rather than structure: OCR'd scans and photos (ocr.py), OFD (ofd.py), unruled PDF
+lists (pdf.py).
 
 A page is a list of `Box`es (a word or a run of text with its rectangle and, from
 OCR, its confidence). Lines are rebuilt by baseline (boxes that overlap vertically),
-a list by its header line (序号 | 姓名 | 单位): its columns are the gaps between the
-header's labels, each later box goes to the column it overlaps most, a row whose
-first column is empty and that sits close under the row above is that row going on
-(a wrapped cell), and the list ends at a large vertical gap or a signature. What the
-header mapper (`columns.py`) then reads is the same table model as any other format.
+a list by its header line (序号 | 姓名 | 单位): each column starts under its label,
+each later box goes to the column it starts in (a box OCR merged over two cells is
+cut at the column), a row whose first column is empty and that sits close under the
+row above is that row going on (a wrapped cell), and the list ends at a large
+vertical gap, a sentence or a signature date. What the header mapper (`columns.py`)
+then reads is the same table model as any other format.
 """
 
 import math
@@ -16,13 +18,13 @@ import statistics
 from dataclasses import dataclass
 
 from .columns import header_fields
+from .metadata import SIGNATURE_DATE_RE
 from .tables import Document, Table, clean_cell, heading_above
 
 # Marks a cell never starts or ends with: a speck on a scan read as punctuation.
 _STRAY = "：:，,。.、;；'\"`‘’“”·-_~|"
 # A sentence below a list (公示期间如有异议，请…) ends it: no list cell reads so.
 _SENTENCE = re.compile(r"[。！？；]|^[^\s]{6,}[，,][^\s]{4,}")
-_SIGNATURE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|[〇○零一二三四五六七八九]{4}年")
 
 
 @dataclass
@@ -155,7 +157,7 @@ def _header_line(line):
 def page_layout(lines, page_number, source):
     """One page's lines -> its items in reading order: ("p", text) for a line outside
     lists, ("table", Table) for a list, cells with their confidences."""
-    items, texts, table = [], [], None
+    items, texts, table, edges = [], [], None, None
     since = 0
     pitch = statistics.median([line[0].height for line in lines]) if lines else 0
     previous_bottom = None
@@ -166,17 +168,18 @@ def page_layout(lines, page_number, source):
             table = Table(rows=[[b.text for b in header]], heading=heading_above(texts, since),
                           source=source, row_numbers=[f"第 {page_number} 页第 {number} 行"],
                           row_label="{}", confidence=[[b.confidence for b in header]])
-            table.edges = _columns(header)
+            edges = _columns(header)
             items.append(("table", table))
             previous_bottom = max(b.bottom for b in line)
             continue
         text = _joined(line)
         if table is not None:
             gap = top - previous_bottom
-            if gap > 3 * pitch or _SIGNATURE.search(text) or _SENTENCE.search(text):
+            if gap > 3 * pitch or SIGNATURE_DATE_RE.match(text) or _SENTENCE.search(text):
                 table, since = None, len(texts)
             else:
-                _add_row(table, line, number, page_number, gap < 0.8 * pitch)
+                _add_row(table, _cells(line, edges), f"第 {page_number} 页第 {number} 行",
+                         gap < 0.8 * pitch)
                 previous_bottom = max(b.bottom for b in line)
                 continue
         texts.append(text)
@@ -184,10 +187,10 @@ def page_layout(lines, page_number, source):
     return items
 
 
-def _add_row(table, line, number, page_number, close):
-    """Add a line to a positional table: a row, or the row above going on (a wrapped
-    cell: no first column, close under it, no more cells than it)."""
-    cells, confidence = _cells(line, table.edges)
+def _add_row(table, read, where, close):
+    """Add a line's (cells, confidences) to a positional table: a row, or the row above
+    going on (a wrapped cell: no first column, close under it, no more cells than it)."""
+    cells, confidence = read
     last = table.rows[-1]
     if len(table.rows) > 1 and not cells[0] and close \
             and sum(1 for c in cells if c) <= sum(1 for c in last if c):
@@ -198,7 +201,7 @@ def _add_row(table, line, number, page_number, close):
         return
     table.rows.append(cells)
     table.confidence.append(confidence)
-    table.row_numbers.append(f"第 {page_number} 页第 {number} 行")
+    table.row_numbers.append(where)
 
 
 def boxes_document(pages, fmt, source, ocr=False):

@@ -14,7 +14,7 @@ a short unit (九江分公司) is completed from its heading's company.
 
 import re
 
-from .columns import header_fields
+from .columns import _COUNT_RE, _ENUM_RE, header_fields
 from .fields import operator_of
 
 _NUMBER = re.compile(r"^\s*(?:[(（]\s*\d{1,4}\s*[)）]|\d{1,4}\s*[.．、,，)）]|\d{1,4}\s+(?=\S))\s*")
@@ -31,9 +31,6 @@ _BIRTH = re.compile(r"^(?:19|20)\d\d\s*(?:[年.\-/．]\s*\d{1,2}\s*月?(?:\s*[.\
 _EDUCATION = re.compile(r"^(?:博士|硕士|研究生|本科|大学本科|大学|大专|专科|中专|高中|大学专科|"
                         r"硕士研究生|博士研究生|在职研究生)(?:学历|学位)?$")
 _ETHNICITY = re.compile(r"^[\u4e00-\u9fff]{1,4}族$")
-_SUBHEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]\s*|[（(][一二三四五六七八九十]{1,3}[)）]\s*)?"
-                         r"(?P<label>[^，,。：:]{2,40}?)\s*(?:[（(]\s*(?:共|计)?\s*\d{1,5}\s*[名个人]\s*[)）])?"
-                         r"\s*[:：]?$")
 _KIND_HEADING = re.compile(r"电信服务明星|候选人|候选班组|名单")
 #: What each field read by its look is, as a header label the mapper knows.
 _LABELS = {"name": "姓名", "team": "班组名称", "unit": "工作单位", "position": "职务",
@@ -102,11 +99,11 @@ def _look(part, seen):
 
 
 def _subheading(text):
-    """The label of a sub-heading line (an operator, a company, a list's kind), or None."""
-    m = _SUBHEADING.match(text)
-    if not m:
+    """The line, when it is a sub-heading (an operator, a company, a list's kind, with
+    its enumeration and count: 一、中国电信股份有限公司（3名）), or None."""
+    label = _COUNT_RE.sub("", _ENUM_RE.sub("", text)).strip().rstrip(":：")
+    if not 2 <= len(label) <= 40 or re.search(r"[，,。：:]", label):
         return None
-    label = m.group("label")
     if _KIND_HEADING.search(label) or operator_of(label) != "其他" \
             or re.search(r"(?:公司|集团|企业)$", label) or re.match(r"^(?:增值电信|基础电信|其他)", label):
         return text

@@ -17,6 +17,7 @@ from .markup import marked_hits
 from .services.accounts import AuthError
 from .services.indexing import IndexWriteError
 from .ingest.columns import COLUMN_LABELS
+from .ingest.guide import from_flags, layout_text
 from .ingest.merge import merge_message
 from .vocabulary import FIELD_LABELS, KIND_LABELS, STAGE_LABELS
 from .archive import Archive
@@ -125,10 +126,21 @@ def _metadata_options(command):
 @click.option("--accept-ocr", is_flag=True,
               help="Import lists read by OCR (scans, photos, image-only PDF and OFD pages) "
                    "after checking the cells it prints; without it such an import is refused.")
+@click.option("--table", type=int, help="Where the list is, when it is not found or read "
+              "wrong: the table (1-based, as a failed import prints them).")
+@click.option("--header-row", type=int, help="With --table: the row its header stands in.")
+@click.option("--column", "columns", multiple=True, metavar="N=FIELD",
+              help="What column N holds (姓名, 单位, 职务 … or name, unit, position); repeat "
+                   "for each; overrides the header's own labels.")
+@click.option("--lines", metavar="A-B", help="The text lines A to B form the list (each split "
+              "at ，、 or spaces into columns).")
+@click.option("--guide", "guide_file", type=click.Path(dir_okay=False, exists=True),
+              help="A JSON file saying where the list is: {\"table\": 2, \"header_row\": 1, "
+                   "\"columns\": {\"2\": \"姓名\"}} or {\"lines\": [12, 40]}.")
 @click.option("--dry-run", is_flag=True, help="Print what would be stored; write nothing.")
 @click.pass_context
-def import_(ctx, paths, attachments, remove_entries, accept_counts, accept_ocr, dry_run,
-            **metadata):
+def import_(ctx, paths, attachments, remove_entries, accept_counts, accept_ocr, table,
+            header_row, columns, lines, guide_file, dry_run, **metadata):
     """Import notice files, all or nothing: pages (.txt .html), lists (.csv .json
     .docx .doc .xlsx .xls .pdf).
 
@@ -140,14 +152,25 @@ def import_(ctx, paths, attachments, remove_entries, accept_counts, accept_ocr, 
     archive = _archive(ctx) if dry_run else _writable(ctx)
     overrides = {k: v for k, v in metadata.items() if v is not None}
     try:
+        guide = from_flags(table, header_row, columns, lines,
+                           Path(guide_file).read_text("utf-8") if guide_file else None)
+    except (ParseError, OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"名单位置：{exc}") from exc
+    try:
         with _index_progress() as progress:
             plans = archive.imports.import_paths(
                 paths, dry_run=dry_run, overrides=overrides, attachments=attachments,
                 allow_removal=remove_entries, accept_counts=accept_counts, progress=progress,
-                accept_ocr=accept_ocr)
+                accept_ocr=accept_ocr, guide=guide)
     except IndexPending as exc:
         raise click.ClickException(str(exc)) from exc
-    except (ParseError, OSError) as exc:
+    except ParseError as exc:
+        where = ""
+        if getattr(exc, "layout", None):
+            where = ("\n\n可用 --table N --header-row N --column N=字段，或 --lines A-B 指出名单"
+                     "（--guide 文件亦可）。文件中读到：\n" + layout_text(exc.layout))
+        raise click.ClickException(f"未导入任何内容：\n{exc}{where}") from exc
+    except OSError as exc:
         raise click.ClickException(f"未导入任何内容：\n{exc}") from exc
     for p in plans:
         action = (PLANNED if dry_run else ACTIONS)[p.action]

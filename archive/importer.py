@@ -260,15 +260,16 @@ def mismatch_message(plans):
     return "\n".join(f"{p.source_name}：{m}" for p in plans for m in p.mismatches)
 
 
-def parse(files, overrides=None, attachments=(), limits=None):
+def parse(files, overrides=None, attachments=(), limits=None, guide=None):
     """Parse (name, bytes) files in the sandbox (sandbox.py); returns [(name, files read,
     ParsedNotice or ParseError)], the files read being the notice and its attachments.
 
     overrides: notice metadata the admin supplies, for every file; attachments:
-    (name, bytes) pairs that belong to the one notice file given."""
-    if attachments and len(files) != 1:
-        raise ParseError("附件属于一个通知网页：请只给一个通知文件，再附上它的附件")
-    jobs = [((name, data), list(attachments), overrides) for name, data in files]
+    (name, bytes) pairs that belong to the one notice file given; guide: where the
+    list is (ingest/guide.py), for the one notice file given."""
+    if (attachments or guide) and len(files) != 1:
+        raise ParseError("附件和名单位置属于一个通知：请只给一个通知文件")
+    jobs = [((name, data), list(attachments), overrides, guide) for name, data in files]
     results = sandbox.parse_all(jobs, limits)
     return [(name, [(name, data)] + list(attachments), result)
             for (name, data), result in zip(files, results)]
@@ -381,7 +382,8 @@ def _write(db, p, stamp):
         "imported_at": stamp, "entries": len(p.rows), "changes": _changes(db, p),
         "reading": json.dumps(p.parsed.reading, ensure_ascii=False)
         if p.parsed.reading is not None else None,
-        "metadata": json.dumps(n, ensure_ascii=False)})
+        "metadata": json.dumps(n, ensure_ascii=False),
+        "guide": json.dumps(p.parsed.guide, ensure_ascii=False) if p.parsed.guide else None})
     _add_files(db, p, version)
     store.retire_entries(db, p.notice_id, version - 1, p.removed, stamp, kept=p.rows)
     store.save_entries(db, p.rows, p.added, p.changed, stamp)

@@ -148,7 +148,12 @@ def _v7(db):
         foreign_keys=[("notice_id", "notices", "id")])
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(db):
+    """A version keeps the admin's reading guide it was read with (where the list is)."""
+    db["notice_versions"].add_column("guide", str)  # JSON: ingest/guide.py, or null
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

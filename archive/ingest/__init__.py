@@ -98,11 +98,12 @@ def parse_bytes(data, filename, overrides=None):
     return parse_files((filename, data), (), overrides)
 
 
-def parse_files(main, attachments=(), overrides=None, choices=None):
+def parse_files(main, attachments=(), overrides=None, choices=None, guide=None):
     """Parse a notice given as a page (name, bytes) and its attachments, as one notice.
 
     choices: where the page and an attachment give one honoree different values,
-    the admin's pick ({conflict key: index}); the page's value otherwise."""
+    the admin's pick ({conflict key: index}); the page's value otherwise. guide: the
+    admin's reading guide (guide.py: which table and columns, or which lines)."""
     from .documents import combine, is_list, parse_document
     from .tabular import parse_csv, parse_json
     from .text_notice import has_blocks, parse_notice_text
@@ -110,16 +111,21 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
     filename, data = main
     try:
         kind = _kind(data, _suffix(filename))
-        if not attachments and kind in ("csv", "json"):
+        if not attachments and not guide and kind in ("csv", "json"):
             text = decode_bytes(data, filename)
             parse = parse_csv if kind == "csv" else parse_json
             return parse(text, filename=filename, overrides=overrides)
         doc = read_document(data, filename)
         # A page of candidate blocks; any other text (lines that may form a list) is
         # read as a document.
-        if not attachments and kind == "txt" and not any(is_list(t) for t in doc.tables) \
+        if not attachments and not guide and kind == "txt" \
+                and not any(is_list(t) for t in doc.tables) \
                 and has_blocks(doc.lines):
-            return parse_notice_text(doc.text, fmt="txt", filename=filename, overrides=overrides)
+            from .guide import layout_of
+            parsed = parse_notice_text(doc.text, fmt="txt", filename=filename,
+                                       overrides=overrides)
+            parsed.layout = layout_of(doc)
+            return parsed
     except ParseError as exc:
         raise exc.with_filename(filename) from None
     others = []
@@ -129,7 +135,8 @@ def parse_files(main, attachments=(), overrides=None, choices=None):
         except ParseError as exc:
             raise exc.with_filename(name) from None
     try:
-        parsed = parse_document(combine(doc, others, Path(filename).name), overrides, filename)
+        parsed = parse_document(combine(doc, others, Path(filename).name), overrides, filename,
+                                guide)
     except ParseError as exc:
         raise exc.with_filename(filename) from None
     if choices:

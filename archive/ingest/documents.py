@@ -8,6 +8,7 @@ way the metadata comes from the text, completed by the admin's values.
 
 from .columns import TableRead, header_fields, read_table
 from .errors import ParseError
+from .guide import guided_tables, layout_of
 from .line_lists import line_tables
 from .fields import parse_cycle
 from .metadata import check_counts, complete, read_metadata, stated_counts
@@ -110,11 +111,30 @@ def combine(main, attachments, main_name="网页"):
                     reading=reading)
 
 
-def parse_document(doc, overrides=None, filename=None):
-    """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries."""
-    lists = list_tables(doc.tables)
-    if not lists and not has_blocks(doc.lines):
-        lists = line_tables(doc.lines)
+def parse_document(doc, overrides=None, filename=None, guide=None):
+    """Parse a read document into a ParsedNotice; raise ParseError if it holds no entries
+    (carrying the document's layout, for the admin to point at the list).
+
+    guide: the admin's reading guide (guide.py): where the list is and what its
+    columns hold, over what the reader finds itself."""
+    try:
+        parsed = _parse_document(doc, overrides, filename, guide)
+    except ParseError as exc:
+        if exc.layout is None and not exc.missing:
+            exc.layout = layout_of(doc)
+        raise
+    parsed.guide = guide
+    parsed.layout = layout_of(doc)
+    return parsed
+
+
+def _parse_document(doc, overrides, filename, guide):
+    if guide:
+        lists = guided_tables(doc, guide)
+    else:
+        lists = list_tables(doc.tables)
+        if not lists and not has_blocks(doc.lines):
+            lists = line_tables(doc.lines)
     if not lists and doc.format in ("csv", "json"):
         raise ParseError("表头中没有姓名列（姓名、班组名称或 name）",
                          filename=filename, field="name")

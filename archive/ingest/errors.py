@@ -19,17 +19,20 @@ class ParseError(ValueError):
         self.line = line
         self.field = field
         self.missing = []  # notice metadata keys the file lacks (see metadata.complete)
+        # What the file holds (guide.layout_of), when its list was not found or not
+        # read: the admin points at it instead (a reading guide).
+        self.layout = None
         super().__init__(str(self))
 
     def __reduce__(self):
         # Pickled across the parsing sandbox with everything the preview reads of it.
         return _rebuild, (type(self), self.message, self.filename, self.line, self.field,
-                          self.missing)
+                          self.missing, self.layout)
 
     def with_filename(self, filename):
         """Return the same error, naming the file it came from."""
         error = ParseError(self.message, filename=filename, line=self.line, field=self.field)
-        error.missing = self.missing
+        error.missing, error.layout = self.missing, self.layout
         return error
 
     def __str__(self):
@@ -43,7 +46,7 @@ class ParseError(ValueError):
         return f"{'：'.join(where)}：{self.message}"
 
 
-def _rebuild(cls, message, filename, line, field, missing):
+def _rebuild(cls, message, filename, line, field, missing, layout=None):
     error = cls(message, filename=filename, line=line, field=field)
-    error.missing = missing
+    error.missing, error.layout = missing, layout
     return error

@@ -45,6 +45,11 @@ def _split(text):
     return [p.strip() for p in _SEPARATORS.split(body) if p.strip()]
 
 
+def split_fields(text):
+    """A list line's fields, its item number (1． (1) 1、) left out."""
+    return _split(_NUMBER.sub("", text, count=1))
+
+
 def _header(text):
     """A list's header printed as a line (序号 姓名 工作单位 职务): its labels, or None."""
     cells = _split(_NUMBER.sub("", text, count=1) if text[:1].isdigit() else text)

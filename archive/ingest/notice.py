@@ -32,3 +32,7 @@ class ParsedNotice:
     # OCR'd cells to check: {"entry": index, "name", "field", "text", "confidence",
     # "reason", "where"}, low confidence or rare characters.
     doubts: list = field(default_factory=list)
+    # The admin's reading guide the entries were read with (guide.py), or None.
+    guide: dict = None
+    # What the file holds, for the admin to point at the list (guide.layout_of).
+    layout: dict = None

@@ -34,9 +34,10 @@ class Imports:
         return {"seconds": settings["PARSE_SECONDS"], "cpu_seconds": settings["PARSE_CPU_SECONDS"],
                 "memory_mb": settings["PARSE_MEMORY_MB"]}
 
-    def parse_files(self, files, overrides=None, attachments=()):
-        """Parse (name, bytes) pairs in the sandbox; what plan_parsed takes."""
-        return importer.parse(files, overrides, attachments, self.parse_limits)
+    def parse_files(self, files, overrides=None, attachments=(), guide=None):
+        """Parse (name, bytes) pairs in the sandbox; what plan_parsed takes. guide: where
+        the list is (ingest/guide.py), when the reader does not find it."""
+        return importer.parse(files, overrides, attachments, self.parse_limits, guide)
 
     def plan_parsed(self, parsed_files, choices=None):
         """Plan parsed files without writing (dry run, preview, confirm).
@@ -51,9 +52,9 @@ class Imports:
                 empty.conn.close()
         return importer.plan_parsed(self.archive.db, parsed_files, choices)
 
-    def plan_files(self, files, overrides=None, attachments=(), choices=None):
+    def plan_files(self, files, overrides=None, attachments=(), choices=None, guide=None):
         """Parse (in the sandbox) and plan (name, bytes) pairs without writing."""
-        return self.plan_parsed(self.parse_files(files, overrides, attachments), choices)
+        return self.plan_parsed(self.parse_files(files, overrides, attachments, guide), choices)
 
     def apply(self, plans, user=None, allow_removal=False, keep_newer=False, progress=None,
               accept_counts=False, procs=None, accept_ocr=False):
@@ -88,15 +89,16 @@ class Imports:
 
     def import_paths(self, paths, dry_run=False, user=None, overrides=None, attachments=(),
                      allow_removal=False, keep_newer=False, accept_counts=False,
-                     progress=None, accept_ocr=False):
+                     progress=None, accept_ocr=False, guide=None):
         """Import notice files (all or nothing); returns the plans.
 
         overrides: notice metadata for what the files lack (title, publisher …);
         attachments: paths of files that belong to the one notice page given;
+        guide: where the list is in the one notice given (ingest/guide.py);
         allow_removal, keep_newer, accept_counts, accept_ocr: as for apply."""
         files = [(str(p), Path(p).read_bytes()) for p in paths]
         extra = [(str(p), Path(p).read_bytes()) for p in attachments]
-        plans = self.plan_files(files, overrides, extra)
+        plans = self.plan_files(files, overrides, extra, guide=guide)
         if not dry_run:
             self.apply(plans, user=user, allow_removal=allow_removal, keep_newer=keep_newer,
                        accept_counts=accept_counts, progress=progress, accept_ocr=accept_ocr)

@@ -58,7 +58,7 @@ class Uploads:
         if kept is None:
             files, attachments = uploads.files(folder, upload.meta)
             kept = self.archive.imports.parse_files(files, upload.meta.get("overrides"),
-                                                    attachments)
+                                                    attachments, upload.meta.get("guide"))
             uploads.save_parsed(folder, kept)
         return kept
 
@@ -66,6 +66,12 @@ class Uploads:
         """The plans of an upload (nothing written); ParseError when it cannot be read."""
         return self.archive.imports.plan_parsed(self.parsed(upload, parse),
                                                 upload.meta.get("choices"))
+
+    def set_guide(self, upload, guide):
+        """Say where the list is (ingest/guide.py; None: let the reader find it); plan the
+        upload with parse=True next."""
+        upload.meta["guide"] = guide
+        uploads.save_meta(upload.folder, upload.meta)
 
     def set_overrides(self, upload, overrides):
         """Supply or correct the notice metadata (plan the upload with parse=True next)."""

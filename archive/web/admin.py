@@ -20,6 +20,7 @@ from ..services.jobs import Busy
 from ..services.uploads import CountMismatch, Gone, OcrNotReviewed, RemovalNotConfirmed
 from ..ingest import FLAGS, FORMATS, ParseError
 from ..ingest.columns import COLUMN_LABELS
+from ..ingest.guide import FIELDS as GUIDE_FIELDS, check_guide
 from . import labels
 from .context import get_archive
 from .params import or_404
@@ -228,6 +229,15 @@ def _preview(staged, page="1", error=None, parse=False):
     try:
         plans = get_archive().uploads.plan(staged, parse)
     except ParseError as exc:
+        if exc.layout is not None:
+            # No list found, or not read: the admin points at it (never a dead end).
+            return render_template("admin/preview.html", plan=None, token=token, meta=meta,
+                                   form=ActionForm(), metadata=MetadataForm(
+                                       data=meta.get("overrides") or {}),
+                                   layout=exc.layout, guide=meta.get("guide"),
+                                   guide_fields=GUIDE_FIELDS,
+                                   error=error or f"没有读出名单：{exc}。请在下方指出名单所在的"
+                                   "表格或文字行，以及各列是什么。"), 400
         if exc.field in FLAGS:
             form = MetadataForm(data=meta.get("overrides") or {})
             if exc.missing:
@@ -250,7 +260,9 @@ def _preview(staged, page="1", error=None, parse=False):
                            removed=set(plan.removed), field_labels=FIELD_LABELS,
                            choices=meta.get("choices") or {},
                            rows=plan.rows[start:start + PREVIEW_ROWS], first=start,
-                           page=int(page), pages=pages, error=error), 200
+                           page=int(page), pages=pages, error=error,
+                           layout=plan.parsed.layout, guide=meta.get("guide"),
+                           guide_fields=GUIDE_FIELDS), 200
 
 
 #: What each column the header mapper found holds, and each entry field, as the preview
@@ -268,6 +280,36 @@ def metadata(token):
     staged = _open(token)
     get_archive().uploads.set_overrides(staged, form.overrides())
     return _preview(staged, parse=True)
+
+
+@bp.post("/upload/<token>/guide")
+@login_required
+def guide(token):
+    """Say where the list is (a table, its header row and columns; or text lines), or
+    let the reader find it again; then parse and preview again."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    staged = _open(token)
+    try:
+        chosen = check_guide(_guide_form(request.form))
+    except ParseError as exc:
+        response, _ = _preview(staged, error=f"名单位置有误：{exc}")
+        return response, 400
+    get_archive().uploads.set_guide(staged, chosen)
+    return _preview(staged, parse=True)
+
+
+def _guide_form(form):
+    """The guide a preview form gives (ingest/guide.py's shape); {} for 自动识别."""
+    mode = form.get("mode")
+    columns = {key[4:]: value for key, value in form.items()
+               if key.startswith("col:") and key[4:].isdigit() and len(key) < 9}
+    if mode == "table":
+        return {"table": form.get("table"), "header_row": form.get("header_row"),
+                "columns": columns}
+    if mode == "lines":
+        return {"lines": [form.get("first"), form.get("last")], "columns": columns}
+    return {}
 
 
 def _upload_error(message):

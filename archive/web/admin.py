@@ -236,7 +236,7 @@ def _preview(staged, page="1", error=None, parse=False):
                                        data=meta.get("overrides") or {}),
                                    layout=exc.layout, guide=meta.get("guide"),
                                    guide_fields=GUIDE_FIELDS,
-                                   error=error or f"没有读出名单：{exc}。请在下方指出名单所在的"
+                                   error=error or f"没有读出名单（{exc}）。请在下方指出名单所在的"
                                    "表格或文字行，以及各列是什么。"), 400
         if exc.field in FLAGS:
             form = MetadataForm(data=meta.get("overrides") or {})

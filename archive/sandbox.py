@@ -40,8 +40,8 @@ def _context():
 
 
 def parse_all(jobs, limits=None):
-    """Parse jobs [(main (name, bytes), attachments, overrides, guide)] in one sandboxed
-    child (guide: the admin's reading guide, ingest/guide.py, or None);
+    """Parse jobs [(main (name, bytes), attachments, overrides[, guide])] in one sandboxed
+    child (guide: the admin's reading guide, ingest/guide.py);
     returns one result per job, in order: a ParsedNotice or a ParseError (a file that
     overran its limits gets a LimitExceeded, and the jobs after it are not parsed)."""
     limits = {**LIMITS, **(limits or {})}
@@ -137,13 +137,13 @@ def _child(conn, jobs, limits):
     memory = limits["memory_mb"] * 1024 * 1024
     # The soft limit only: LibreOffice (office.doc_document) lifts its own.
     resource.setrlimit(resource.RLIMIT_AS, (memory, resource.RLIM_INFINITY))
-    for main, attachments, overrides, guide in jobs:
+    for main, attachments, overrides, *guide in jobs:
         used = resource.getrusage(resource.RUSAGE_SELF)
         spent = int(used.ru_utime + used.ru_stime) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (spent + limits["cpu_seconds"],
                                                  resource.RLIM_INFINITY))
         try:
-            result = parse_files(main, attachments, overrides, guide=guide)
+            result = parse_files(main, attachments, overrides, guide=guide[0] if guide else None)
         except ParseError as exc:
             result = exc
         except MemoryError:

@@ -7,17 +7,21 @@ Families: "table" (a header row, optional operator group rows and a counted titl
 "numbered" (numbered paragraphs, fields separated by ，、 or spaces), "headed" (lines
 under company sub-headings, short units completed from the heading), "blocks" (a
 block per candidate: several 字段：值 pairs on a line, then the 事迹).
-Formats: txt, html, docx, pdf, ofd, xlsx and csv (tables only), png (OCR).
+Formats: txt, html, a public-account (WeChat) article page, docx, pdf, ofd, xlsx and
+csv (tables only), png (OCR). The metadata varies too: the issuing body, an
+information-disclosure block above the text, the cycle's dash, dates in Chinese
+numerals, a PDF title spaced apart at its cycle.
 """
 
 import io
 import random
+import re
 
 FAMILIES = ("table", "numbered", "headed", "blocks")
-FORMATS = {"table": ("txt", "html", "docx", "pdf", "ofd", "xlsx", "csv"),
-           "numbered": ("txt", "html", "docx", "pdf", "ofd"),
-           "headed": ("txt", "html", "docx", "pdf", "ofd"),
-           "blocks": ("txt", "html", "docx")}
+FORMATS = {"table": ("txt", "html", "wechat", "docx", "pdf", "ofd", "xlsx", "csv"),
+           "numbered": ("txt", "html", "wechat", "docx", "pdf", "ofd"),
+           "headed": ("txt", "html", "wechat", "docx", "pdf", "ofd"),
+           "blocks": ("txt", "html", "wechat", "docx")}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂玉柱晓雯建国海燕志文斌"
 MINORITY = ["阿依古丽·吐尔逊", "买买提·艾力", "努尔艾力·热合曼", "古丽娜尔·沙比提"]
@@ -28,6 +32,12 @@ COMPANIES = [("中国电信股份有限公司江西分公司", ["九江分公司
 POSITIONS = ["装维班长", "客户经理", "营业厅主任", "网格经理", "网络维护工程师", "投诉处理专员"]
 TITLE = "关于2021-2022年度全国用户满意电信服务明星候选人的公示"
 PUBLISHER = "江西省通信管理局"
+#: Issuing bodies as signatures give them whole (a leading group is not its ministry).
+PUBLISHERS = (PUBLISHER, "工业和信息化部行风建设领导小组", "广西壮族自治区通信管理局")
+#: The information-disclosure block of a government page (metadata, never a list).
+DISCLOSURE = [["索引号", "000014349/2022-00123", "发布机构", "{publisher}"],
+              ["发文字号", "赣通管〔2022〕8号", "发布日期", "2022-03-02"],
+              ["成文日期", "2022-03-01", "主题分类", "通知公告"]]
 
 
 def people(rng, n):
@@ -66,12 +76,16 @@ def _groups(listed):
     return groups
 
 
-def paragraphs(rng, family, listed):
-    """The notice as paragraphs and tables: [("p", text) | ("table", rows)]."""
+def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False):
+    """The notice as paragraphs and tables: [("p", text) | ("table", rows)]; the title
+    first. disclosure: an information-disclosure block (索引号 | 发布机构 …) above it."""
     title = TITLE.replace("-", rng.choice(["-", "—", "～", "至"]))
     date = rng.choice(["2022年3月1日", "二〇二二年三月一日", "二○二二年三月一日"])
     head = [("p", title), ("p", f"根据评选工作安排，现将我省候选人名单公示如下，共{len(listed)}名。")]
-    tail = [("p", "公示期间如有异议，请与我局联系。"), ("p", PUBLISHER), ("p", date)]
+    tail = [("p", "公示期间如有异议，请与我局联系。"), ("p", publisher), ("p", date)]
+    if disclosure:
+        head.insert(0, ("table", [[c.format(publisher=publisher) for c in row]
+                                  for row in DISCLOSURE]))
     body = []
     numerals = "一二三四五六七八九十"
     if family == "table":
@@ -143,6 +157,8 @@ def render(items, fmt, rng):
         for kind, value in items:
             lines += [_row_text(r, "\t") for r in value] if kind == "table" else [value]
         return "公示.txt", "\n".join(lines).encode(rng.choice(["utf-8", "gb18030"]))
+    if fmt == "wechat":
+        return "文章.html", _wechat(items, rng)
     if fmt == "html":
         from html import escape
         parts = []
@@ -208,6 +224,47 @@ def render(items, fmt, rng):
     raise ValueError(fmt)
 
 
+def _in_spans(text, rng):
+    """Text cut into spans as a public-account editor writes it (a name split too)."""
+    from html import escape
+    out, i = [], 0
+    while i < len(text):
+        step = rng.randint(1, 4)
+        style = rng.choice(["", ' style="color:#333"', ' style="font-size:15px"'])
+        out.append(f"<span{style}>{escape(text[i:i + step])}</span>")
+        i += step
+    return "".join(out)
+
+
+#: When the public-account page says it was published (2022-03-02 10:00 in Beijing).
+WECHAT_TIME = 1646186400
+
+
+def _wechat(items, rng):
+    """A public-account article page: nested sections and spans, the publish time in
+    its script, the account's boilerplate (editor lines, QR code, 往期推荐) around it."""
+    parts = []
+    for kind, value in items:
+        if kind == "table":
+            rows = "".join("<tr>" + "".join(f"<td><section><span>{_in_spans(c, rng)}</span></section></td>"
+                                            for c in row) + "</tr>" for row in value)
+            parts.append(f"<section><table><tbody>{rows}</tbody></table></section>")
+        else:
+            parts.append(f"<section><section><p>{_in_spans(value, rng)}</p></section></section>")
+    boiler = ["<p><span>编辑：小赣</span></p>", "<p><span>审核：老周</span></p>",
+              "<section><img src='qr.png'><p>长按识别二维码，关注我们</p></section>",
+              "<h3>往期推荐</h3><p><a href='#'>我局召开2022年行风建设工作会议</a></p>"
+              "<p><a href='#'>关于开展电信服务质量检查的通知</a></p>"]
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>重要公示</title>'
+            '<meta property="og:title" content="重要公示"></head><body>'
+            '<div id="js_article"><h1 class="rich_media_title">重要公示</h1>'
+            '<em id="publish_time"></em><a id="js_name">江西通信</a>'
+            '<div class="rich_media_content" id="js_content">' + "".join(parts)
+            + "".join(boiler) + '</div></div>'
+            f'<script>var nickname = "江西通信"; var ct = "{WECHAT_TIME}";'
+            ' var msg_title = "重要公示";</script></body></html>').encode()
+
+
 def _pdf(items, rng):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -223,6 +280,9 @@ def _pdf(items, rng):
     for kind, value in items:
         for row in (value if kind == "table" else [[value]]):
             row = row[:1] if _spans(row) else row
+            if kind == "p" and row[0].startswith("关于"):
+                # Text extraction (and some writers) space the cycle apart from its words.
+                row = [re.sub(r"(\d{4}\D\d{4})", r" \1 ", row[0])]
             if y < 60:
                 page.showPage()
                 y = height - 60

@@ -67,7 +67,8 @@ def read_document(data, filename):
     from .office import doc_document, docx_document, xls_document, xlsx_document
     from .pdf import pdf_document
     from .tables import Document, tab_tables
-    from .text_notice import clean_lines
+    from .documents import is_list
+    from .text_notice import clean_lines, label_lines
 
     kind = _kind(data, _suffix(filename))
     if not data:
@@ -87,8 +88,11 @@ def read_document(data, filename):
         raise ParseError("JSON 名单不能作为附件，请单独导入")
     tables, outside = tab_tables(text)
     plain = "\n".join(text.split("\n")[i] for i in outside) if tables else text
-    return Document(lines=[line for _, line in clean_lines(plain)], tables=tables, text=text,
-                    format="txt")
+    # A disclosure block copied as tab-separated pairs: the page's metadata, as lines.
+    labelled = [line for t in tables if not is_list(t)
+                for row in t.rows for line in (label_lines(row) or ())]
+    return Document(lines=labelled + [line for _, line in clean_lines(plain)], tables=tables,
+                    text=text, format="txt")
 
 
 def parse_bytes(data, filename, overrides=None):

@@ -9,6 +9,7 @@ that wrap the page, or hold paragraphs) are read as blocks, never flattened
 into one line.
 """
 
+import datetime as _dt
 import re
 
 from bs4 import BeautifulSoup, NavigableString
@@ -16,8 +17,9 @@ from bs4.element import PreformattedString
 
 from .documents import is_list
 from .errors import ParseError
+from .fields import parse_date
 from .tables import CellBudget, Document, Table, check_rows, clean_cell, heading_above, one_line
-from .text_notice import FIELD_KEYS
+from .text_notice import label_lines
 
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
                "section", "article", "header", "footer", "ul", "ol", "dl", "dt", "dd",
@@ -33,17 +35,6 @@ _MARK_RE = re.compile("\x00TABLE(\\d+)\x00")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _HEADING = "\x01"  # marks a heading's text through get_text (clean_cell drops it)
 _GOES_ON = "\x02"  # a heading's next line after a <br>: one heading, joined
-_META_KEYS = ("来源", "发布机构", "发文机关", "发布单位", "信息来源", "发布日期", "发布时间",
-              "成文日期", "日期", "文号", "发文字号", "标题", "名称", "索引号", "主题分类")
-
-
-def _key(text):
-    return re.sub(r"[\s:：]", "", text or "")
-
-
-def _is_key(text):
-    key = _key(text)
-    return key in FIELD_KEYS or key in _META_KEYS
 
 
 def _check_depth(soup):
@@ -127,12 +118,46 @@ def _row_lines(grid):
     "key：value" lines (for the block parser), any other row its cells tab-separated."""
     lines = []
     for row in grid:
-        cells = [c.replace("\n", " ") for c in row if c]
-        if cells and len(cells) % 2 == 0 and all(_is_key(k) for k in cells[::2]):
-            lines += [f"{_key(k)}：{v}" for k, v in zip(cells[::2], cells[1::2])]
-        elif cells:
-            lines.append("\t".join(cells))
+        labelled = label_lines(row)
+        if labelled:
+            lines += labelled
+        elif any(row):
+            lines.append("\t".join(c.replace("\n", " ") for c in row if c))
     return lines
+
+
+# Where an article page's own text ends: the account's or site's links to others.
+_MORE_RE = re.compile(r"^(?:往期推荐|往期回顾|推荐阅读|相关阅读|延伸阅读|热门推荐|相关文章|"
+                      r"猜你喜欢|更多阅读)\s*[:：]?$")
+# An article's credits and QR-code captions: never a list's or a citation's words.
+_BOILERPLATE_RE = re.compile(r"^(?:责任编辑|编辑|审核|校对|初审|复审|终审|排版|美编|监制)\s*[:：|丨]"
+                             r"|二维码|扫码关注|点击上方.{0,6}关注|长按.{0,4}识别")
+# When a page says it was published: meta tags of government sites and article platforms.
+_DATE_METAS = ("pubdate", "publishdate", "publish_date", "article:published_time",
+               "og:release_date", "og:article:published_time", "weibo:article:create_at",
+               "datepublished")
+# A public-account page keeps its publish time in its script, in Unix seconds.
+_UNIX_TIME_RE = re.compile(r"""\b(?:ct|create_time|publish_time)\s*[:=]\s*["']?(\d{10})\b""")
+
+
+def _published(soup):
+    """The date a page says it was published (ISO), from its meta tags, its publish-time
+    element or its script's timestamp (in Beijing time), or None."""
+    for meta in soup.find_all("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if key in _DATE_METAS:
+            date = parse_date(meta.get("content") or "")
+            if date:
+                return date
+    node = soup.find(id="publish_time")
+    if node is not None and parse_date(node.get_text()):
+        return parse_date(node.get_text())
+    for script in soup.find_all("script"):
+        m = _UNIX_TIME_RE.search(script.string or "")
+        if m:
+            beijing = _dt.timezone(_dt.timedelta(hours=8))
+            return _dt.datetime.fromtimestamp(int(m.group(1)), beijing).date().isoformat()
+    return None
 
 
 def _pieces(root, found):
@@ -179,6 +204,7 @@ def html_document(html):
         if node and node.get_text(strip=True):
             hint = clean_cell(node.get_text(" ")).replace("\n", " ")
             break
+    published = _published(soup)
     for node in soup.find_all(_DROP_TAGS):
         node.decompose()
     if soup.head:
@@ -203,11 +229,15 @@ def html_document(html):
             blocks.append(("table", int(m.group(1))))
             continue
         line = clean_cell(raw)
-        if line:
+        if line and _MORE_RE.match(line):
+            break  # other articles of the account or site follow
+        if line and not _BOILERPLATE_RE.search(line):
             lines.append(line)
             if _GOES_ON in raw and blocks and blocks[-1][0] == "h":
                 blocks[-1] = ("h", one_line(blocks[-1][1] + "\n" + line))
             else:
                 blocks.append(("h" if _HEADING in raw else "p", line))
+    if published:
+        lines.insert(0, f"发布时间：{published}")  # read as metadata; not shown as text
     return Document(lines=lines, tables=tables, text=html, format="html", title_hint=hint,
                     blocks=blocks)

@@ -15,6 +15,12 @@ from .errors import ParseError
 from .fields import PROVINCES, parse_cycle, parse_date, region_of, stage_of
 from .tables import CONTROLS, one_line
 
+#: Labels of a page's metadata (its information-disclosure block: 索引号 | … | 发布机构 |
+#: …), read as "label：value" lines, never as a list.
+DISCLOSURE_LABELS = ("来源", "发布机构", "发文机关", "发布单位", "信息来源", "发布日期", "发布时间",
+                     "成文日期", "日期", "文号", "发文字号", "标题", "名称", "索引号", "主题分类",
+                     "生成日期", "公开方式", "公开范围", "有效性")
+
 #: Notice metadata an import needs, with the CLI flag that supplies each.
 REQUIRED = {"title": "--title", "publisher": "--publisher", "published": "--published",
             "cycle": "--cycle", "stage": "--stage"}
@@ -39,8 +45,11 @@ _NEXT_LABELS = ("浏览量", "浏览次数", "浏览", "访问量", "点击数",
                 "作者", "编辑", "责任编辑", "字号", "字体", "分享", "打印", "来源", "文号",
                 "索引号", "发文机关", "发布机构", "主题分类", "信息来源", "发布单位")
 _ORG = r"[\u4e00-\u9fff]{2,16}(?:通信管理局|信息化部|办公厅)"
-_ORG_LINE_RE = re.compile(rf"^(?:{_ORG}|工业和信息化部)$")
-_ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,12}通信管理局|工业和信息化部")
+# A body of the ministry or an administration, whole (工业和信息化部行风建设领导小组).
+_BODY = r"(?:[\u4e00-\u9fff]{0,12}(?:领导小组|工作小组|委员会))?"
+#: An issuing body alone on a line (a signature).
+ORG_LINE_RE = re.compile(rf"^(?:{_ORG}|工业和信息化部){_BODY}$")
+_ORG_RE = re.compile(rf"(?:[\u4e00-\u9fff]{{2,12}}通信管理局|工业和信息化部){_BODY}")
 # A department (信息通信管理局 of the ministry, an 办公厅, 办公室, a 司 or 处): where a page
 # is posted, not who issues the notice. A provincial 通信管理局 is an issuer.
 _DEPARTMENT_RE = re.compile(r"^(?:工业和信息化部|[\u4e00-\u9fff]{2,8}通信管理局)?"
@@ -80,7 +89,7 @@ def _whole_title(lines, i):
     title = lines[i]
     for line in lines[i + 1:i + 4]:
         if _TITLE_END_RE.search(title) or _LABEL_LINE_RE.match(line) or len(line) > 80 \
-                or line.startswith(("附件", "根据", "按照", "各", "为")) \
+                or line.startswith(("附件", "根据", "按照", "各", "为", "关于")) \
                 or len(title) + len(line) > 160:
             break
         title = one_line(title + "\n" + line)
@@ -109,6 +118,17 @@ def find_title(lines, title_hint=None, strict=False):
     return None
 
 
+_LOOSE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff“”《》（）〔〕])\s+(?=[\d\u4e00-\u9fff“”《》（）〔〕])"
+                         r"|(?<=\d)\s+(?=[\u4e00-\u9fff“”《》（）〔〕])")
+
+
+def tight(text):
+    """Text without the spaces PDF text extraction (or a typesetter) puts between
+    Chinese characters and numbers (关于 2019-2020 年度 -> 关于2019-2020年度); spaces
+    between Latin words stay."""
+    return _LOOSE_SPACE.sub("", text) if text else text
+
+
 def label_value(value):
     """A labelled value as far as the next label: "某局浏览量" -> "某局" (spans touch)."""
     value = value.strip()
@@ -125,12 +145,12 @@ def _signature(lines):
     """The issuing body's signature: an organisation alone on a line, best one that a
     date line follows (…通信管理局 / 2018年10月24日); and that date, if any."""
     for i in range(len(lines) - 1, -1, -1):
-        if _ORG_LINE_RE.match(lines[i]):
+        if ORG_LINE_RE.match(lines[i]):
             for line in lines[i + 1:i + 3]:
                 if SIGNATURE_DATE_RE.match(line):
                     return lines[i], parse_date(line)
     for line in reversed(lines[-15:]):
-        if _ORG_LINE_RE.match(line):
+        if ORG_LINE_RE.match(line):
             return line, None
     return None, None
 
@@ -244,8 +264,8 @@ def check_counts(stated, entries):
 
 def read_metadata(head_lines, all_lines, title_hint=None, strict_title=False):
     """Everything the text says of its notice; None where it says nothing."""
-    title = find_title(head_lines, title_hint, strict_title) \
-        or find_title(all_lines, title_hint, strict_title)
+    title = tight(find_title(head_lines, title_hint, strict_title)
+                  or find_title(all_lines, title_hint, strict_title))
     publisher, department = find_publisher(head_lines, all_lines)
     published, signed = find_dates(head_lines, all_lines)
     head = "\n".join(head_lines)

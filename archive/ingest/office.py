@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 from .errors import ParseError
+from .documents import is_list
+from .text_notice import label_lines
 from .tables import (CellBudget, Document, Table, check_rows, clean_cell, date_text, fill_merged,
                      heading_above, number_text, trim_grid)
 
@@ -69,6 +71,10 @@ def docx_document(data):
             for grid in _docx_tables(child, budget):
                 table = Table(rows=trim_grid(grid), heading=heading_above(lines, since),
                               source=f"表格 {len(tables) + 1}")
+                if not is_list(table):
+                    # A disclosure block or a candidate's form (label | value) as lines.
+                    labelled = [line for row in grid for line in (label_lines(row) or ())]
+                    lines += labelled
                 tables.append(table)
                 blocks.append(("table", len(tables) - 1))
                 text += table.as_lines()

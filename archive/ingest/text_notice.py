@@ -13,8 +13,8 @@ import re
 from .errors import ParseError
 from .entries import EntryError, build_entry
 from .fields import operator_of
-from .metadata import SIGNATURE_DATE_RE, check_counts, complete, read_metadata, \
-    stated_counts
+from .metadata import DISCLOSURE_LABELS, ORG_LINE_RE, SIGNATURE_DATE_RE, check_counts, \
+    complete, read_metadata, stated_counts
 from .notice import ParsedNotice
 from .tables import CONTROLS
 
@@ -47,6 +47,34 @@ _CHROME_RE = re.compile(r"^(当前位置|您现在的位置|您的位置|首页\
 _FOOTER_RE = re.compile(
     r"^(主办单位|承办单位|网站标识码|技术支持|联系我们|网站地图|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫)"
     r"|版权所有|ICP备|公网安备")
+
+
+def _label(text):
+    return re.sub(r"[\s:：]", "", text or "")
+
+
+def is_label(text):
+    """Whether a cell is a field's or a page metadata's label (姓名, 发布机构 …)."""
+    key = _label(text)
+    return key in FIELD_KEYS or key in DISCLOSURE_LABELS
+
+
+_LABELLED = re.compile(r"^\s*(?P<key>[\u4e00-\u9fff ]{2,8}?)\s*[:：]\s*\S")
+
+
+def label_lines(row):
+    """A table row of labels and values as "label：value" lines (key | value pairs, or
+    cells that each say "label：value": a page's disclosure block, a candidate's form),
+    or None for a row that is no such thing."""
+    cells = [c.replace("\n", " ") for c in row if c]
+    if not cells:
+        return None
+    if len(cells) % 2 == 0 and all(is_label(k) for k in cells[::2]):
+        return [f"{_label(k)}：{v}" for k, v in zip(cells[::2], cells[1::2])]
+    labelled = [_LABELLED.match(c) for c in cells]
+    if all(m and is_label(m.group("key")) for m in labelled):
+        return cells
+    return None
 
 
 def clean_lines(text):
@@ -134,8 +162,16 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
 def _notice_lines(text, filename):
     """The text's (line number, line) pairs without page chrome; refuses a text that is
     no award notice."""
-    lines = split_pairs([(n, line) for n, line in clean_lines(text)
-                         if not _CHROME_RE.match(line)])
+    raw = text.split("\n")
+    lines = []
+    for n, line in clean_lines(text):
+        # A disclosure block copied as tab-separated label | value cells.
+        labelled = label_lines(raw[n - 1].split("\t")) if "\t" in raw[n - 1] else None
+        if labelled:
+            lines += [(n, part) for part in labelled]
+        elif not _CHROME_RE.match(line):
+            lines.append((n, line))
+    lines = split_pairs(lines)
     if not lines:
         raise ParseError("文件中没有文字", filename=filename)
     if not any("电信服务明星" in line for _, line in lines):
@@ -249,12 +285,19 @@ def _set_field(entry, f, number):
         entry["field_lines"][name] = (number, key)
 
 
+# The notice's closing formulas after its last block (公示期间如有异议，请…; 联系电话；
+# 特此公示): the notice speaking to its readers, never a citation's words.
+_CLOSING_RE = re.compile(r"^(?:公示期|公示时间|公示期间|如有异议|如对.{0,12}有异议|对公示|联系人|"
+                         r"联系电话|联系方式|监督电话|举报电话|受理电话|特此|以上)")
+
+
 def _strip_signature(citation, publisher):
-    """Drop closing lines (publisher, date, attachments) after the last honoree."""
+    """Drop closing lines after the last honoree: the signature (publisher, date),
+    attachments, and the closing formulas above them."""
     while citation:
         line = citation[-1][1]
         if line == publisher or SIGNATURE_DATE_RE.match(line) or line.startswith("附件") \
-                or re.fullmatch(r"[\u4e00-\u9fff]{2,16}(通信管理局|和信息化部)", line):
+                or ORG_LINE_RE.match(line) or _CLOSING_RE.match(line):
             citation.pop()
         else:
             break

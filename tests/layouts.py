@@ -137,6 +137,37 @@ def _spans(row):
     return len(row) > 1 and len(set(row)) == 1
 
 
+def _paged(items, rng):
+    """The notice laid out on pages of a few lines each: [[(kind, cells, its table)]].
+    A list running over a page break has its header repeated on the next page (most
+    often), and now and then a row broken by the break: the first part of its unit on
+    one page, the rest at the top of the next under the repeated header."""
+    per_page = rng.randint(7, 16)
+    repeat, split = rng.random() < 0.7, rng.random() < 0.5
+    pages = [[]]
+    for kind, value in items:
+        rows = value if kind == "table" else [[value]]
+        for i, row in enumerate(rows):
+            row = row[:1] if _spans(row) else row
+            if len(pages[-1]) < per_page:
+                pages[-1].append((kind, row, value))
+                continue
+            carry = None
+            unit = next((c for c, label in enumerate(rows[0]) if "单位" in label), None) \
+                if kind == "table" else None
+            if split and unit is not None and i > 0 and not _spans(rows[i]) \
+                    and len(row[unit]) >= 6:
+                cut = len(row[unit]) // 2
+                pages[-1].append((kind, row[:unit] + [row[unit][:cut]] + row[unit + 1:], value))
+                carry = [""] * len(row)
+                carry[unit] = row[unit][cut:]
+            pages.append([])
+            if kind == "table" and i > 0 and repeat:
+                pages[-1].append((kind, rows[0], value))
+            pages[-1].append((kind, carry or row, value))
+    return pages
+
+
 def _xs(rows, left, size):
     """Where each column starts: after the widest cell of the column before it."""
     widths = [max(len(r[c]) for r in rows if not _spans(r)) for c in range(len(rows[0]))]
@@ -185,6 +216,12 @@ def render(items, fmt, rng):
                         continue
                     for c, cell in enumerate(row):
                         table.cell(r, c).text = cell
+            elif numbered := re.match(r"^(?:\d+[．、.]\s*|（\d+）)(?=\S)", value):
+                # Word's automatic numbering half the time: the number is no text at all.
+                if rng.random() < 0.5:
+                    document.add_paragraph(value[numbered.end():], style="List Number")
+                else:
+                    document.add_paragraph(value)
             else:
                 document.add_paragraph(value)
         document.add_paragraph("")
@@ -209,17 +246,9 @@ def render(items, fmt, rng):
         return "公示.pdf", _pdf(items, rng)
     if fmt == "ofd":
         import rendered
-        texts, y, pages = [], 20, []
-        for kind, value in items:
-            for row in (value if kind == "table" else [[value]]):
-                row = row[:1] if _spans(row) else row
-                if y > 270:
-                    pages.append(texts)
-                    texts, y = [], 20
-                xs = _xs(value, 20, 4.2) if kind == "table" else (20,)
-                texts += [(x, y, cell) for x, cell in zip(xs, row) if cell]
-                y += 8
-        pages.append(texts)
+        pages = [[(x, 20 + 8 * n, cell) for n, (kind, row, table) in enumerate(lines)
+                  for x, cell in zip(_xs(table, 20, 4.2) if kind == "table" else (20,), row)
+                  if cell] for lines in _paged(items, rng)]
         return "公示.ofd", rendered.ofd(pages)
     raise ValueError(fmt)
 
@@ -274,22 +303,29 @@ def _pdf(items, rng):
     pdfmetrics.registerFont(TTFont("WQY", rendered.FONT, subfontIndex=0))
     buf = io.BytesIO()
     page = canvas.Canvas(buf, pagesize=A4)
-    width, height = A4
-    y = height - 60
+    _, height = A4
     size = 9
-    for kind, value in items:
-        for row in (value if kind == "table" else [[value]]):
-            row = row[:1] if _spans(row) else row
+    ruled = rng.random() < 0.5  # a grid drawn round the list's cells, or none
+    for number, lines in enumerate(_paged(items, rng)):
+        if number:
+            page.showPage()
+        page.setFont("WQY", size)
+        for n, (kind, row, table) in enumerate(lines):
             if kind == "p" and row[0].startswith("关于"):
                 # Text extraction (and some writers) space the cycle apart from its words.
                 row = [re.sub(r"(\d{4}\D\d{4})", r" \1 ", row[0])]
-            if y < 60:
-                page.showPage()
-                y = height - 60
-            page.setFont("WQY", size)
-            xs = _xs(value, 50, size) if kind == "table" else (50,)
+            xs = _xs(table, 50, size) if kind == "table" else (50,)
+            y = height - 60 - n * size * 2
             for x, cell in zip(xs, row):
                 page.drawString(x, y, cell)
-            y -= size * 2
+            if ruled and kind == "table":
+                right = xs[-1] + (max(len(r[-1]) for r in table) + 2) * size
+                edges = [x - size / 2 for x in xs] + [right]
+                top, bottom = y + size * 1.4, y - size * 0.6
+                page.line(edges[0], top, edges[-1], top)
+                page.line(edges[0], bottom, edges[-1], bottom)
+                for i, x in enumerate(edges):
+                    if len(row) > 1 or i in (0, len(edges) - 1):
+                        page.line(x, top, x, bottom)
     page.save()
     return buf.getvalue()

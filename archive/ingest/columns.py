@@ -208,6 +208,7 @@ def read_table(table, notice, kind=None):
     heading = list(table.heading)
     groups = _Groups()
     list_kind = kind_hint(heading) or kind
+    last = None  # [row index, values, group values] of the last entry read
     for index, row in enumerate(table.rows):
         number = table.row_numbers[index]
         if not any(row):
@@ -216,6 +217,8 @@ def read_table(table, notice, kind=None):
         if as_header is not None:
             if fields is not None and as_header == fields:
                 read.skipped.append((number, "重复的表头", " | ".join(c for c in row if c)))
+                if last is not None and last[0] == index - 1:
+                    last[0] = index  # a row broken by the page goes on below it
                 continue
             fields, read.header_row, groups = as_header, number, _Groups()
             list_kind = kind_hint(heading) or kind
@@ -225,6 +228,11 @@ def read_table(table, notice, kind=None):
         first = next(c for c in row if c)
         if fields is not None and _NOTE_RE.match(first) and not re.match(r"^注\S{1,3}$", first):
             read.skipped.append((number, "注释或合计行", " ".join(c for c in row if c)))
+            continue
+        if fields is not None and last is not None and last[0] == index - 1 \
+                and _broken_row(row, fields):
+            _join_broken(read, last, row, fields, list_kind, notice)
+            last[0] = index
             continue
         label = _group_row(row, fields or [None] * len(row))
         if fields is None:
@@ -255,8 +263,9 @@ def read_table(table, notice, kind=None):
             values.setdefault("unit", unit)
             if position:
                 values.setdefault("position", position)
+        group = groups.values()
         try:
-            entry = _entry(values, list_kind, groups, notice)
+            entry = _entry(dict(values), list_kind, group, notice)
         except EntryError as exc:
             text = " | ".join(c for c in row if c)[:60]
             where = number if isinstance(number, str) else table.row_label.format(number)
@@ -267,6 +276,7 @@ def read_table(table, notice, kind=None):
             entry["_doubts"] = doubtful_cells(row, table.confidence[index], fields)
         entry["_serial"] = _serial(row, fields)
         read.entries.append(entry)
+        last = [index, values, group]
     groups.check(read)
     _check_list_count(read, heading, list_start)
     _in_serial_order(read.entries, list_start)
@@ -355,7 +365,34 @@ def _in_serial_order(entries, start):
         entries[start:] = sorted(part, key=lambda e: e["_serial"])
 
 
+def _broken_row(row, fields):
+    """Whether a row is the rest of the row above, cut by a page break: one cell only,
+    in a column after the name that is not a serial (the end of a unit, a position).
+    A group row spans the table, or stands in its first or name column."""
+    filled = [i for i, cell in enumerate(row) if cell]
+    if len(filled) != 1 or filled[0] == 0:
+        return False
+    names = [i for i, f in enumerate(fields) if f in _NAME_FIELDS]
+    return fields[filled[0]] not in (None, "serial", "ignore", *_NAME_FIELDS) \
+        and bool(names) and filled[0] > names[0]
+
+
+def _join_broken(read, last, row, fields, list_kind, notice):
+    """Put a broken row's text back at the end of its cell in the entry above."""
+    _, values, group = last
+    for cell, f in zip(row, fields):
+        if cell:
+            values[f] = values.get(f, "") + one_line(cell)
+    kept = read.entries[-1]
+    try:
+        entry = _entry(dict(values), list_kind, group, notice)
+    except EntryError:
+        return
+    read.entries[-1] = {**entry, **{k: v for k, v in kept.items() if k.startswith("_")}}
+
+
 def _entry(values, list_kind, groups, notice):
+    """An entry from a row's values; groups: the group rows in force (_Groups.values())."""
     person, team = values.pop("name", None), values.pop("team", None)
     generic, kind_value = values.pop("name_any", None), values.pop("kind", None)
     kind = kind_of(kind_value) if kind_value else None
@@ -372,5 +409,5 @@ def _entry(values, list_kind, groups, notice):
     if kind is None:
         raise EntryError("分不清是个人还是班组：没有“类别”列，也没有名单标题"
                          "（……明星名单 / ……明星班组名单）", "kind")
-    values.update(kind=kind, name=name, **groups.values())
+    values.update(kind=kind, name=name, **groups)
     return build_entry(values, notice)

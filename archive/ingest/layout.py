@@ -24,6 +24,9 @@ from .tables import Document, Table, clean_cell, heading_above
 # Marks a cell never starts or ends with: a speck on a scan read as punctuation.
 _STRAY = "：:，,。.、;；'\"`‘’“”·-_~|"
 # A sentence below a list (公示期间如有异议，请…) ends it: no list cell reads so.
+# A page's number in its header or footer (- 2 -, 第 2 页, 2/5): no part of a list.
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d{1,4}\s*页(?:\s*[，,]?\s*共\s*\d{1,4}\s*页)?$"
+                          r"|^\d{1,4}\s*/\s*\d{1,4}$")
 _SENTENCE = re.compile(r"[。！？；]|^[^\s]{6,}[，,][^\s]{4,}")
 
 
@@ -154,17 +157,26 @@ def _header_line(line):
     return merged if header_fields([b.text for b in merged]) is not None else None
 
 
-def page_layout(lines, page_number, source):
-    """One page's lines -> its items in reading order: ("p", text) for a line outside
-    lists, ("table", Table) for a list, cells with their confidences."""
-    items, texts, table, edges = [], [], None, None
+def page_layout(lines, page_number, source, carried=None):
+    """One page's lines -> (its items in reading order, the list still open at its end).
+
+    Items are ("p", text) for a line outside lists and ("table", Table) for a list,
+    cells with their confidences. carried: (table, column starts) of a list the page
+    before ended inside; it goes on at the top of this page, under its header
+    repeated or not."""
+    items, texts = [], []
+    table, edges = carried or (None, None)
     since = 0
     pitch = statistics.median([line[0].height for line in lines]) if lines else 0
-    previous_bottom = None
+    previous_bottom = min((b.top for b in lines[0]), default=0) if lines and table else None
     for number, line in enumerate(lines, start=1):
         top = min(b.top for b in line)
         header = _header_line(line)
         if header is not None:
+            if table is not None and not texts and [b.text for b in header] == table.rows[0]:
+                # The header repeated at the top of the page: the list goes on.
+                edges, previous_bottom = _columns(header), max(b.bottom for b in line)
+                continue
             table = Table(rows=[[b.text for b in header]], heading=heading_above(texts, since),
                           source=source, row_numbers=[f"第 {page_number} 页第 {number} 行"],
                           row_label="{}", confidence=[[b.confidence for b in header]])
@@ -184,7 +196,7 @@ def page_layout(lines, page_number, source):
                 continue
         texts.append(text)
         items.append(("p", text))
-    return items
+    return items, (table, edges) if table is not None else None
 
 
 def _add_row(table, read, where, close):
@@ -205,25 +217,22 @@ def _add_row(table, read, where, close):
 
 
 def boxes_document(pages, fmt, source, ocr=False):
-    """Pages of boxes -> a Document in reading order; a list whose header repeats at
-    the top of the next page goes on as one table. ocr: the boxes were OCR'd, and the
-    tables keep their cells' confidences (typed text has none)."""
+    """Pages of boxes -> a Document in reading order; a list that runs over a page
+    break (its header repeated or not) goes on as one table. ocr: the boxes were OCR'd,
+    and the tables keep their cells' confidences (typed text has none)."""
     lines, tables, blocks = [], [], []
+    carried = None
     for page_number, boxes in enumerate(pages, start=1):
-        for kind, value in page_layout(text_lines(boxes), page_number, source):
+        page = [line for line in text_lines(boxes)
+                if not _PAGE_NUMBER.match(_joined(line))]
+        items, carried = page_layout(page, page_number, source, carried)
+        for kind, value in items:
             if kind == "p":
                 lines.append(value)
                 blocks.append(("p", value))
-                continue
-            previous = tables[-1] if tables else None
-            if previous is not None and previous.rows[0] == value.rows[0] \
-                    and not value.heading and blocks and blocks[-1][0] == "table":
-                previous.rows += value.rows[1:]
-                previous.row_numbers += value.row_numbers[1:]
-                previous.confidence += value.confidence[1:]
-                continue
-            tables.append(value)
-            blocks.append(("table", len(tables) - 1))
+            else:
+                tables.append(value)
+                blocks.append(("table", len(tables) - 1))
     for table in tables:
         table.confidence = table.confidence if ocr else None
     text = "\n".join(value if kind == "p" else "\n".join(tables[value].as_lines())

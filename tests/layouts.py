@@ -57,6 +57,21 @@ def people(rng, n):
     return sorted(out, key=lambda p: [c for c, _ in COMPANIES].index(p[1]))
 
 
+TEAM_KINDS = ["装维班", "客服班组", "网络维护班", "营业厅"]
+
+
+def teams(rng, n):
+    """n fictional teams: (team name, its unit), the name starting with its unit."""
+    out = []
+    while len(out) < n:
+        company, units = rng.choice(COMPANIES)
+        unit = company + rng.choice(units)
+        name = unit + rng.choice(TEAM_KINDS)
+        if name not in [t for t, _ in out]:
+            out.append((name, unit))
+    return out
+
+
 def expected(listed):
     """What the reader must give for each honoree: (name, unit, position)."""
     return [(name, company + unit, position) for name, company, unit, position in listed]
@@ -76,9 +91,11 @@ def _groups(listed):
     return groups
 
 
-def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False):
+def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_list=()):
     """The notice as paragraphs and tables: [("p", text) | ("table", rows)]; the title
-    first. disclosure: an information-disclosure block (索引号 | 发布机构 …) above it."""
+    first. disclosure: an information-disclosure block (索引号 | 发布机构 …) above it;
+    team_list: (name, unit) of teams, listed after the people under a counted heading
+    (table family)."""
     title = TITLE.replace("-", rng.choice(["-", "—", "～", "至"]))
     date = rng.choice(["2022年3月1日", "二〇二二年三月一日", "二○二二年三月一日"])
     head = [("p", title), ("p", f"根据评选工作安排，现将我省候选人名单公示如下，共{len(listed)}名。")]
@@ -105,6 +122,10 @@ def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False):
                 values = (_padded(rng, name), (unit if grouped else company_ + unit), position)
                 rows.append([str(serial) if i is None else values[i] for _, i in columns])
         body = [("p", f"全国用户满意电信服务明星候选人名单（共{len(listed)}名）"), ("table", rows)]
+        if team_list:
+            body += [("p", f"全国用户满意电信服务明星班组候选人名单（共{len(team_list)}个）"),
+                     ("table", [["序号", rng.choice(["班组名称", "班组全称", "候选班组"])]]
+                      + [[str(i), name] for i, (name, _) in enumerate(team_list, start=1)])]
     elif family == "numbered":
         style = rng.choice(["{}．", "{}、", "（{}）", "{}. "])
         sep = rng.choice(["，", "、", "  ", "\u3000"])

@@ -16,18 +16,21 @@ CASES = [(family, fmt) for family in layouts.FAMILIES for fmt in layouts.FORMATS
 def _read(family, fmt, seed):
     rng = random.Random(f"{family}-{fmt}-{seed}")
     listed = layouts.people(rng, rng.randint(3, 9))
-    filename, data = layouts.render(layouts.paragraphs(rng, family, listed), fmt, rng)
-    return listed, parse_bytes(data, filename, META)
+    team_list = layouts.teams(rng, rng.randint(2, 4)) \
+        if family == "table" and fmt != "csv" and rng.random() < 0.5 else []
+    items = layouts.paragraphs(rng, family, listed, team_list=team_list)
+    filename, data = layouts.render(items, fmt, rng)
+    return listed, team_list, parse_bytes(data, filename, META)
 
 
 @pytest.mark.parametrize("family,fmt", CASES)
 @pytest.mark.parametrize("seed", range(20))
 def test_what_is_rendered_is_what_is_read(family, fmt, seed):
-    listed, parsed = _read(family, fmt, seed)
-    read = [(e["name"], e["unit"], e["position"]) for e in parsed.entries]
-    assert read == layouts.expected(listed)
+    listed, team_list, parsed = _read(family, fmt, seed)
+    read = [(e["kind"], e["name"], e["unit"], e["position"]) for e in parsed.entries]
+    assert read == [("individual", *person) for person in layouts.expected(listed)] \
+        + [("team", name, unit, None) for name, unit in team_list]
     assert parsed.mismatches == []
-    assert all(e["kind"] == "individual" for e in parsed.entries)
     if family == "blocks":  # the citation, and nothing of the closing lines after it
         assert [e["citation"] for e in parsed.entries] == [
             f"{name}同志扎根一线，服务用户热情周到，客户满意度连续三年名列前茅。"

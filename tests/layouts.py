@@ -41,8 +41,10 @@ DISCLOSURE = [["索引号", "000014349/2022-00123", "发布机构", "{publisher}
 
 
 def people(rng, n):
-    """n fictional honorees: (name, company, short unit, position), names unique."""
+    """n fictional honorees: (name, company, short unit, position), names unique; a
+    list without positions (None) now and then."""
     out, seen = [], set()
+    positions = rng.random() > 0.2
     while len(out) < n:
         if rng.random() < 0.15:
             name = rng.choice(MINORITY)
@@ -53,7 +55,8 @@ def people(rng, n):
             continue
         seen.add(name)
         company, units = rng.choice(COMPANIES)
-        out.append((name, company, rng.choice(units), rng.choice(POSITIONS)))
+        out.append((name, company, rng.choice(units),
+                    rng.choice(POSITIONS) if positions else None))
     return sorted(out, key=lambda p: [c for c, _ in COMPANIES].index(p[1]))
 
 
@@ -107,10 +110,11 @@ def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_
     numerals = "一二三四五六七八九十"
     if family == "table":
         columns = [("序号", None), (rng.choice(["姓名", "姓  名", "候选人姓名"]), 0),
-                   (rng.choice(["工作单位", "单位", "所在单位"]), 1),
-                   (rng.choice(["职务", "岗位", "职务/岗位"]), 2)]
-        if rng.random() < 0.5:
-            columns[2:] = [columns[3], columns[2]]
+                   (rng.choice(["工作单位", "单位", "所在单位"]), 1)]
+        if listed[0][3] is not None:
+            columns.append((rng.choice(["职务", "岗位", "职务/岗位"]), 2))
+            if rng.random() < 0.5:
+                columns[2:] = [columns[3], columns[2]]
         rows = [[label for label, _ in columns]]
         grouped = rng.random() < 0.5
         serial = 0
@@ -130,23 +134,26 @@ def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_
         style = rng.choice(["{}．", "{}、", "（{}）", "{}. "])
         sep = rng.choice(["，", "、", "  ", "\u3000"])
         for i, (name, company, unit, position) in enumerate(listed, start=1):
-            body.append(("p", style.format(i) + sep.join((_padded(rng, name), company + unit,
-                                                          position))))
+            fields = (_padded(rng, name), company + unit, position)
+            body.append(("p", style.format(i) + sep.join(f for f in fields if f)))
     elif family == "headed":
         sep = rng.choice(["，", "  ", "、"])
         for g, (company, members) in enumerate(_groups(listed)):
             count = f"（{len(members)}名）" if rng.random() < 0.6 else ""
             body.append(("p", f"{numerals[g]}、{company}{count}"))
             for i, (name, _, unit, position) in enumerate(members, start=1):
-                body.append(("p", f"{i}．" + sep.join((_padded(rng, name), unit, position))))
+                fields = (_padded(rng, name), unit, position)
+                body.append(("p", f"{i}．" + sep.join(f for f in fields if f)))
     else:  # blocks
         for name, company, unit, position in listed:
             gender = rng.choice("男女")
             body.append(("p", f"全国用户满意电信服务明星（{company}）"))
+            job = f"\u3000职务：{position}" if position else ""
             if rng.random() < 0.5:
-                body.append(("p", f"姓名：{name}\u3000性别：{gender}\u3000职务：{position}"))
+                body.append(("p", f"姓名：{name}\u3000性别：{gender}{job}"))
             else:
-                body += [("p", f"姓名：{name}"), ("p", f"性别：{gender}"), ("p", f"职务：{position}")]
+                body += [("p", f"姓名：{name}"), ("p", f"性别：{gender}")] \
+                    + ([("p", f"职务：{position}")] if position else [])
             body.append(("p", f"工作单位：{company}{unit}"))
             body.append(("p", "申报说明材料："))
             body.append(("p", f"{name}同志扎根一线，服务用户热情周到，客户满意度连续三年名列前茅。"))
@@ -189,13 +196,26 @@ def _paged(items, rng):
     return pages
 
 
+def _widths(rows):
+    return [max(len(r[c]) for r in rows if not _spans(r)) for c in range(len(rows[0]))]
+
+
 def _xs(rows, left, size):
     """Where each column starts: after the widest cell of the column before it."""
-    widths = [max(len(r[c]) for r in rows if not _spans(r)) for c in range(len(rows[0]))]
     xs = [left]
-    for width in widths[:-1]:
+    for width in _widths(rows)[:-1]:
         xs.append(xs[-1] + (width + 2) * size)
     return xs
+
+
+def _placed(row, rows, left, size, centred):
+    """(x, text) of a table row's cells: left-aligned in their columns, or centred in
+    them as Word's tables often are; a group row at the left."""
+    xs = _xs(rows, left, size)
+    if len(row) == 1 or not centred:
+        return list(zip(xs, row))
+    widths = _widths(rows)
+    return [(x + (w - len(cell)) * size / 2, cell) for x, w, cell in zip(xs, widths, row)]
 
 
 def _row_text(row, sep):
@@ -222,9 +242,11 @@ def render(items, fmt, rng):
                     for row in value) + "</table>")
             else:
                 parts.append(f"<p>{escape(value)}</p>")
-        html = ('<html><head><meta charset="utf-8"><title>公示</title></head><body>'
+        charset = rng.choice(["utf-8", "gbk"])  # provincial sites still serve GBK
+        html = (f'<html><head><meta http-equiv="Content-Type" content="text/html; '
+                f'charset={charset}"><title>公示</title></head><body>'
                 '<div class="nav">首页 &gt; 通知公告</div>' + "".join(parts) + "</body></html>")
-        return "公示.html", html.encode()
+        return "公示.html", html.encode("gb18030" if charset == "gbk" else "utf-8")
     if fmt == "docx":
         import docx
         document = docx.Document()
@@ -267,8 +289,10 @@ def render(items, fmt, rng):
         return "公示.pdf", _pdf(items, rng)
     if fmt == "ofd":
         import rendered
+        centred = rng.random() < 0.5
         pages = [[(x, 20 + 8 * n, cell) for n, (kind, row, table) in enumerate(lines)
-                  for x, cell in zip(_xs(table, 20, 4.2) if kind == "table" else (20,), row)
+                  for x, cell in (_placed(row, table, 20, 4.2, centred) if kind == "table"
+                                  else [(20, row[0])])
                   if cell] for lines in _paged(items, rng)]
         return "公示.ofd", rendered.ofd(pages)
     raise ValueError(fmt)
@@ -327,6 +351,7 @@ def _pdf(items, rng):
     _, height = A4
     size = 9
     ruled = rng.random() < 0.5  # a grid drawn round the list's cells, or none
+    centred = rng.random() < 0.5
     for number, lines in enumerate(_paged(items, rng)):
         if number:
             page.showPage()
@@ -337,7 +362,8 @@ def _pdf(items, rng):
                 row = [re.sub(r"(\d{4}\D\d{4})", r" \1 ", row[0])]
             xs = _xs(table, 50, size) if kind == "table" else (50,)
             y = height - 60 - n * size * 2
-            for x, cell in zip(xs, row):
+            for x, cell in (_placed(row, table, 50, size, centred) if kind == "table"
+                            else [(50, row[0])]):
                 page.drawString(x, y, cell)
             if ruled and kind == "table":
                 right = xs[-1] + (max(len(r[-1]) for r in table) + 2) * size

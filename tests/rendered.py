@@ -15,9 +15,11 @@ PEOPLE = [("1", "张玉柱", "中国联合网络通信有限公司北京市分�
 SIGNATURE = ("北京市通信管理局", "2022年3月1日")
 
 
-def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise=0):
-    """An A4 page at 200 dpi: a title, a list (header and rows), a signature; turned by
-    angle degrees as a scanner feeds it, with noise specks when asked."""
+def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise=0,
+               centred=False):
+    """An A4 page at 200 dpi: a title, a list (header and rows; its cells left-aligned
+    or centred in their columns), a signature; turned by angle degrees as a scanner
+    feeds it, with noise specks when asked."""
     import random
 
     from PIL import Image, ImageDraw, ImageFont
@@ -33,7 +35,9 @@ def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise
     for width in widths[:-1]:
         columns.append(columns[-1] + int((width + 2.5) * size))
     for row in rows:
-        for x, cell in zip(columns, row):
+        for x, width, cell in zip(columns, widths, row):
+            if centred and any(row[1:]):
+                x += int((width - len(cell)) * size / 2)
             draw.text((x, y), cell, font=font, fill="black")
         y += int(size * 2.3)
     if signature:

@@ -4,11 +4,12 @@ lists (pdf.py).
 
 A page is a list of `Box`es (a word or a run of text with its rectangle and, from
 OCR, its confidence). Lines are rebuilt by baseline (boxes that overlap vertically),
-a list by its header line (序号 | 姓名 | 单位): each column starts under its label,
-each later box goes to the column it starts in (a box OCR merged over two cells is
-cut at the column), a row whose first column is empty and that sits close under the
-row above is that row going on (a wrapped cell), and the list ends at a large
-vertical gap, a sentence or a signature date. What the header mapper (`columns.py`)
+a list by its header line (序号 | 姓名 | 单位): its columns part at the gaps that run
+down the whole list, left-aligned or centred (or, where OCR merged two cells into
+one box, they start under their labels and the box is cut), a row whose first
+column is empty and that sits close under the row above is that row going on (a
+wrapped cell), the list goes on over a page break, and it ends at a large vertical
+gap, a sentence or a signature date. What the header mapper (`columns.py`)
 then reads is the same table model as any other format.
 """
 
@@ -107,11 +108,54 @@ def _columns(header):
     return [b.x0 - max(b.height, 1) for b in header[1:]]
 
 
-def _cells(line, edges):
-    """A line's boxes dealt into columns by where they start (a long unit overruns the
-    next column's middle, never its start), with the least confidence of each cell."""
+def _overlap(a0, a1, b0, b1):
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def column_edges(header, lines):
+    """(edges, cut): where a list's columns part, from the gaps that run down the whole
+    list (whether its cells are left-aligned or centred), each run of text between
+    gaps going to the header label it overlaps most. When two columns touch somewhere
+    (OCR read two cells as one box) the gaps do not give every label its column: the
+    columns then start under their labels, and cut says boxes over a start are cut."""
+    labels = [(b.x0, b.x1) for b in header]
+    spans = [(b.x0, b.x1) for b in header]
+    for line in lines:
+        if len(line) == 1 and sum(1 for a0, a1 in labels
+                                  if _overlap(line[0].x0, line[0].x1, a0, a1) > 0) > 1:
+            continue  # a group row across the columns
+        spans += [(b.x0, b.x1) for b in line]
+    slack = 0.25 * statistics.median(b.height for b in header)
+    runs = []
+    for x0, x1 in sorted(spans):
+        if runs and x0 <= runs[-1][1] + slack:
+            runs[-1][1] = max(runs[-1][1], x1)
+        else:
+            runs.append([x0, x1])
+    owners = []
+    for x0, x1 in runs:
+        overlaps = [_overlap(x0, x1, a0, a1) for a0, a1 in labels]
+        if max(overlaps) > 0:
+            owners.append(overlaps.index(max(overlaps)))
+        else:
+            centre = (x0 + x1) / 2
+            owners.append(min(range(len(labels)),
+                              key=lambda i: abs((labels[i][0] + labels[i][1]) / 2 - centre)))
+    if owners != sorted(owners) or set(owners) != set(range(len(labels))):
+        return _columns(header), True
+    edges = []
+    for i in range(1, len(labels)):
+        last = max(x1 for (_, x1), owner in zip(runs, owners) if owner == i - 1)
+        first = min(x0 for (x0, _), owner in zip(runs, owners) if owner == i)
+        edges.append((last + first) / 2)
+    return edges, False
+
+
+def _cells(line, edges, cut=False):
+    """A line's boxes dealt into the columns they start in, with the least confidence
+    of each cell; cut: boxes running over a column's start are cut there first."""
     cells = [[] for _ in range(len(edges) + 1)]
-    for box in _split_at_edges(line, edges):
+    for box in (_split_at_edges(line, edges) if cut else line):
         cells[sum(1 for edge in edges if box.x0 >= edge)].append(box)
     texts = [clean_cell("".join(b.text for b in cell)).strip(_STRAY) for cell in cells]
     confidence = [min((b.confidence for b in cell), default=1.0) for cell in cells]
@@ -161,26 +205,36 @@ def page_layout(lines, page_number, source, carried=None):
     """One page's lines -> (its items in reading order, the list still open at its end).
 
     Items are ("p", text) for a line outside lists and ("table", Table) for a list,
-    cells with their confidences. carried: (table, column starts) of a list the page
+    cells with their confidences. carried: (table, header boxes) of a list the page
     before ended inside; it goes on at the top of this page, under its header
-    repeated or not."""
-    items, texts = [], []
-    table, edges = carried or (None, None)
+    repeated or not. A list's rows are dealt into columns once its lines on the page
+    are known (column_edges reads the gaps down all of them)."""
+    items, texts, rows = [], [], []
+    table, header = carried or (None, None)
     since = 0
     pitch = statistics.median([line[0].height for line in lines]) if lines else 0
     previous_bottom = min((b.top for b in lines[0]), default=0) if lines and table else None
+
+    def deal():
+        if rows:
+            edges, cut = column_edges(header, [line for line, _, _ in rows])
+            for line, where, close in rows:
+                _add_row(table, _cells(line, edges, cut), where, close)
+            rows.clear()
+
     for number, line in enumerate(lines, start=1):
         top = min(b.top for b in line)
-        header = _header_line(line)
-        if header is not None:
-            if table is not None and not texts and [b.text for b in header] == table.rows[0]:
+        found = _header_line(line)
+        if found is not None:
+            if table is not None and not texts and [b.text for b in found] == table.rows[0]:
                 # The header repeated at the top of the page: the list goes on.
-                edges, previous_bottom = _columns(header), max(b.bottom for b in line)
+                header, previous_bottom = found, max(b.bottom for b in line)
                 continue
-            table = Table(rows=[[b.text for b in header]], heading=heading_above(texts, since),
+            deal()
+            table = Table(rows=[[b.text for b in found]], heading=heading_above(texts, since),
                           source=source, row_numbers=[f"第 {page_number} 页第 {number} 行"],
-                          row_label="{}", confidence=[[b.confidence for b in header]])
-            edges = _columns(header)
+                          row_label="{}", confidence=[[b.confidence for b in found]])
+            header = found
             items.append(("table", table))
             previous_bottom = max(b.bottom for b in line)
             continue
@@ -188,15 +242,16 @@ def page_layout(lines, page_number, source, carried=None):
         if table is not None:
             gap = top - previous_bottom
             if gap > 3 * pitch or SIGNATURE_DATE_RE.match(text) or _SENTENCE.search(text):
+                deal()
                 table, since = None, len(texts)
             else:
-                _add_row(table, _cells(line, edges), f"第 {page_number} 页第 {number} 行",
-                         gap < 0.8 * pitch)
+                rows.append((line, f"第 {page_number} 页第 {number} 行", gap < 0.8 * pitch))
                 previous_bottom = max(b.bottom for b in line)
                 continue
         texts.append(text)
         items.append(("p", text))
-    return items, (table, edges) if table is not None else None
+    deal()
+    return items, (table, header) if table is not None else None
 
 
 def _add_row(table, read, where, close):

@@ -133,7 +133,12 @@ def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_
     elif family == "numbered":
         style = rng.choice(["{}．", "{}、", "（{}）", "{}. "])
         sep = rng.choice(["，", "、", "  ", "\u3000"])
+        bracketed = rng.random() < 0.3  # 李红梅（女，中国电信…分公司客户经理）
         for i, (name, company, unit, position) in enumerate(listed, start=1):
+            if bracketed:
+                details = rng.choice("男女") + "，" + company + unit + (position or "")
+                body.append(("p", style.format(i) + f"{name}（{details}）"))
+                continue
             fields = (_padded(rng, name), company + unit, position)
             body.append(("p", style.format(i) + sep.join(f for f in fields if f)))
     elif family == "headed":
@@ -144,6 +149,10 @@ def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_
             for i, (name, _, unit, position) in enumerate(members, start=1):
                 fields = (_padded(rng, name), unit, position)
                 body.append(("p", f"{i}．" + sep.join(f for f in fields if f)))
+        if team_list:  # the teams' names alone on their lines, under their own heading
+            body.append(("p", f"{numerals[len(_groups(listed))]}、全国用户满意电信服务明星班组"
+                              f"候选人（{len(team_list)}个）"))
+            body += [("p", name) for name, _ in team_list]
     else:  # blocks
         for name, company, unit, position in listed:
             gender = rng.choice("男女")

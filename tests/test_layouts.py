@@ -17,7 +17,7 @@ def _read(family, fmt, seed):
     rng = random.Random(f"{family}-{fmt}-{seed}")
     listed = layouts.people(rng, rng.randint(3, 9))
     team_list = layouts.teams(rng, rng.randint(2, 4)) \
-        if family == "table" and fmt != "csv" and rng.random() < 0.5 else []
+        if family in ("table", "headed") and fmt != "csv" and rng.random() < 0.5 else []
     items = layouts.paragraphs(rng, family, listed, team_list=team_list)
     filename, data = layouts.render(items, fmt, rng)
     return listed, team_list, parse_bytes(data, filename, META)

@@ -14,7 +14,9 @@ a short unit (九江分公司) is completed from its heading's company.
 
 import re
 
-from .columns import _COUNT_RE, _ENUM_RE, header_fields
+from .columns import _COUNT_RE, _ENUM_RE, header_fields, kind_hint
+from .metadata import ORG_LINE_RE, SIGNATURE_DATE_RE
+from .text_notice import CLOSING_RE
 from .fields import operator_of
 
 _NUMBER = re.compile(r"^\s*(?:[(（]\s*\d{1,4}\s*[)）]|\d{1,4}\s*[.．、,，)）]|\d{1,4}\s+(?=\S))\s*")
@@ -32,6 +34,14 @@ _EDUCATION = re.compile(r"^(?:博士|硕士|研究生|本科|大学本科|大学
                         r"硕士研究生|博士研究生|在职研究生)(?:学历|学位)?$")
 _ETHNICITY = re.compile(r"^[\u4e00-\u9fff]{1,4}族$")
 _KIND_HEADING = re.compile(r"电信服务明星|候选人|候选班组|名单")
+# A name with its details in brackets: 李红梅（女，中国电信…分公司客户经理）.
+_PARENTHESISED = re.compile(r"^(?P<name>[^（(，,、\s]{2,20})\s*[（(](?P<inner>[^（()）]{2,120})[)）]$")
+# A unit run on into a position without a separator (…广州分公司客户经理): the unit
+# ends at the first unit word after which a position follows that names no unit.
+_UNIT_THEN_POSITION = re.compile(
+    r"^(?P<unit>.{4,60}?(?:公司|集团|局|中心|营业厅|营业部))"
+    r"(?P<position>(?:(?!公司|局)[\u4e00-\u9fff]){0,8}(?:经理|主任|主管|专员|代表|组长|班长|队长|站长|"
+    r"工程师|技术员|营业员|话务员|网格长|总监|助理|客服|装维员|值班长))$")
 #: What each field read by its look is, as a header label the mapper knows.
 _LABELS = {"name": "姓名", "team": "班组名称", "unit": "工作单位", "position": "职务",
            "gender": "性别", "birth": "出生年月", "education": "学历", "ethnicity": "民族"}
@@ -58,11 +68,19 @@ def _header(text):
     return cells
 
 
-def _fields(text):
-    """A line's fields after its number, or None when it does not open with a name."""
+def _fields(text, context=None):
+    """A line's fields after its number, or None when it does not open with a name.
+    context: the kind the heading above names (individual, team); under it a name
+    alone on its line is an item too."""
     body = _NUMBER.sub("", text, count=1)
     numbered = body != text
-    parts = _split(body)
+    m = _PARENTHESISED.match(body.strip())
+    if m:  # 李红梅（女，中国电信股份有限公司广州分公司客户经理）
+        body = m.group("name") + "，" + m.group("inner")
+    parts = []
+    for part in _split(body):
+        m = _UNIT_THEN_POSITION.match(part)
+        parts += [m.group("unit"), m.group("position")] if m else [part]
     if not parts:
         return None
     first = re.sub(r"\s+", "", parts[0])
@@ -72,7 +90,7 @@ def _fields(text):
         kind = "team"
     else:
         return None
-    if len(parts) == 1 and not numbered:
+    if len(parts) == 1 and not numbered and context != {"name": "individual"}.get(kind, kind):
         return None  # a name alone on a line is a heading, or a word
     out = {kind: first}
     for part in parts[1:]:
@@ -119,7 +137,10 @@ def line_tables(lines):
     """Lists among a document's text lines, as tables the header mapper reads (with
     their headings); [] when no run of list items is found."""
     runs, current, pending, groups = [], None, [], []
+    context = None  # the kind the last list heading names
     for line in lines:
+        if CLOSING_RE.match(line) or ORG_LINE_RE.match(line) or SIGNATURE_DATE_RE.match(line):
+            context = None  # the notice's closing: no list items below
         header = _header(line)
         if header is not None:
             current = {"heading": pending[-3:], "items": [("group", g) for g in groups],
@@ -132,7 +153,7 @@ def line_tables(lines):
             if len(cells) == len(current["header"]):
                 current["items"].append(("row", cells))
                 continue
-        read = _fields(line)
+        read = _fields(line, context)
         if read is not None:
             if current is None:
                 current = {"heading": pending[-3:], "items": [("group", g) for g in groups]}
@@ -141,6 +162,8 @@ def line_tables(lines):
             pending, groups = [], []
             continue
         label = _subheading(line)
+        if label is not None and _KIND_HEADING.search(label):
+            context = kind_hint([label])
         if label is not None and _KIND_HEADING.search(label) is None:
             if current is not None:
                 current["items"].append(("group", label))
@@ -151,8 +174,10 @@ def line_tables(lines):
             current = None
         pending += groups + [line]
         groups = []
+    # A run of one item is a list only under a heading that says it is one (（1个）).
     return [_table(run) for run in runs
-            if sum(1 for k, _ in run["items"] if k in ("item", "row")) >= 2]
+            if sum(1 for k, _ in run["items"] if k in ("item", "row"))
+            >= (1 if any(_KIND_HEADING.search(h) for h in run["heading"]) else 2)]
 
 
 def _table(run):

@@ -287,7 +287,7 @@ def _set_field(entry, f, number):
 
 # The notice's closing formulas after its last block (公示期间如有异议，请…; 联系电话；
 # 特此公示): the notice speaking to its readers, never a citation's words.
-_CLOSING_RE = re.compile(r"^(?:公示期|公示时间|公示期间|如有异议|如对.{0,12}有异议|对公示|联系人|"
+CLOSING_RE = re.compile(r"^(?:公示期|公示时间|公示期间|如有异议|如对.{0,12}有异议|对公示|联系人|"
                          r"联系电话|联系方式|监督电话|举报电话|受理电话|特此|以上)")
 
 
@@ -297,7 +297,7 @@ def _strip_signature(citation, publisher):
     while citation:
         line = citation[-1][1]
         if line == publisher or SIGNATURE_DATE_RE.match(line) or line.startswith("附件") \
-                or ORG_LINE_RE.match(line) or _CLOSING_RE.match(line):
+                or ORG_LINE_RE.match(line) or CLOSING_RE.match(line):
             citation.pop()
         else:
             break

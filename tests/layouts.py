@@ -94,11 +94,12 @@ def _groups(listed):
     return groups
 
 
-def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_list=()):
+def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_list=(),
+               headerless=True):
     """The notice as paragraphs and tables: [("p", text) | ("table", rows)]; the title
     first. disclosure: an information-disclosure block (索引号 | 发布机构 …) above it;
-    team_list: (name, unit) of teams, listed after the people under a counted heading
-    (table family)."""
+    team_list: (name, unit) of teams, listed after the people under a counted heading;
+    headerless: a table family's list may come without its header row."""
     title = TITLE.replace("-", rng.choice(["-", "—", "～", "至"]))
     date = rng.choice(["2022年3月1日", "二〇二二年三月一日", "二○二二年三月一日"])
     head = [("p", title), ("p", f"根据评选工作安排，现将我省候选人名单公示如下，共{len(listed)}名。")]
@@ -125,6 +126,8 @@ def paragraphs(rng, family, listed, publisher=PUBLISHER, disclosure=False, team_
                 serial += 1
                 values = (_padded(rng, name), (unit if grouped else company_ + unit), position)
                 rows.append([str(serial) if i is None else values[i] for _, i in columns])
+        if headerless and not team_list and rng.random() < 0.2:
+            rows = rows[1:]  # a list printed without its header row
         body = [("p", f"全国用户满意电信服务明星候选人名单（共{len(listed)}名）"), ("table", rows)]
         if team_list:
             body += [("p", f"全国用户满意电信服务明星班组候选人名单（共{len(team_list)}个）"),
@@ -199,7 +202,7 @@ def _paged(items, rng):
                 carry = [""] * len(row)
                 carry[unit] = row[unit][cut:]
             pages.append([])
-            if kind == "table" and i > 0 and repeat:
+            if kind == "table" and i > 0 and repeat and rows[0][0] == "序号":  # a header
                 pages[-1].append((kind, rows[0], value))
             pages[-1].append((kind, carry or row, value))
     return pages

@@ -18,7 +18,9 @@ def _read(family, fmt, seed):
     listed = layouts.people(rng, rng.randint(3, 9))
     team_list = layouts.teams(rng, rng.randint(2, 4)) \
         if family in ("table", "headed") and fmt != "csv" and rng.random() < 0.5 else []
-    items = layouts.paragraphs(rng, family, listed, team_list=team_list)
+    # A CSV is a table with its header: without one it is the admin's to map.
+    items = layouts.paragraphs(rng, family, listed, team_list=team_list,
+                               headerless=fmt != "csv")
     filename, data = layouts.render(items, fmt, rng)
     return listed, team_list, parse_bytes(data, filename, META)
 

@@ -14,7 +14,7 @@ from .fields import parse_cycle
 from .metadata import check_counts, complete, read_metadata, stated_counts
 from .merge import merge_lists
 from .notice import ParsedNotice
-from .tables import Document, Table, reading_of
+from .tables import Document, Table, reading_of, row_text
 from .text_notice import has_blocks, parse_notice_text
 
 
@@ -134,7 +134,12 @@ def _parse_document(doc, overrides, filename, guide):
     else:
         lists = list_tables(doc.tables)
         if not lists and not has_blocks(doc.lines):
-            lists = line_tables(doc.lines)
+            # Lists as lines, or tables without a header whose rows read as list items.
+            # The tables' rows in document order, so that a list over several pages
+            # (a table a page) reads as one.
+            lists = line_tables(doc.lines) or line_tables(
+                [line for table in doc.tables
+                 for line in table.heading + [row_text(r) for r in table.rows]])
     if not lists and doc.format in ("csv", "json"):
         raise ParseError("表头中没有姓名列（姓名、班组名称或 name）",
                          filename=filename, field="name")

@@ -18,7 +18,8 @@ from bs4.element import PreformattedString
 from .documents import is_list
 from .errors import ParseError
 from .fields import parse_date
-from .tables import CellBudget, Document, Table, check_rows, clean_cell, heading_above, one_line
+from .tables import CellBudget, Document, Table, check_rows, clean_cell, heading_above, one_line, \
+    row_text
 from .text_notice import label_lines
 
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
@@ -122,7 +123,7 @@ def _row_lines(grid):
         if labelled:
             lines += labelled
         elif any(row):
-            lines.append("\t".join(c.replace("\n", " ") for c in row if c))
+            lines.append(row_text(row))
     return lines
 
 

@@ -16,7 +16,7 @@ import re
 
 from .columns import _COUNT_RE, _ENUM_RE, header_fields, kind_hint
 from .metadata import ORG_LINE_RE, SIGNATURE_DATE_RE
-from .text_notice import CLOSING_RE
+from .text_notice import CLOSING_RE, is_label
 from .fields import operator_of
 
 _NUMBER = re.compile(r"^\s*(?:[(（]\s*\d{1,4}\s*[)）]|\d{1,4}\s*[.．、,，)）]|\d{1,4}\s+(?=\S))\s*")
@@ -36,12 +36,14 @@ _ETHNICITY = re.compile(r"^[\u4e00-\u9fff]{1,4}族$")
 _KIND_HEADING = re.compile(r"电信服务明星|候选人|候选班组|名单")
 # A name with its details in brackets: 李红梅（女，中国电信…分公司客户经理）.
 _PARENTHESISED = re.compile(r"^(?P<name>[^（(，,、\s]{2,20})\s*[（(](?P<inner>[^（()）]{2,120})[)）]$")
+# How positions end (客户经理, 营业厅主任, 装维班长 …).
+_POSITION_END = (r"(?:经理|主任|主管|专员|代表|组长|班长|队长|站长|工程师|技术员|营业员|话务员|"
+                 r"网格长|总监|助理|客服|装维员|值班长)")
 # A unit run on into a position without a separator (…广州分公司客户经理): the unit
 # ends at the first unit word after which a position follows that names no unit.
 _UNIT_THEN_POSITION = re.compile(
     r"^(?P<unit>.{4,60}?(?:公司|集团|局|中心|营业厅|营业部))"
-    r"(?P<position>(?:(?!公司|局)[\u4e00-\u9fff]){0,8}(?:经理|主任|主管|专员|代表|组长|班长|队长|站长|"
-    r"工程师|技术员|营业员|话务员|网格长|总监|助理|客服|装维员|值班长))$")
+    rf"(?P<position>(?:(?!公司|局)[\u4e00-\u9fff]){{0,8}}{_POSITION_END})$")
 #: What each field read by its look is, as a header label the mapper knows.
 _LABELS = {"name": "姓名", "team": "班组名称", "unit": "工作单位", "position": "职务",
            "gender": "性别", "birth": "出生年月", "education": "学历", "ethnicity": "民族"}
@@ -84,6 +86,8 @@ def _fields(text, context=None):
     if not parts:
         return None
     first = re.sub(r"\s+", "", parts[0])
+    if is_label(first):
+        return None  # 索引号 | …, 姓名：…: a label, not a name
     if _PERSON.match(first) and not _UNIT_WORD.search(first):
         kind = "name"
     elif _TEAM.search(first) and len(first) >= 6:
@@ -114,6 +118,8 @@ def _look(part, seen):
         return "ethnicity"
     if len(part) > 60 or re.search(r"[。！？]", part):
         return None
+    if re.search(_POSITION_END + "$", bare) and not re.search(r"公司|集团|局", bare):
+        return "position" if "position" not in seen else "unit"
     if _UNIT.search(bare) or _UNIT_WORD.search(bare):
         return "unit" if "unit" not in seen else "position"
     if len(bare) <= 20:

@@ -91,7 +91,10 @@ def pdf_document(data):
                 return _scanned(data, len(pdf.pages))
             tables = _join_pages([page_tables for _, page_tables in pages])
             if not any(is_list(t) for t in tables):
-                tables = _positional_tables(pdf)
+                # No ruled list: one printed without rules? Else keep the ruled tables
+                # (a list without its header row is read from their rows).
+                positional = _positional_tables(pdf)
+                tables = positional if any(is_list(t) for t in positional) else tables
         except ParseError:
             raise
         except MemoryError:

@@ -215,6 +215,12 @@ def trim_grid(grid):
     return [r[:width] + [""] * (width - len(r[:width])) for r in grid]
 
 
+def row_text(row):
+    """A grid row as one tab-separated line: a merged cell (repeated over its columns)
+    once, empty cells left out, a cell's own lines joined."""
+    return "\t".join(text.replace("\n", " ") for text, _ in _spans(row) if text)
+
+
 def _spans(row):
     """A grid row as [text, span] cells: equal neighbours (a merged cell) as one."""
     out = []
@@ -230,12 +236,17 @@ def tab_tables(text):
     """Tables copied from a browser into a text file: runs of two or more lines whose
     cells are tab-separated. Returns (tables, the other lines' indexes)."""
     tables, outside, run = [], [], []
+    since = [0]  # outside lines before this index lie above an earlier table
 
     def close():
         if len(run) >= 2:
             rows = [[clean_cell(c) for c in text_lines[i].split("\t")] for i in run]
+            # Its heading: the text lines right above it, none from above the table before.
+            above = [clean_cell(text_lines[i]) for i in outside[since[0]:]]
             tables.append(Table(rows=trim_grid(rows), source=f"表格 {len(tables) + 1}",
-                                row_numbers=[i + 1 for i in run]))
+                                row_numbers=[i + 1 for i in run],
+                                heading=heading_above([a for a in above if a], 0)))
+            since[0] = len(outside)
         else:
             outside.extend(run)
         run.clear()

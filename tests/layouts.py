@@ -336,6 +336,9 @@ def _wechat(items, rng):
                                             for c in row) + "</tr>" for row in value)
             parts.append(f"<section><table><tbody>{rows}</tbody></table></section>")
         else:
+            if value.startswith("全国用户满意电信服务明星（"):  # a candidate's photo above
+                parts.append(f"<section><img data-src='https://example.org/{len(parts)}.jpg'>"
+                             "</section>")
             parts.append(f"<section><section><p>{_in_spans(value, rng)}</p></section></section>")
     boiler = ["<p><span>编辑：小赣</span></p>", "<p><span>审核：老周</span></p>",
               "<section><img src='qr.png'><p>长按识别二维码，关注我们</p></section>",

@@ -79,3 +79,20 @@ def test_a_photographed_table_reads_through_ocr_like_the_typed_one(seed):
     parsed = parse_bytes(rendered.image_bytes(image, "JPEG"), "名单.jpg", META)
     assert [(e["name"], e["unit"], e["position"]) for e in parsed.entries] == \
         layouts.expected(listed)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "wechat", "docx", "pdf", "ofd"])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_notice_without_its_list_gives_no_entries(fmt, seed):
+    """The same notices with their lists left out (a page whose list is elsewhere): the
+    reader says so, and never makes entries of the preamble, signature or footer."""
+    from archive.ingest import ParseError
+    rng = random.Random(f"nolist-{fmt}-{seed}")
+    items = layouts.paragraphs(rng, "table", layouts.people(rng, 3),
+                               disclosure=fmt in ("txt", "html", "docx"))
+    items = [(kind, value) for kind, value in items if kind == "p" or value[0][0] == "索引号"]
+    items.insert(2, ("p", "各省、自治区、直辖市通信管理局，各有关单位："))
+    filename, data = layouts.render(items, fmt, rng)
+    with pytest.raises(ParseError) as info:
+        parse_bytes(data, filename, META)
+    assert info.value.layout is not None  # the admin can still point at the list

@@ -116,3 +116,18 @@ def test_the_preview_marks_the_cells_and_confirm_needs_the_tick(logged_in):
     assert done.status_code == 302
     names = {e["name"] for e in logged_in.get("/api/search?q=王哲").get_json()["results"]}
     assert "王哲" in names
+
+
+def test_a_page_whose_list_is_a_picture_names_it_and_reads_it_attached():
+    page = ("<html><head><meta charset='utf-8'></head><body>"
+            f"<h1>{r.TITLE}</h1><p>现将候选人名单公示如下：</p>"
+            "<p><img src='/upload/2022/03/mingdan.png' alt='候选人名单'></p>"
+            "<p><img src='/icons/print.gif' width='16' height='16'></p>"
+            "<p>北京市通信管理局</p><p>2022年3月1日</p></body></html>").encode()
+    with pytest.raises(ParseError, match="名单可能是图片（候选人名单）：请把图片作为附件一并上传"):
+        parse_bytes(page, "公示.html", {"published": "2022-03-02"})
+    scan = r.image_bytes(r.page_image(ROWS, title=None, signature=None))
+    from archive.ingest import parse_files
+    parsed = parse_files(("公示.html", page), [("mingdan.png", scan)], {"published": "2022-03-02"})
+    assert _names(parsed) == EXPECTED and parsed.ocr
+    assert parsed.notice["publisher"] == "北京市通信管理局" and parsed.notice["title"] == r.TITLE

@@ -20,7 +20,7 @@ from .errors import ParseError
 from .fields import parse_date
 from .tables import CellBudget, Document, Table, check_rows, clean_cell, heading_above, one_line, \
     row_text
-from .text_notice import label_lines
+from .text_notice import IMAGE_LINE, label_lines
 
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table",
                "section", "article", "header", "footer", "ul", "ol", "dl", "dt", "dd",
@@ -161,6 +161,18 @@ def _published(soup):
     return None
 
 
+def _picture(img):
+    """The file name of a picture that may hold text (not an icon), or None."""
+    src = (img.get("data-src") or img.get("src") or "").strip()
+    if not src or src.startswith("data:"):
+        return None
+    for size in (img.get("width"), img.get("height")):
+        if size and str(size).rstrip("px").isdigit() and int(str(size).rstrip("px")) < 100:
+            return None
+    name = src.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    return clean_cell(img.get("alt") or "") or name or None
+
+
 def _pieces(root, found):
     """The page's text in one pass over the tree (changing the tree is quadratic in
     BeautifulSoup): blocks on lines of their own, <br> as a line break, headings marked,
@@ -177,6 +189,11 @@ def _pieces(root, found):
             continue
         if node.name == "br":
             yield "\n" + _GOES_ON if heading else "\n"
+            continue
+        if node.name == "img":
+            name = _picture(node)
+            if name:
+                yield f"\n{IMAGE_LINE}{name}]\n"
             continue
         if id(node) in found:
             yield found[id(node)]

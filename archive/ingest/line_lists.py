@@ -16,7 +16,7 @@ import re
 
 from .columns import _COUNT_RE, _ENUM_RE, header_fields, kind_hint
 from .metadata import ORG_LINE_RE, SIGNATURE_DATE_RE
-from .text_notice import CLOSING_RE, is_label
+from .text_notice import CLOSING_RE, is_label, is_picture
 from .fields import operator_of
 
 _NUMBER = re.compile(r"^\s*(?:[(（]\s*\d{1,4}\s*[)）]|\d{1,4}\s*[.．、,，)）]|\d{1,4}\s+(?=\S))\s*")
@@ -44,6 +44,9 @@ _POSITION_END = (r"(?:经理|主任|主管|专员|代表|组长|班长|队长|�
 _UNIT_THEN_POSITION = re.compile(
     r"^(?P<unit>.{4,60}?(?:公司|集团|局|中心|营业厅|营业部))"
     rf"(?P<position>(?:(?!公司|局)[\u4e00-\u9fff]){{0,8}}{_POSITION_END})$")
+# Fields that make a line of words a person's entry when it is not numbered (when they
+# show what they are: _telling).
+_DETAILS = {"unit", "birth", "gender", "education", "ethnicity"}
 #: What each field read by its look is, as a header label the mapper knows.
 _LABELS = {"name": "姓名", "team": "班组名称", "unit": "工作单位", "position": "职务",
            "gender": "性别", "birth": "出生年月", "education": "学历", "ethnicity": "民族"}
@@ -76,6 +79,8 @@ def _fields(text, context=None):
     alone on its line is an item too."""
     body = _NUMBER.sub("", text, count=1)
     numbered = body != text
+    if re.search(r"[:：。；;！？]", body):
+        return None  # a label, an address line (各有关单位：) or a sentence
     m = _PARENTHESISED.match(body.strip())
     if m:  # 李红梅（女，中国电信股份有限公司广州分公司客户经理）
         body = m.group("name") + "，" + m.group("inner")
@@ -102,7 +107,19 @@ def _fields(text, context=None):
         if what is None:
             return None  # a sentence, not a list item
         out[what] = part if what not in out else out[what] + " " + part
+    if len(out) > 1 and not numbered and kind == "name" \
+            and not any(_look(part, {}) in _DETAILS and _telling(part) for part in parts[1:]):
+        return None  # a person's line says where they work (or their birth, degree …)
     return numbered, out
+
+
+def _telling(part):
+    """Whether a field shows by itself what it is (a unit's ending, a date, 男/女, a
+    degree, a nationality), not only by elimination."""
+    bare = re.sub(r"\s+", "", part)
+    return bool(bare in ("男", "女") or (_BIRTH.match(bare) and re.search(r"\d{4}", bare))
+                or _EDUCATION.match(bare) or _ETHNICITY.match(bare)
+                or _UNIT.search(bare) or _UNIT_WORD.search(bare))
 
 
 def _look(part, seen):
@@ -145,6 +162,8 @@ def line_tables(lines):
     runs, current, pending, groups = [], None, [], []
     context = None  # the kind the last list heading names
     for line in lines:
+        if is_picture(line):
+            continue  # a photo between the items of a list
         if CLOSING_RE.match(line) or ORG_LINE_RE.match(line) or SIGNATURE_DATE_RE.match(line):
             context = None  # the notice's closing: no list items below
         header = _header(line)
@@ -180,10 +199,11 @@ def line_tables(lines):
             current = None
         pending += groups + [line]
         groups = []
-    # A run of one item is a list only under a heading that says it is one (（1个）).
+    # A run of one item is a list only right under a heading that counts it (…（1个）).
     return [_table(run) for run in runs
             if sum(1 for k, _ in run["items"] if k in ("item", "row"))
-            >= (1 if any(_KIND_HEADING.search(h) for h in run["heading"]) else 2)]
+            >= (1 if run["heading"] and _KIND_HEADING.search(run["heading"][-1])
+                and _COUNT_RE.search(run["heading"][-1]) else 2)]
 
 
 def _table(run):

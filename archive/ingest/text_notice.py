@@ -119,6 +119,15 @@ def _is_entry_start(line):
     return f is not None and f[1] in ("name", "team_name")
 
 
+#: How a picture on a page stands among its lines ([图片：名单.png], html_notice.py).
+IMAGE_LINE = "[图片："
+
+
+def is_picture(line):
+    """Whether a line stands for a picture on the page, not for text."""
+    return line.startswith(IMAGE_LINE) and line.endswith("]")
+
+
 def has_blocks(lines):
     """Whether text lines hold candidate blocks (a 姓名：… or 班组名称：… field line)."""
     return any(_is_entry_start(line) for line in lines)
@@ -149,7 +158,9 @@ def parse_notice_text(text, *, title_hint=None, fmt="txt", filename=None, overri
 
     overrides: metadata the admin supplies (title, publisher …), over what the text says."""
     lines = _notice_lines(text, filename)
-    first_block = _first_block(lines, filename)
+    pictures = [line[len(IMAGE_LINE):-1] for _, line in lines if is_picture(line)]
+    lines = [(n, line) for n, line in lines if not is_picture(line)]
+    first_block = _first_block(lines, filename, pictures)
     notice, warnings = _metadata(lines, first_block, title_hint, overrides, filename)
     entries = _parse_blocks(lines[first_block:], notice, warnings, filename)
     head = [line for _, line in lines[:first_block]]
@@ -180,11 +191,15 @@ def _notice_lines(text, filename):
     return lines
 
 
-def _first_block(lines, filename):
+def _first_block(lines, filename, pictures=()):
     """Where the list starts: the first section heading, award heading or name field."""
     for i, (_, line) in enumerate(lines):
         if _section_heading(line) or _award_heading(lines, i) or _is_entry_start(line):
             return i
+    if pictures:
+        raise ParseError("网页中没有文字名单，名单可能是图片（" + "、".join(pictures[:5])
+                         + "）：请把图片作为附件一并上传，将做文字识别（命令行：--attach 图片）",
+                         filename=filename)
     if any("附件" in line for _, line in lines):
         raise ParseError("网页中没有名单：名单在附件中，请把附件一并上传（命令行：--attach 文件）",
                          filename=filename)

@@ -240,7 +240,7 @@ def render(items, fmt, rng):
         lines = []
         for kind, value in items:
             lines += [_row_text(r, "\t") for r in value] if kind == "table" else [value]
-        return "公示.txt", "\n".join(lines).encode(rng.choice(["utf-8", "gb18030"]))
+        return "公示.txt", "\n".join(lines).encode(rng.choice(["utf-8", "gb18030", "utf-16", "utf-16-le"]))
     if fmt == "wechat":
         return "文章.html", _wechat(items, rng)
     if fmt == "html":

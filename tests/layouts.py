@@ -306,7 +306,7 @@ def render(items, fmt, rng):
                   for x, cell in (_placed(row, table, 20, 4.2, centred) if kind == "table"
                                   else [(20, row[0])])
                   if cell] for lines in _paged(items, rng)]
-        return "公示.ofd", rendered.ofd(pages)
+        return "公示.ofd", rendered.ofd(pages, ctm=rng.random() < 0.5)
     raise ValueError(fmt)
 
 

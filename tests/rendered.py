@@ -66,17 +66,22 @@ def scanned_pdf(images):
     return buf.getvalue()
 
 
-def _text_object(id_, x, y, text, size=4.2):
+def _text_object(id_, x, y, text, size=4.2, ctm=False):
+    """A TextObject at (x, y) mm; ctm: written in points inside it, scaled to millimetres
+    by its CTM, as some OFD writers do."""
+    unit = 72 / 25.4 if ctm else 1
     width = size * len(text) + 2
-    deltas = " ".join([f"{size}"] * (len(text) - 1))
+    deltas = " ".join([f"{size * unit:.3f}"] * (len(text) - 1))
+    transform = f' CTM="{1 / unit:.6f} 0 0 {1 / unit:.6f} 0 0"' if ctm else ""
     return (f'<ofd:TextObject ID="{id_}" Boundary="{x} {y} {width} {size * 1.4}" Font="1" '
-            f'Size="{size}"><ofd:TextCode X="0" Y="{size}" DeltaX="{deltas}">{text}'
-            f'</ofd:TextCode></ofd:TextObject>')
+            f'Size="{size * unit:.3f}"{transform}><ofd:TextCode X="0" Y="{size * unit:.3f}" '
+            f'DeltaX="{deltas}">{text}</ofd:TextCode></ofd:TextObject>')
 
 
-def ofd(pages, images=None):
+def ofd(pages, images=None, ctm=False):
     """An OFD package (GB/T 33190): pages of (x, y, text) in millimetres, each a
-    TextObject; images: {page index: PNG bytes} for pages that are scans."""
+    TextObject (ctm: in points, scaled by its CTM); images: {page index: PNG bytes}
+    for pages that are scans."""
     ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
     files = {"OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0">'
              '<ofd:DocBody><ofd:DocInfo><ofd:DocID>test</ofd:DocID></ofd:DocInfo>'
@@ -99,7 +104,8 @@ def ofd(pages, images=None):
                                           '</ofd:MultiMedias></ofd:Res>')
     image_ids = {index: 100 + i for i, index in enumerate(sorted(images or {}))}
     for i, texts in enumerate(pages):
-        objects = "".join(_text_object(1000 + n, x, y, t) for n, (x, y, t) in enumerate(texts))
+        objects = "".join(_text_object(1000 + n, x, y, t, ctm=ctm)
+                          for n, (x, y, t) in enumerate(texts))
         if i in image_ids:
             objects += (f'<ofd:ImageObject ID="{2000 + i}" ResourceID="{image_ids[i]}" '
                         'Boundary="0 0 210 297" CTM="210 0 0 297 0 0"/>')

@@ -112,16 +112,21 @@ def _page_boxes(root):
         if _local(obj) != "TextObject":
             continue
         x, y, w, h = (_numbers(obj.get("Boundary")) + [0, 0, 0, 0])[:4]
+        # The object's own space -> its Boundary's: CTM a b c d e f (x' = a x + c y + e).
+        a, b, c, d, e, f = (_numbers(obj.get("CTM")) + [1, 0, 0, 1, 0, 0][len(
+            _numbers(obj.get("CTM"))):])[:6] if obj.get("CTM") else (1, 0, 0, 1, 0, 0)
         size = float((_numbers(obj.get("Size")) or [h or 3.5])[0])
         for code in _children(obj, "TextCode"):
             text = "".join(code.itertext())
             if not text.strip():
                 continue
-            cx = x + float((_numbers(code.get("X")) or [0])[0])
-            cy = y + float((_numbers(code.get("Y")) or [size])[0])
+            tx = float((_numbers(code.get("X")) or [0])[0])
+            ty = float((_numbers(code.get("Y")) or [size])[0])
             deltas = _deltas(code.get("DeltaX"))
             width = sum(deltas[:len(text) - 1]) + size if deltas else size * len(text)
-            boxes.append(Box(text, cx, cy - size, cx + width, cy))
+            cx, cy = x + a * tx + c * ty + e, y + b * tx + d * ty + f
+            scale_x, scale_y = abs(a) or 1, abs(d) or 1
+            boxes.append(Box(text, cx, cy - size * scale_y, cx + width * scale_x, cy))
     return boxes
 
 

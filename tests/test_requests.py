@@ -68,3 +68,32 @@ def test_cr_lf_nul_in_a_parameter_is_a_400_with_security_headers(shared_client, 
     assert r.status_code == 400
     assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+BIG = str(2 ** 63)
+
+
+@pytest.mark.parametrize("path", [
+    "/notices/{nid}/versions/" + BIG, "/notices/{nid}/files/" + BIG + "/1",
+    "/notices/{nid}/files/1/" + BIG, "/sitemaps/honorees-" + BIG + ".xml",
+])
+def test_an_integer_out_of_range_in_a_path_is_not_found(shared_client, path):
+    nid = shared_client.get("/api/notices").get_json()[0]["id"]
+    assert shared_client.get(path.format(nid=nid)).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/notices?page=" + BIG, "/corrections?page=" + BIG,
+                                  "/notices?page=-" + BIG, "/corrections?page=1e3"])
+def test_an_integer_out_of_range_in_a_query_is_a_bad_request(shared_client, path):
+    response = shared_client.get(path)
+    assert response.status_code == 400 and "页码" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path,word", [
+    ("/api/search?q=李&kind=robot", "类别"), ("/api/search?q=李&stage=bogus", "阶段"),
+    ("/search?q=李&kind=robot", "类别"), ("/search?q=李&stage=bogus", "阶段"),
+])
+def test_the_search_checks_its_enums(shared_client, path, word):
+    response = shared_client.get(path)
+    assert response.status_code == 400 and word in response.get_data(as_text=True)
+    assert "suggestions" not in response.get_data(as_text=True)

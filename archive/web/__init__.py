@@ -10,12 +10,14 @@ from flask_compress import Compress
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+
 from index.snapshots import NoSnapshot
 
 from .. import config
 from ..archive import Instance
 
 from .context import close_archive
+from .urls import BoundedInt
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -28,6 +30,7 @@ def create_app(test_config=None):
     if test_config and test_config.get("ARCHIVE_HOME"):
         home = Path(test_config["ARCHIVE_HOME"])
     app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedInt
     app.config.update(config.load(home, test_config))
     if not app.config["SECRET_KEY"]:  # Flask's default is None
         app.config["SECRET_KEY"] = config.secret_key(home)

@@ -7,7 +7,10 @@ from werkzeug.exceptions import BadRequest
 from index.parsing import MAX_PAGE, MAX_PER_PAGE, SORTS
 from index.schema import FILTERS
 
-from ..vocabulary import AGE_BANDS, SIZE_BANDS
+from ..vocabulary import AGE_BANDS, KIND_LABELS, SIZE_BANDS, STAGE_LABELS
+
+#: The values the kind and stage filters take.
+KINDS, STAGES = tuple(KIND_LABELS), tuple(STAGE_LABELS)
 
 MAX_QUERY_STRING = 2048
 
@@ -48,16 +51,26 @@ def search_params(args, query_string=b""):
             raise bad_request(f"筛选条件 {name} 只能给一个值。")
         if values and values[0]:
             filters[name] = values[0]
+    for name, allowed, label in (("kind", KINDS, "类别"), ("stage", STAGES, "阶段")):
+        if filters.get(name) and filters[name] not in allowed:
+            raise bad_request(f"{label}只能是 {' 或 '.join(allowed)}。")
+    page = page_number(args)
+    sort = args.get("sort", "relevance") or "relevance"
+    if sort not in SORTS:
+        raise bad_request("排序方式只能是 relevance 或 newest。")
+    return SearchParams(q=q, filters=filters, page=page, sort=sort)
+
+
+def page_number(args):
+    """The page argument, 1 to MAX_PAGE; a 400 with a message otherwise (an integer past
+    what SQLite stores included)."""
     try:
         page = int(args.get("page", "1"))
     except ValueError:
         raise bad_request("页码必须是整数。") from None
     if not 1 <= page <= MAX_PAGE:
         raise bad_request(f"页码必须在 1 到 {MAX_PAGE} 之间。")
-    sort = args.get("sort", "relevance") or "relevance"
-    if sort not in SORTS:
-        raise bad_request("排序方式只能是 relevance 或 newest。")
-    return SearchParams(q=q, filters=filters, page=page, sort=sort)
+    return page
 
 
 def per_page(args, default):

@@ -12,7 +12,7 @@ from ..services.records import Gone, Moved
 from . import structured
 from .context import get_archive
 from .downloads import bounded, content_disposition, export
-from .params import (bad_request, cycle_filters, notice_filters, or_404, per_page,
+from .params import (bad_request, cycle_filters, notice_filters, or_404, page_number, per_page,
                      search_params)
 from .urls import public_url
 
@@ -75,12 +75,7 @@ CORRECTIONS_PER_PAGE = 50
 @bp.get("/corrections")
 def corrections():
     """The public change log: every correction made to what the notices say."""
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400)
-    if page < 1:
-        abort(404)
+    page = page_number(request.args)
     rows, total = get_archive().records.corrections(CORRECTIONS_PER_PAGE, page)
     pages = max(1, -(-total // CORRECTIONS_PER_PAGE))
     if page > pages:
@@ -107,12 +102,7 @@ def notices():
     """The source notices, newest first: filters (cycle, region, publisher, stage), pages."""
     filters = notice_filters(request.args)
     per = per_page(request.args, default=50)
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        raise bad_request("页码必须是整数。") from None
-    if page < 1:
-        abort(404)
+    page = page_number(request.args)
     record = get_archive().records.notices(per, page, **filters)
     pages = max(1, -(-record["total"] // per))
     if page > pages:

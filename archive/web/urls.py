@@ -2,6 +2,7 @@
 that the configuration does not name."""
 
 from flask import current_app, request, url_for
+from werkzeug.routing import IntegerConverter
 
 
 def public_url(endpoint, **values):
@@ -21,3 +22,12 @@ def allowed_hosts():
     """ALLOWED_HOSTS as a set of lower-case host names."""
     hosts = current_app.config.get("ALLOWED_HOSTS") or ""
     return {h.strip().strip("[]").lower() for h in hosts.split(",") if h.strip()}
+
+
+class BoundedInt(IntegerConverter):
+    """<int:…> in a URL, at most 2**31 - 1 unless a route says otherwise: a larger
+    number (past what SQLite stores) is a 404, never a server error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(url_map, *args, **kwargs)

@@ -9,7 +9,7 @@ import pytest
 
 from archive.archive import Archive
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, make_app
 
 
 def _html(response):
@@ -268,3 +268,17 @@ def test_absolute_urls_only_for_allowed_hosts(client):
                                             headers={"Host": "evil.example"}).get_data(as_text=True)
     local = client.get(f"/api/honorees/{honoree}", headers={"Host": "localhost:8000"})
     assert "http://localhost:8000/honorees/" in json.dumps(local.get_json(), ensure_ascii=False)
+
+
+def test_empty_fields_leave_no_dangling_separators(seeded_copy, tmp_path):
+    """A result, a notice line and a preview row whose fields are partly empty read as
+    the fields they have, never "· ·" or a trailing "·"."""
+    path = tmp_path / "list.csv"
+    path.write_text("# title: 关于表彰2021-2022年度全国用户满意电信服务明星的通报（虚构测试数据）\n"
+                    "# publisher: 工业和信息化部\n# published: 2023-05-18\n# cycle: 2021-2022\n"
+                    "# stage: honorees\nkind,name\nindividual,测试空栏\n", encoding="utf-8")
+    seeded_copy.imports.import_paths([path])
+    client = make_app(seeded_copy.home).test_client()
+    for url in ("/search?q=测试空栏", "/notices"):
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r"·\s*(?:·|</)", html), url

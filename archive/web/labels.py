@@ -48,6 +48,11 @@ def timestamp(value):
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value))
 
 
-FILTERS = {"timestamp": timestamp, "kind_label": kind_label, "stage_label": stage_label, "facet_label": facet_label,
+def dotted(parts):
+    """The parts a line has, joined by " · " (an empty one leaves no "· ·")."""
+    return " · ".join(str(p) for p in parts if p not in (None, ""))
+
+
+FILTERS = {"dotted": dotted, "timestamp": timestamp, "kind_label": kind_label, "stage_label": stage_label, "facet_label": facet_label,
            "field_label": field_label,
            "facet_value": facet_value, "cycle_label": cycle_label}

@@ -16,10 +16,10 @@ SIGNATURE = ("北京市通信管理局", "2022年3月1日")
 
 
 def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise=0,
-               centred=False):
+               centred=False, ruled=False):
     """An A4 page at 200 dpi: a title, a list (header and rows; its cells left-aligned
     or centred in their columns), a signature; turned by angle degrees as a scanner
-    feeds it, with noise specks when asked."""
+    feeds it, with noise specks when asked; ruled: the list's grid drawn."""
     import random
 
     from PIL import Image, ImageDraw, ImageFont
@@ -34,12 +34,21 @@ def page_image(rows, title=TITLE, signature=SIGNATURE, angle=0.0, size=34, noise
     columns = [110]
     for width in widths[:-1]:
         columns.append(columns[-1] + int((width + 2.5) * size))
+    pitch = int(size * 2.3)
+    if ruled and rows:
+        right = columns[-1] + int((widths[-1] + 1.2) * size)
+        for i in range(len(rows) + 1):
+            line_y = y - size // 2 + i * pitch
+            draw.line((columns[0] - size // 2, line_y, right, line_y), fill="black", width=2)
+        for x in [c - size // 2 for c in columns] + [right]:
+            draw.line((x, y - size // 2, x, y - size // 2 + len(rows) * pitch), fill="black",
+                      width=2)
     for row in rows:
         for x, width, cell in zip(columns, widths, row):
             if centred and any(row[1:]):
                 x += int((width - len(cell)) * size / 2)
             draw.text((x, y), cell, font=font, fill="black")
-        y += int(size * 2.3)
+        y += pitch
     if signature:
         draw.text((1100, y + 120), signature[0], font=font, fill="black")
         draw.text((1100, y + 175), signature[1], font=font, fill="black")

@@ -75,7 +75,7 @@ def test_a_photographed_table_reads_through_ocr_like_the_typed_one(seed):
             if kind == "table" for item in value]
     flat = [row[:1] + [""] * (len(row) - 1) if len(set(row)) == 1 else row for row in rows]
     image = rendered.page_image(flat, title=layouts.TITLE, angle=rng.uniform(-1.5, 1.5),
-                                centred=seed % 2 == 1)
+                                centred=seed % 2 == 1, ruled=seed >= 1)
     parsed = parse_bytes(rendered.image_bytes(image, "JPEG"), "名单.jpg", META)
     assert [(e["name"], e["unit"], e["position"]) for e in parsed.entries] == \
         layouts.expected(listed)

@@ -67,7 +67,9 @@ COLUMN_LABELS = {"serial": "序号", "name": "姓名", "team": "班组名称", "
                  "unit_position": "单位和职务（分开读取）", None: "未识别，不导入"}
 _ENUM_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
                       r"|\d{1,3}\s*[、.．]|附件\s*\d*\s*[:：]?)\s*")
-_COUNT_RE = re.compile(r"\s*[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:名|个|人|项)?\s*[)）]\s*$"
+# A group's or list's count: （3名）, (共6个), ，共12名; its closing bracket may be lost
+# (OCR drops one that touches a table's rule) where a measure word says what it is.
+_COUNT_RE = re.compile(r"\s*[（(]\s*(?:共|计)?\s*(\d{1,5})\s*(?:(?:名|个|人|项)\s*[)）]?|[)）])\s*$"
                        r"|\s*[，,]?\s*(?:共|计)\s*(\d{1,5})\s*(?:名|个|人|项)\s*$")
 _NOTE_RE = re.compile(r"^(?:注|备注|说明|合计|总计|小计|共计)")
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$")

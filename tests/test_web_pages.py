@@ -282,3 +282,36 @@ def test_empty_fields_leave_no_dangling_separators(seeded_copy, tmp_path):
     for url in ("/search?q=测试空栏", "/notices"):
         html = client.get(url).get_data(as_text=True)
         assert not re.search(r"·\s*(?:·|</)", html), url
+
+
+def test_entries_without_a_region_are_listed_and_filtered_as_unstated(seeded_copy, tmp_path):
+    """/cycles/…: an entry whose unit names no place is 未注明 in the region filter, the
+    filter sends that word (never "None"), and choosing it lists exactly those entries;
+    regions come in the official order (GB/T 2260), 未注明 last."""
+    path = tmp_path / "list.csv"
+    path.write_text("# title: 关于表彰2021-2022年度全国用户满意电信服务明星的通报（虚构测试数据）\n"
+                    "# publisher: 工业和信息化部\n# published: 2023-05-18\n# cycle: 2021-2022\n"
+                    "# stage: honorees\nkind,name,unit\nindividual,测试无地,某某科技有限公司\n"
+                    "individual,测试广东,中国电信股份有限公司广东分公司\n"
+                    "individual,测试北京,中国联合网络通信有限公司北京市分公司\n"
+                    "individual,测试上海,中国移动通信集团上海有限公司\n", encoding="utf-8")
+    seeded_copy.imports.import_paths([path])
+    client = make_app(seeded_copy.home).test_client()
+    html = client.get("/cycles/2021-2022").get_data(as_text=True)
+    select = re.search(r'<select id="region".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "北京", "上海", "广东", "未注明"]
+    assert "None" not in select and ">未注明（1）<" in select
+    chosen = client.get("/cycles/2021-2022?region=未注明").get_data(as_text=True)
+    assert "测试无地" in chosen and "测试广东" not in chosen
+    assert re.search(r"共 1 位", chosen)
+
+
+def test_the_notice_filters_list_publishers_by_sound(seeded_copy, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("# title: 关于表彰2021-2022年度全国用户满意电信服务明星的通报（虚构测试数据）\n"
+                    "# publisher: 工业和信息化部\n# published: 2023-05-18\n# cycle: 2021-2022\n"
+                    "# stage: honorees\nkind,name\nindividual,测试某\n", encoding="utf-8")
+    seeded_copy.imports.import_paths([path])
+    html = make_app(seeded_copy.home).test_client().get("/notices").get_data(as_text=True)
+    select = re.search(r'<select id="publisher".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "北京市通信管理局", "工业和信息化部"]

@@ -383,11 +383,18 @@ def band(bands, value):
     return None
 
 
+#: A filter value that asks for the rows where the column is empty (null).
+MISSING = object()
+
+
 def _filters(**filters):
     """A where clause and its parameters for the given column = value filters;
-    age and size take a band name (AGE_BANDS, SIZE_BANDS)."""
+    age and size take a band name (AGE_BANDS, SIZE_BANDS); MISSING asks for null."""
     where, params = [], []
     for column, value in filters.items():
+        if value is MISSING:
+            where.append(f"{column} is null")
+            continue
         if not value:
             continue
         if column in _BAND_SQL:

@@ -5,11 +5,14 @@ thin view renders as HTML or as JSON (as Datasette's row and table views do)."""
 import json
 from urllib.parse import urlencode
 
+from pypinyin import lazy_pinyin
+
 from index import searching, themes
 
 from .. import exports
 from ..db import store
 from ..ingest import reading_of_text
+from ..vocabulary import KIND_LABELS, REGION_ORDER, STAGE_LABELS, UNSTATED
 
 
 class Moved(Exception):
@@ -116,8 +119,9 @@ class Records:
         facets = store.cycle_facets(db, cycle)
         if not facets["kind"]:
             return None
+        filters = _stored(filters)
         groups = store.cycle_groups(db, cycle, **filters)
-        return {"cycle": cycle, "groups": groups, "facets": facets,
+        return {"cycle": cycle, "groups": groups, "facets": _ordered(facets),
                 "counts": store.cycle_counts(db, cycle, **filters),
                 "total": sum(g["count"] for g in groups)}
 
@@ -127,15 +131,19 @@ class Records:
         db = self.archive.db
         if not store.cycle_facets(db, cycle)["kind"]:
             return None
-        return store.list_entries(db, cycle=cycle, **filters)
+        return store.list_entries(db, cycle=cycle, **_stored(filters))
 
     def notices(self, per_page=None, page=1, **filters):
         """Notices without their text, newest first: {notices, total, facets}; a page of
         per_page of them, or all."""
         db = self.archive.db
         offset = (page - 1) * per_page if per_page else 0
+        facets = store.notice_facets(db)
+        rank = {region: i for i, region in enumerate(REGION_ORDER)}
+        facets["region"].sort(key=lambda r: (rank.get(r, len(rank)), r))
+        facets["publisher"].sort(key=lambda p: (lazy_pinyin(p), p))  # by sound: 北京… before 工业…
         return {"notices": store.list_notices(db, **filters, limit=per_page, offset=offset),
-                "total": store.count_notices(db, **filters), "facets": store.notice_facets(db)}
+                "total": store.count_notices(db, **filters), "facets": facets}
 
     def notice(self, notice_id, version=None):
         """A notice as its page and the API show it, or None: metadata, entries in the
@@ -233,3 +241,21 @@ def _headline(hit, path):
 def _with_url(suggestion):
     """A suggestion with the (site-relative) URL of its search."""
     return {**suggestion, "url": "/search?" + urlencode({"q": suggestion["text"]})}
+
+
+def _stored(filters):
+    """Browse filters as the store takes them: 未注明 asks for entries without a value."""
+    return {key: store.MISSING if value == UNSTATED else value for key, value in filters.items()}
+
+
+def _ordered(facets):
+    """A cycle's facets as its filters list them: regions in the official order, those
+    without one as 未注明 last; kinds and stages in their own order."""
+    rank = {region: i for i, region in enumerate(REGION_ORDER)}
+    regions = sorted(facets["region"], key=lambda f: (f["value"] is None,
+                                                     rank.get(f["value"], len(rank)),
+                                                     f["value"] or ""))
+    return {**facets,
+            "region": [{**f, "value": f["value"] or UNSTATED} for f in regions],
+            "kind": sorted(facets["kind"], key=lambda f: list(KIND_LABELS).index(f["value"])),
+            "stage": sorted(facets["stage"], key=lambda f: list(STAGE_LABELS).index(f["value"]))}

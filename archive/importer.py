@@ -13,6 +13,7 @@ from . import identity, sandbox
 from .db import store
 from .ingest import ENTRY_FIELDS, NOTICE_FIELDS, ParseError
 from .ingest.merge import MERGED_FIELDS, apply_choices, apply_fixes
+from .ingest.metadata import LABELS as NOTICE_LABELS
 from .vocabulary import FIELD_LABELS
 
 
@@ -47,6 +48,8 @@ class ImportPlan:
     files: list = field(default_factory=list)  # (name, bytes) the notice was read from
     notice: dict = None  # the metadata to store: the file's, over the stored notice's
     kept_fields: list = field(default_factory=list)  # columns this file lacks, kept as stored
+    # The notice's metadata this version changes: {"field", "old", "new"} each.
+    metadata_changes: list = field(default_factory=list)
 
     @property
     def warnings(self):
@@ -55,6 +58,8 @@ class ImportPlan:
         if self.action == "replaced":
             out.append(f"将替换通知 {self.notice_id} 的现有版本：新增 {len(self.added)} 条，"
                        f"修改 {len(self.changed)} 条，删除 {len(self.removed)} 条")
+        if self.metadata_changes:
+            out.append("通知信息改动：" + "；".join(change_text(c) for c in self.metadata_changes))
         if self.kept_fields:
             out.append("这份文件没有以下列，沿用库中已有的值："
                        + "、".join(FIELD_LABELS.get(f, f) for f in self.kept_fields))
@@ -150,7 +155,8 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
     digest = identity.sha256(parsed.text)
     old = store.notice_entries(db, nid)
     rows = _rows(parsed, nid, old)
-    if existing["sha256"] == digest and not _notice_changed(existing, notice):
+    metadata = metadata_changes(existing, notice)
+    if existing["sha256"] == digest and not metadata:
         # The same text with the same metadata: a no-op (that mends index state).
         return ImportPlan(source_name, parsed, nid, "unchanged", rows, notice=notice, **common)
     if keep_newer and existing["sha256"] != digest and store.has_version(db, nid, digest):
@@ -162,8 +168,8 @@ def plan(db, parsed, source_name, keep_newer=False, files=()):
                    removed=[i for i in old if i not in new_ids],
                    changed=[r["id"] for r in rows if r["id"] in old
                             and old[r["id"]]["content_hash"] != r["content_hash"]],
-                   kept_fields=kept_fields, notice=notice, **common)
-    if not (p.added or p.removed or p.changed) and not _notice_changed(existing, notice):
+                   kept_fields=kept_fields, notice=notice, metadata_changes=metadata, **common)
+    if not (p.added or p.removed or p.changed) and not metadata:
         p.action = "unchanged"  # the same text again, or the same notice in another format
         p.kept_fields = []
         return p
@@ -204,8 +210,16 @@ def _notice_over(stored, incoming):
     return out
 
 
-def _notice_changed(stored, notice):
-    return any((notice.get(k) or None) != (stored.get(k) or None) for k in NOTICE_FIELDS)
+def metadata_changes(stored, notice):
+    """What a new version changes in the notice's metadata: [{"field", "old", "new"}]."""
+    return [{"field": k, "old": stored.get(k) or None, "new": notice.get(k) or None}
+            for k in NOTICE_FIELDS if (notice.get(k) or None) != (stored.get(k) or None)]
+
+
+def change_text(change):
+    """One metadata change as a person reads it: 发布日期：2018-10-24 → 2018-10-25."""
+    return (f"{NOTICE_LABELS.get(change['field'], change['field'])}："
+            f"{change['old'] or '—'} → {change['new'] or '—'}")
 
 
 def _keep_missing_columns(rows, old):
@@ -420,5 +434,6 @@ def _changes(db, p):
     return json.dumps({
         "added": [{"id": i, "name": by_id[i]["name"]} for i in p.added],
         "changed": changed,
-        "removed": [{"id": i, "name": old[i]["name"]} for i in p.removed]},
+        "removed": [{"id": i, "name": old[i]["name"]} for i in p.removed],
+        "metadata": [{**c, "text": change_text(c)} for c in p.metadata_changes]},
         ensure_ascii=False)

@@ -78,3 +78,20 @@ def test_init_never_reimports_a_bundled_notice_present_in_any_version(runner, ho
     a = Archive(home)
     assert store.content_digest(a.db) == digest and a.db["entries"].count == 1
     a.close()
+
+
+def test_a_version_that_changes_only_metadata_says_what_it_changed(logged_in, app):
+    """A new version whose only change is its 发布日期 and 文号 names them (field, old ->
+    new) in the preview, the CLI's warnings and the notice's version list."""
+    changed = SEED.read_text("utf-8").replace("日期:2018-10-24", "日期:2018-10-25")
+    assert changed != SEED.read_text("utf-8")
+    body = upload(logged_in, "seed.txt", changed.encode(), doc_number="京通信〔2018〕99号") \
+        .get_data(as_text=True)
+    assert "通知信息改动" in body
+    assert "发布日期：2018-10-24 → 2018-10-25" in body and "文号：— → 京通信〔2018〕99号" in body
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    done = logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    assert done.status_code == 302
+    page = logged_in.get(done.headers["Location"]).get_data(as_text=True)
+    history = page.split("历次版本")[1]
+    assert "改动通知信息 2 项" in history and "发布日期：2018-10-24 → 2018-10-25" in history

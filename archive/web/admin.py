@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from index.parsing import QueryError
 
-from ..importer import ACTIONS, base_name
+from ..importer import ACTIONS, base_name, change_text
 from ..services.accounts import AuthError, Throttled
 from ..services.corrections import EDITABLE_FIELDS, StaleEntry
 from ..services.imports import IndexPending
@@ -257,7 +257,7 @@ def _preview(staged, page="1", error=None, parse=False):
     return render_template("admin/preview.html", plan=plan, token=token, meta=meta,
                            form=ActionForm(), metadata=MetadataForm(data=meta["overrides"]),
                            added=set(plan.added), changed=set(plan.changed),
-                           removed=set(plan.removed), field_labels=FIELD_LABELS,
+                           removed=set(plan.removed), field_labels=FIELD_LABELS, change_text=change_text,
                            choices=meta.get("choices") or {},
                            rows=plan.rows[start:start + PREVIEW_ROWS], first=start,
                            page=int(page), pages=pages, error=error,

@@ -615,3 +615,27 @@ def test_a_running_job_shows_its_pace_and_the_time_left(logged_in, app):
 def test_time_left_reads_as_people_say_it(seconds, said):
     from archive.jobs import time_left
     assert time_left(seconds) == said
+
+
+def test_a_stale_correction_keeps_what_the_admin_typed_beside_the_current_values(
+        logged_in, app):
+    hit = logged_in.get("/api/search?q=李玉柱").get_json()["results"][0]
+    url = f"/admin/entries/{hit['id']}"
+    page = logged_in.get(url).get_data(as_text=True)
+    form = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', page)}
+    old_citation = re.search(r'<textarea[^>]*>\n?([^<]*)</textarea>', page).group(1)
+    text = SEED.read_text("utf-8").replace("在使馆区装维", "在使馆区负责装维")
+    body = upload(logged_in, "seed.txt", text.encode()).get_data(as_text=True)
+    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
+    logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    form.update(csrf_token=_token(page), gender="女", education="博士研究生",
+                citation=old_citation)
+    answer = logged_in.post(url, data=form).get_data(as_text=True)
+    again = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', answer)}
+    assert again["gender"] == "女" and again["education"] == "博士研究生"  # what was typed
+    table = answer.split('admin-table conflict"')[1].split("</table>")[0]
+    assert re.search(r"性别</th><td>女</td><td>男</td>", table)
+    assert "申报说明材料" in table and "在使馆区负责装维" in table
+    a = Archive(app.config["ARCHIVE_HOME"])
+    assert again["version"] == a.corrections.editable(hit["id"])["version"]  # resubmit works
+    a.close()

@@ -36,6 +36,14 @@ class Corrections:
             archive.indexing.drain()
         return [change["field"] for change in done]
 
+    def differences(self, entry_id, typed):
+        """Where values an admin typed differ from the entry as it is now: [(field,
+        typed, current)], for a stale form shown again beside the current values."""
+        current = (self.editable(entry_id) or {}).get("fields", {})
+        return [(k, typed.get(k) or "", current.get(k, ""))
+                for k in EDITABLE_FIELDS
+                if store.comparable(typed.get(k) or "") != store.comparable(current.get(k, ""))]
+
     def trail(self, entry_id):
         """An entry's corrections, newest first, with who made each (admin pages only)."""
         users = private.audit_users(self.archive.private, entry_id)

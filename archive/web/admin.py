@@ -389,16 +389,21 @@ def entry(entry_id):
         return EntryForm(data={**editable["fields"], "version": editable["version"]}, **kwargs)
 
     form = current_form()
-    error, status = None, 400
+    error, status, conflict = None, 400, []
     if form.validate_on_submit():
         changes = {k: getattr(form, k).data for k in EDITABLE_FIELDS}
         try:
             changed = corrections.correct(entry_id, changes, current_user(), form.version.data)
         except StaleEntry:
+            # What the admin typed stays in the form, beside the values as they are now;
+            # the form now stands on the current version, so a resubmit saves it.
             editable = or_404(corrections.editable(entry_id))
-            form = current_form(formdata=None)  # the values as they are now
+            form.version.data = editable["version"]
+            conflict = [(labels.field_label(k), typed, now)
+                        for k, typed, now in corrections.differences(entry_id, changes)]
             error, status = ("这条记录在您打开表单之后已被更改（例如重新导入了通知的新版本）；"
-                             "没有保存任何改动。下面是现在的内容，请在此基础上重新修改。"), 409
+                             "没有保存任何改动。您填写的内容保留在表单中，与现在的值对照如下；"
+                             "核对后可再次保存。"), 409
         except ValueError as exc:
             error = f"无法保存：{exc}"
         else:
@@ -409,6 +414,7 @@ def entry(entry_id):
         error = "表单内容无效：" + "；".join(f"{getattr(form, k).label.text}：{'，'.join(v)}"
                                         for k, v in form.errors.items())
     return render_template("admin/entry.html", entry=editable["entry"], form=form, error=error,
+                           conflict=conflict,
                            history=corrections.trail(entry_id)), status if error else 200
 
 

@@ -27,7 +27,9 @@ def test_an_honoree_is_a_person_with_award_employer_and_the_notice(seeded_copy):
     [person] = data["json-ld"]
     assert person["@type"] == "Person" and person["name"] == "李玉柱"
     assert person["url"] == f"{BASE}/honorees/{entry['id']}"
-    assert person["award"] == "2017-2018年度全国用户满意电信服务明星候选人"
+    # A candidate has received no award: the page says what they are, as a description.
+    assert "award" not in person
+    assert person["description"] == "2017-2018年度全国用户满意电信服务明星候选人"
     assert person["worksFor"] == {"@type": "Organization",
                                   "name": "中国联合网络通信有限公司北京市分公司重要通信局"}
     notice = person["subjectOf"]
@@ -50,7 +52,7 @@ def test_a_team_is_an_organization_within_its_company(seeded_copy):
     [org] = _read(client, f"/honorees/{team['id']}")["json-ld"]
     assert org["@type"] == "Organization" and org["name"] == "集中处理专席"
     assert org["parentOrganization"] == {"@type": "Organization", "name": "中国联通北京分公司"}
-    assert org["award"].endswith("全国用户满意电信服务明星班组候选人")
+    assert "award" not in org and org["description"].endswith("全国用户满意电信服务明星班组候选人")
 
 
 def test_a_notice_is_a_report_of_a_government_body_with_its_number(seeded_copy):
@@ -102,7 +104,9 @@ def test_a_persons_timeline_names_every_award_and_notice(seeded_copy):
                                      "limit 1"))["person_key"]
     [person] = _read(client, f"/people/{key}")["json-ld"]
     assert person["@type"] == "Person" and person["url"] == f"{BASE}/people/{key}"
-    assert person["award"] == ["2017-2018年度全国用户满意电信服务明星候选人",
-                               "2017-2018年度全国用户满意电信服务明星获表彰"]
+    # Only what the notices award: the candidacy is said, never claimed as an award.
+    assert person["award"] == ["2017-2018年度全国用户满意电信服务明星"]
+    assert person["description"] == "2017-2018年度全国用户满意电信服务明星候选人；" \
+        "2017-2018年度全国用户满意电信服务明星获表彰"
     assert [r["publisher"]["name"] for r in person["subjectOf"]] == ["北京市通信管理局",
                                                                     "工业和信息化部"]

@@ -15,7 +15,16 @@ def _cut(text, size=DESCRIPTION_CHARS):
 
 
 def _award(entry):
+    """What an entry is, in words: …明星候选人 or …明星获表彰."""
     return f"{entry['cycle']}年度{entry.get('award') or ''}{STAGE_ROLES.get(entry['stage'], '')}"
+
+
+def _awarded(entry):
+    """The award an honoree received (…年度全国用户满意电信服务明星); None for a
+    candidate, who received none."""
+    if entry["stage"] != "honorees":
+        return None
+    return f"{entry['cycle']}年度{entry.get('award') or ''}"
 
 
 def _who(entry):
@@ -45,10 +54,13 @@ def _source(entry):
 
 def honoree(record, url):
     """(JSON-LD, share tags) of an honoree page: a Person (an Organization for a team)
-    with its award, employer and the notice that names it."""
+    with what it is (description), the award it received (honorees only: a candidate
+    received none), its employer and the notice that names it."""
     entry = record["entry"]
     ld = {"@context": "https://schema.org", **_who(entry), "url": url,
-          "award": _award(entry), "subjectOf": _source(entry)}
+          "description": _award(entry), "subjectOf": _source(entry)}
+    if _awarded(entry):
+        ld["award"] = _awarded(entry)
     description = _cut(entry.get("citation") or f"{entry['name']}，{_award(entry)}。"
                        f"来源：{entry['publisher']}《{entry['notice_title']}》")
     return ld, _share(f"{entry['name']}（{_award(entry)}）", description, url, "profile")
@@ -56,11 +68,15 @@ def honoree(record, url):
 
 def person(entries, url):
     """(JSON-LD, share tags) of a person's (or team's) timeline: one Person (or
-    Organization) with every award the notices give it and each notice as subjectOf."""
+    Organization) with what each notice says it is, the awards it received, and each
+    notice as subjectOf."""
     latest = entries[-1]
     awards = list(dict.fromkeys(_award(e) for e in entries))
-    ld = {"@context": "https://schema.org", **_who(latest), "url": url, "award": awards,
-          "subjectOf": [_source(e) for e in entries]}
+    ld = {"@context": "https://schema.org", **_who(latest), "url": url,
+          "description": "；".join(awards), "subjectOf": [_source(e) for e in entries]}
+    received = list(dict.fromkeys(filter(None, map(_awarded, entries))))
+    if received:
+        ld["award"] = received
     return ld, _share(f"{latest['name']}的历程", _cut("；".join(awards)), url, "profile")
 
 

@@ -298,9 +298,10 @@ def _who(entry):
     return entry["name"] + (f"（{where}）" if where else "")
 
 
-def citations(entry, url, accessed):
+def citations(entry, url, accessed, notice_url=None):
     """An entry cited in every supported form: plain (Chinese), GB/T 7714-2015, BibTeX
-    and CSL-JSON; url: its page here; accessed: ISO date.
+    and CSL-JSON; url: its page here; accessed: ISO date; notice_url: the notice's page
+    here, its access path when the notice gives no source address.
 
     What is cited is this archive's record (a database online, [DB/OL]: the archive
     is its responsible party, its date the record's last change); the notice it comes
@@ -330,7 +331,8 @@ def citations(entry, url, accessed):
         "plain": citation_line(entry, url),
         "gbt7714": gbt7714([ARCHIVE_NAME], record, "DB/OL", url, accessed, updated),
         "gbt7714_notice": gbt7714([entry["publisher"]], entry["notice_title"], "EB/OL",
-                                  entry.get("source_url"), accessed, entry["published"]),
+                                  entry.get("source_url") or notice_url, accessed,
+                                  entry["published"]),
         "bibtex": bibtex,
         "csl": csl,
     }

@@ -102,9 +102,10 @@ def test_citation_formats_on_the_page_and_in_the_api(seeded_copy):
     assert cite["gbt7714"] == (
         f"全国用户满意电信服务明星档案. 李玉柱（{unit}）：2017-2018年度全国用户满意电信服务明星"
         f"候选人[DB/OL]. ({updated})[{today}]. {url}.")
+    # The notice gives no address of its own: its access path is its copy here.
     assert cite["gbt7714_notice"] == (
         "北京市通信管理局. “全国用户满意电信服务明星”“全国用户满意电信服务明星班组”候选人名单公示"
-        f"[EB/OL]. (2018-10-24)[{today}].")
+        f"[EB/OL]. (2018-10-24)[{today}]. https://honors.example.org/notices/{entry['notice_id']}.")
     assert "：李玉柱[" not in cite["gbt7714"] + cite["gbt7714_notice"]
     assert cite["bibtex"].startswith(f"@misc{{honors-{hit['id']},")
     assert "author = {{全国用户满意电信服务明星档案}}" in cite["bibtex"]

@@ -65,10 +65,12 @@ class Records:
         return {"stats": statistics.held(), "cycles": statistics.cycles(),
                 "notices": store.list_notices(self.archive.db, limit=5)}
 
-    def honoree(self, entry_id, url, accessed, similar=True):
+    def honoree(self, entry_id, url, accessed, similar=True, notice_url=None):
         """An entry with its source, the same person's other entries, its public
-        corrections, citations of it (url: its page's address; accessed: today) and,
-        unless similar is False, entries with like citations and from the same unit.
+        corrections, citations of it (url: its page's address; accessed: today;
+        notice_url(notice id): its notice's page here, the access path of a notice that
+        gives no address of its own) and, unless similar is False, entries with like
+        citations and from the same unit.
         Raises Moved or Gone for a retired entry; None when there never was one."""
         db = self.archive.db
         entry = store.get_entry(db, entry_id)
@@ -83,7 +85,8 @@ class Records:
             "entry": entry, "related": store.related_entries(db, entry),
             "corrections": store.corrections(db, entry_id),
             "corrected": store.corrected_fields(db, entry_id),
-            "cite": exports.citations(entry, url, accessed),
+            "cite": exports.citations(entry, url, accessed,
+                                      notice_url(entry["notice_id"]) if notice_url else None),
             "similar": self.similar_to(entry_id) if similar else [],
             "same_unit": store.same_unit(db, entry) if similar else [],
         }

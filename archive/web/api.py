@@ -77,8 +77,9 @@ def honoree(entry_id):
     """One entry with its source and the same person's other entries."""
     url = public_url("public.honoree", entry_id=entry_id)
     try:
-        record = or_404(get_archive().records.honoree(entry_id, url, date.today().isoformat(),
-                                                      similar=False))
+        record = or_404(get_archive().records.honoree(
+            entry_id, url, date.today().isoformat(), similar=False,
+            notice_url=lambda nid: public_url("public.notice", notice_id=nid)))
     except Moved as moved:
         return redirect(url_for("api.honoree", entry_id=moved.entry_id), 301)
     except Gone as gone:

@@ -46,7 +46,9 @@ def honoree(entry_id):
     """Every field, the citation, the source notice, a citation line, related entries."""
     url = public_url("public.honoree", entry_id=entry_id)
     try:
-        record = or_404(get_archive().records.honoree(entry_id, url, date.today().isoformat()))
+        record = or_404(get_archive().records.honoree(
+            entry_id, url, date.today().isoformat(),
+            notice_url=lambda nid: public_url("public.notice", notice_id=nid)))
     except Moved as moved:  # a retired entry's successor
         return redirect(url_for("public.honoree", entry_id=moved.entry_id), 301)
     except Gone as gone:  # removed by a new version of its notice

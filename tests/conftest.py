@@ -319,4 +319,5 @@ def upload(client, filename, data, attachments=(), **fields):
     form = {"csrf_token": csrf(client), "notice": (io.BytesIO(data), filename), **fields}
     if attachments:
         form["attachments"] = [(io.BytesIO(blob), name) for name, blob in attachments]
-    return client.post("/admin/upload", data=form, content_type="multipart/form-data")
+    return client.post("/admin/upload", data=form, content_type="multipart/form-data",
+                       follow_redirects=True)

@@ -1,5 +1,6 @@
 """Admin area: login, CSRF, throttling, upload -> preview -> import, corrections, re-index."""
 
+import io
 import re
 import time
 from pathlib import Path
@@ -93,7 +94,7 @@ def _upload(client, path, name=None):
     with open(path, "rb") as f:
         return client.post("/admin/upload", data={"csrf_token": _csrf(client),
                                                   "notice": (f, name or path.name)},
-                           content_type="multipart/form-data")
+                           content_type="multipart/form-data", follow_redirects=True)
 
 
 def test_upload_preview_confirm_makes_entries_searchable(logged_in, app):
@@ -268,7 +269,8 @@ def test_list_attachment_asks_for_metadata_then_previews_the_table_as_read(logge
     token = re.search(r'/admin/upload/([0-9a-f]+)/metadata', body).group(1)
     r = logged_in.post(f"/admin/upload/{token}/metadata", data={
         "csrf_token": _token(body), "title": nf.TITLE, "publisher": "工业和信息化部",
-        "published": "2023-05-18", "stage": "", "doc_number": "工信行建〔2023〕1号"})
+        "published": "2023-05-18", "stage": "", "doc_number": "工信行建〔2023〕1号"},
+        follow_redirects=True)
     body = r.get_data(as_text=True)
     assert r.status_code == 200, body
     assert "这是一份新通知，将导入 9 条记录" in body
@@ -639,3 +641,24 @@ def test_a_stale_correction_keeps_what_the_admin_typed_beside_the_current_values
     a = Archive(app.config["ARCHIVE_HOME"])
     assert again["version"] == a.corrections.editable(hit["id"])["version"]  # resubmit works
     a.close()
+
+
+def test_the_preview_has_its_own_address_so_a_reload_never_uploads_again(logged_in, app):
+    """POST the files -> 303 to /admin/upload/<token> -> GET the preview; reloading it
+    (GET again) reads the kept files, never a second upload; so do the metadata form
+    and the reading guide."""
+    r = logged_in.post("/admin/upload", data={
+        "csrf_token": _csrf(logged_in), "notice": (io.BytesIO(SEED.read_bytes()), "seed.txt")},
+        content_type="multipart/form-data")
+    assert r.status_code == 303
+    token = re.fullmatch(r"/admin/upload/([0-9a-f]+)", r.headers["Location"]).group(1)
+    folder = Archive(app.config["ARCHIVE_HOME"]).instance.uploads_path
+    first = logged_in.get(r.headers["Location"])
+    again = logged_in.get(r.headers["Location"])
+    assert first.status_code == again.status_code == 200
+    assert first.get_data(as_text=True).count("内容未变") == 1
+    assert [p.name for p in folder.iterdir() if p.is_dir()] == [token]
+    changed = logged_in.post(f"/admin/upload/{token}/metadata", data={
+        "csrf_token": _csrf(logged_in), "doc_number": "京通信〔2018〕99号"})
+    assert changed.status_code == 303 and changed.headers["Location"].endswith(token)
+    assert "京通信〔2018〕99号" in logged_in.get(changed.headers["Location"]).get_data(as_text=True)

@@ -144,7 +144,7 @@ def test_the_preview_never_leaves_the_admin_without_a_way_in(logged_in):
     assert wrong.status_code == 400 and "没有姓名或班组名称列" in wrong.get_data(as_text=True)
     guided = logged_in.post(f"/admin/upload/{token}/guide", data={
         "csrf_token": csrf(logged_in), "mode": "table", "table": "1", "header_row": "1",
-        "col:1": "name", "col:2": "unit", "col:3": ""})
+        "col:1": "name", "col:2": "unit", "col:3": ""}, follow_redirects=True)
     page = guided.get_data(as_text=True)
     assert guided.status_code == 200 and "将导入 3 条记录" in page
     assert "当前指定：表格 1，表头在第 1 行；列：第 1 列=姓名，第 2 列=单位。" in page

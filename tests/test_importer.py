@@ -160,7 +160,7 @@ def test_cli_and_web_imports_at_once_are_serialised(seeded_copy):
     data = (DATA / "sichuan-2019-2020-candidates.txt").read_bytes()
     preview = client.post("/admin/upload", data={"csrf_token": token,
                                                  "notice": (io.BytesIO(data), "sichuan.txt")},
-                          content_type="multipart/form-data").get_data(as_text=True)
+                          content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     upload = re.search(r'/admin/upload/([0-9a-f]+)/confirm', preview).group(1)
     cli = cli_process(seeded_copy.home, "import", DATA / "sichuan-2019-2020-candidates.txt",
                DATA / "hubei-2019-2020-honorees.json", wait=False)

@@ -98,7 +98,7 @@ def test_the_preview_shows_the_merge_and_the_confirm_stores_each_honoree_once(lo
     r = logged_in.post("/admin/upload", data={
         "csrf_token": csrf(logged_in), "notice": (io.BytesIO(nf.commendation_html()), "通报.html"),
         "attachments": [(io.BytesIO(nf.xlsx_list()), "附件.xlsx")]},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", follow_redirects=True)
     body = r.get_data(as_text=True)
     assert r.status_code == 200, body
     assert "9 条在网页与附件中重复，已合并" in body and "这是一份新通知，将导入 9 条记录" in body
@@ -133,7 +133,7 @@ def test_the_admin_picks_the_attachments_value_in_the_preview(logged_in, app):
     r = logged_in.post("/admin/upload", data={
         "csrf_token": csrf(logged_in), "notice": (io.BytesIO(nf.commendation_html()), "通报.html"),
         "attachments": [(io.BytesIO(nf.sheet(rows, nf.LIST1)), "附件.xlsx")]},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", follow_redirects=True)
     body = r.get_data(as_text=True)
     choice = re.search(r'name="(choice:individual\|王海\|birth)" value="1"', body)
     assert choice and "出生年月不一致" in body, body

@@ -116,7 +116,7 @@ def test_the_preview_names_the_notice_it_matches_and_why(logged_in, app):
     def upload(data, name):
         return logged_in.post("/admin/upload", data={
             "csrf_token": csrf(logged_in), "notice": (io.BytesIO(data), name)},
-            content_type="multipart/form-data")
+            content_type="multipart/form-data", follow_redirects=True)
     body = upload(nf.commendation_html(), "通报.html").get_data(as_text=True)
     token = re.search(r"/admin/upload/(\w+)/confirm", body).group(1)
     logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": csrf(logged_in)})

@@ -72,7 +72,7 @@ def test_the_cli_refuses_a_hostile_file_clearly_and_stores_nothing(runner, tmp_p
 def _upload(client, data, name):
     return client.post("/admin/upload", data={
         "csrf_token": csrf(client), "notice": (io.BytesIO(data), name)},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", follow_redirects=True)
 
 
 def test_a_hostile_upload_is_refused_and_the_site_keeps_answering(logged_in, app):

@@ -34,7 +34,7 @@ def test_group_rows_and_the_notices_own_counts_are_mismatches_not_warnings():
 def _upload(client, data, name):
     return client.post("/admin/upload", data={
         "csrf_token": csrf(client), "notice": (io.BytesIO(data), name)},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", follow_redirects=True)
 
 
 def test_the_preview_warns_and_confirm_needs_the_tick(logged_in, app):

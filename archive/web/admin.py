@@ -182,8 +182,9 @@ def _suffix(filename):
 @login_required
 def upload():
     """Receive a notice file (and its attachments), parse them once in the sandbox, and
-    show the preview (nothing written). Files and what was read are kept for the
-    preview until confirm or cancel."""
+    send the admin to the preview's own address (nothing written; a reload reads the
+    kept files, never uploads again). Files and what was read are kept for the preview
+    until confirm or cancel."""
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
@@ -196,7 +197,19 @@ def upload():
     staged = get_archive().uploads.stage(current_user(),
                                          [(name, f.read()) for name, f in zip(names, sent)],
                                          form.overrides())
-    return _preview(staged, parse=True)
+    return _parsed_then_preview(staged)
+
+
+def _parsed_then_preview(staged):
+    """Parse a kept upload (again) and redirect to its preview (POST -> redirect -> GET);
+    a file nobody can point into (not a notice at all) is refused here and discarded."""
+    try:
+        get_archive().uploads.plan(staged, parse=True)
+    except ParseError as exc:
+        if exc.layout is None and exc.field not in FLAGS:
+            get_archive().uploads.discard(staged)
+            return _upload_error(f"无法导入：{exc}")
+    return redirect(url_for("admin.preview", token=staged.token), 303)
 
 
 def _choices(form):
@@ -222,12 +235,12 @@ def preview(token):
 PREVIEW_ROWS = 200
 
 
-def _preview(staged, page="1", error=None, parse=False):
-    """The preview of a kept upload; the metadata form when the files lack some.
-    parse: read the files again (new upload, new metadata)."""
+def _preview(staged, page="1", error=None):
+    """The preview of a kept upload, from what was read at upload; the metadata form when
+    the files lack some, the reading guide when no list was found."""
     meta, token = staged.meta, staged.token
     try:
-        plans = get_archive().uploads.plan(staged, parse)
+        plans = get_archive().uploads.plan(staged)
     except ParseError as exc:
         if exc.layout is not None:
             # No list found, or not read: the admin points at it (never a dead end).
@@ -279,7 +292,7 @@ def metadata(token):
         abort(400)
     staged = _open(token)
     get_archive().uploads.set_overrides(staged, form.overrides())
-    return _preview(staged, parse=True)
+    return _parsed_then_preview(staged)
 
 
 @bp.post("/upload/<token>/guide")
@@ -296,7 +309,7 @@ def guide(token):
         response, _ = _preview(staged, error=f"名单位置有误：{exc}")
         return response, 400
     get_archive().uploads.set_guide(staged, chosen)
-    return _preview(staged, parse=True)
+    return _parsed_then_preview(staged)
 
 
 def _guide_form(form):

@@ -325,3 +325,23 @@ def test_share_axis_ticks_are_round_values():
         ticks = share_ticks(peak)
         assert 2 <= len(ticks) <= 6 and ticks[-1] >= peak
         assert all(round(t * 100, 6) == round(t * 100) for t in ticks)
+
+
+def test_compare_opens_on_the_two_newest_cycles_with_what_it_compares(seeded_copy, tmp_path):
+    """/compare compares honorees by default: it opens on the two newest cycles that
+    have honorees, not on a newest cycle of candidates only."""
+    from conftest import DATA, make_app
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    for cycle, stage, name in (("2019-2020", "honorees", "测试表彰"),
+                               ("2021-2022", "candidates", "测试候选")):
+        path = tmp_path / f"{cycle}.csv"
+        path.write_text(f"# title: 关于{cycle}年度全国用户满意电信服务明星的通知（虚构测试数据）\n"
+                        f"# publisher: 工业和信息化部\n# published: {cycle[5:]}-05-18\n"
+                        f"# cycle: {cycle}\n# stage: {stage}\nkind,name\nindividual,{name}\n",
+                        encoding="utf-8")
+        seeded_copy.imports.import_paths([path])
+    client = make_app(seeded_copy.home).test_client()
+    data = client.get("/api/compare").get_json()
+    assert (data["a"], data["b"]) == ("2017-2018", "2019-2020")
+    candidates = client.get("/api/compare?stage=candidates").get_json()
+    assert (candidates["a"], candidates["b"]) == ("2017-2018", "2021-2022")

@@ -50,6 +50,13 @@ class Statistics:
         """The cycles the archive holds, newest first."""
         return [c["cycle"] for c in self.cycles()]
 
+    def default_pair(self, stage="honorees"):
+        """The two cycles a comparison opens on: the two newest that have entries of the
+        stage compared (any stage: None), older first; fewer when there are fewer."""
+        having = [c["cycle"] for c in self.cycles() if stage is None or c[stage]]
+        having = having or self.cycle_names()
+        return tuple(reversed(having[:2])) if len(having) > 1 else tuple(having[:1] * 2)
+
     def compare(self, a, b, stage="honorees", kind=None):
         """Two cycles side by side, of one stage and optionally one kind (archive/stats.py);
         both cycles must exist."""

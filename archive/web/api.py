@@ -54,8 +54,8 @@ def stats():
 def compare():
     """Two cycles side by side (?a=…&b=…; default the two newest)."""
     statistics = get_archive().statistics
-    a, b = cycle_pair(request.args, statistics.cycle_names())
     stage, kind = stage_kind(request.args)
+    a, b = cycle_pair(request.args, statistics.cycle_names(), statistics.default_pair(stage))
     return jsonify(statistics.compare(a, b, stage, kind))
 
 

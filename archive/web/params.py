@@ -104,10 +104,10 @@ def cycle_filters(args):
     return filters
 
 
-def cycle_pair(args, cycles):
-    """The (a, b) cycles of a comparison: given, or the two newest; checked."""
-    a = args.get("a") or (cycles[1] if len(cycles) > 1 else (cycles[0] if cycles else None))
-    b = args.get("b") or (cycles[0] if cycles else None)
+def cycle_pair(args, cycles, default=(None, None)):
+    """The (a, b) cycles of a comparison: given, or the default pair; checked."""
+    a = args.get("a") or default[0]
+    b = args.get("b") or default[1]
     for value in (a, b):
         if value not in cycles:
             raise bad_request(f"没有这个评选年度：{value}。可选：" + "、".join(cycles))

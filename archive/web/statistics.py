@@ -48,8 +48,8 @@ def compare():
     cycles = statistics.cycle_names()
     if not cycles:
         abort(404)
-    a, b = cycle_pair(request.args, cycles)
     stage, kind = stage_kind(request.args)
+    a, b = cycle_pair(request.args, cycles, statistics.default_pair(stage))
     data = statistics.compare(a, b, stage, kind)
     chart = charts.grouped_bars("chart-compare-operator", f"{a} 与 {b} 按运营商",
                                 [(r["value"], r["a"], r["b"]) for r in data["by_operator"]],

@@ -193,8 +193,10 @@ def metadata(base_url="", license_name="CC BY 4.0",
                                            "以 person_key 相连。",
                             "columns": ENTRY_COLUMNS, "fts_table": "entries_fts",
                             "fts_pk": "rowid", "searchmode": "escaped",
-                            "sort_desc": "cycle", "facets": ["cycle", "operator", "region",
-                                                             "stage", "kind"]},
+                            # No sort of its own: Datasette pages a non-unique sort
+                            # (cycle) with a tie-breaker from page 2 only, listing rows
+                            # twice and dropping others; the primary key's order is whole.
+                            "facets": ["cycle", "operator", "region", "stage", "kind"]},
                 "corrections": {"description": "管理员对通知内容的更正（before 为通知原文）。",
                                 "columns": CORRECTION_COLUMNS},
                 "entries_fts": {"hidden": True},

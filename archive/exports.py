@@ -236,6 +236,16 @@ def datapackage(resources, license_name, license_url, source_url, name="honors-a
                                                                  else "（英文字段名和代码）"),
             "schema": {"fields": fields, "primaryKey": [fields[0]["name"]]},
         })
+        if table == "entries":  # its notice, in the notices file with the same headers
+            notices = next((n for n, _, t, c in resources if t == "notices" and c == chinese),
+                           None)
+            if notices:
+                label = {key: (zh if chinese else key) for key, zh, _, _ in columns}
+                notice_id = next(zh if chinese else key for key, zh, _, _ in NOTICE_COLUMNS
+                                 if key == "id")
+                out[-1]["schema"]["foreignKeys"] = [{
+                    "fields": [label["notice_id"]],
+                    "reference": {"resource": notices, "fields": [notice_id]}}]
     return {
         "profile": "tabular-data-package", "name": name,
         "title": "全国用户满意电信服务明星档案（公开数据）",

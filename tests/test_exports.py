@@ -221,6 +221,12 @@ def test_datapackage_describes_every_csv_and_validates_with_frictionless(mixed, 
         fields = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
         assert fields.get("id", fields.get("编号")) == "string"
     assert package["licenses"][0]["name"] == "CC BY 4.0"
+    # Each honorees file names its notice in the notices file of the same headers.
+    keys = {r["name"]: r["schema"].get("foreignKeys") for r in package["resources"]}
+    assert keys["honorees-en"] == [{"fields": ["notice_id"],
+                                    "reference": {"resource": "notices-en", "fields": ["id"]}}]
+    assert keys["honorees"] == [{"fields": ["来源通知编号"],
+                                 "reference": {"resource": "notices", "fields": ["编号"]}}]
     (tmp_path / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), "utf-8")
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])

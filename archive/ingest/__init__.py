@@ -66,9 +66,6 @@ def read_document(data, filename):
     from .ofd import ofd_document
     from .office import doc_document, docx_document, xls_document, xlsx_document
     from .pdf import pdf_document
-    from .tables import Document, tab_tables
-    from .documents import is_list
-    from .text_notice import clean_lines, label_lines
 
     kind = _kind(data, _suffix(filename))
     if not data:
@@ -86,13 +83,33 @@ def read_document(data, filename):
         return csv_document(text)
     if kind == "json":
         raise ParseError("JSON 名单不能作为附件，请单独导入")
+    return text_document(text)
+
+
+def text_document(text, fmt="txt"):
+    """A text file (a page copied from a browser) as a Document: its lines, the tables
+    copied into it as tab-separated rows, and both in the order they stand."""
+    from .documents import is_list
+    from .tables import Document, tab_tables
+    from .text_notice import clean_lines, label_lines
+
     tables, outside = tab_tables(text)
-    plain = "\n".join(text.split("\n")[i] for i in outside) if tables else text
+    raw = text.split("\n")
+    starts = {t.row_numbers[0] - 1: n for n, t in enumerate(tables)}
+    outside = set(outside)
+    lines, blocks = [], []
+    for i, row in enumerate(raw):
+        if i in starts:
+            blocks.append(("table", starts[i]))
+        elif i in outside:
+            for _, line in clean_lines(row):
+                lines.append(line)
+                blocks.append(("p", line))
     # A disclosure block copied as tab-separated pairs: the page's metadata, as lines.
     labelled = [line for t in tables if not is_list(t)
                 for row in t.rows for line in (label_lines(row) or ())]
-    return Document(lines=labelled + [line for _, line in clean_lines(plain)], tables=tables,
-                    text=text, format="txt")
+    return Document(lines=labelled + lines, tables=tables, text=text, format=fmt,
+                    blocks=blocks)
 
 
 def parse_bytes(data, filename, overrides=None):
@@ -164,23 +181,10 @@ def reading_of_text(text, fmt):
     imported before the reading was kept: an HTML page read as a page, any other
     text as paragraphs and tab-separated tables."""
     from .html_notice import html_document
-    from .tables import Document, reading_of, tab_tables
-    from .text_notice import clean_lines
+    from .tables import reading_of
     if fmt in ("html", "htm"):
         try:
             return reading_of(html_document(text))
         except ParseError:
             pass
-    tables, outside = tab_tables(text)
-    raw = text.split("\n")
-    starts = {t.row_numbers[0] - 1: n for n, t in enumerate(tables)}
-    outside = set(outside)
-    blocks = []
-    for i in range(len(raw)):
-        if i in starts:
-            blocks.append(("table", starts[i]))
-        elif i in outside:
-            line = clean_lines(raw[i])
-            if line:
-                blocks.append(("p", line[0][1]))
-    return reading_of(Document(lines=[], tables=tables, text=text, format=fmt, blocks=blocks))
+    return reading_of(text_document(text, fmt))

@@ -173,16 +173,59 @@ def _picture(img):
     return clean_cell(img.get("alt") or "") or name or None
 
 
-def _pieces(root, found):
+# Where the notice itself (main_content) begins and ends among the page's lines.
+_MAIN_START, _MAIN_END = "\x03", "\x04"
+
+
+def _weights(root):
+    """{id(element): length of its text outside links}, in one pass from the leaves up."""
+    weights, stack = {}, [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if not done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in node.contents if child.name)
+            continue
+        weight = 0
+        if node.name != "a":  # a link's text is the site's way around, not content
+            for child in node.contents:
+                if child.name:
+                    weight += weights[id(child)]
+                elif not isinstance(child, PreformattedString):
+                    weight += len(child.strip())
+        weights[id(node)] = weight
+    return weights
+
+
+def main_content(root):
+    """The element that holds the notice, not the site around it: from the page down,
+    into the child that holds more than half of its parent's text outside links, as
+    long as there is one (menus, breadcrumbs, share boxes and footers are links or
+    little text beside the notice). Structure, not a list of words."""
+    weights = _weights(root)
+    node = root
+    while True:
+        children = [c for c in node.contents if c.name]
+        best = max(children, key=lambda c: weights[id(c)], default=None)
+        if best is None or not weights[id(node)] or weights[id(best)] <= 0.5 * weights[id(node)]:
+            return node
+        node = best
+
+
+def _pieces(root, found, main=None):
     """The page's text in one pass over the tree (changing the tree is quadratic in
     BeautifulSoup): blocks on lines of their own, <br> as a line break, headings marked,
-    each table read before (found: its text) in its place."""
-    stack = [(root, False, False)]  # (node, inside a heading, closing a block)
+    each table read before (found: its text) in its place, the main content (main)
+    between its markers."""
+    stack = [(root, False, False)]  # (node, inside a heading, closing: True or a marker)
     while stack:
         node, heading, closing = stack.pop()
         if closing:
-            yield "\n"
+            yield "\n" if closing is True else f"\n{closing}\n"
             continue
+        if node is main:
+            yield f"\n{_MAIN_START}\n"
+            stack.append((node, heading, _MAIN_END))
         if isinstance(node, NavigableString):
             if not isinstance(node, PreformattedString):  # comments, CDATA, doctypes
                 yield str(node)
@@ -216,11 +259,12 @@ def html_document(html):
     if soup.find(True) is None or soup.find("body") is None and soup.find("html") is None:
         raise ParseError("这不是 HTML 文档（没有任何标签）")
     _check_depth(soup)
-    hint = None
+    hint = headline = None
     for tag in ("h1", "h2", "title"):
         node = soup.find(tag)
         if node and node.get_text(strip=True):
             hint = clean_cell(node.get_text(" ")).replace("\n", " ")
+            headline = hint if tag != "title" else None
             break
     published = _published(soup)
     for node in soup.find_all(_DROP_TAGS):
@@ -237,24 +281,41 @@ def html_document(html):
             found[id(table)] = "\n" + _MARK.format(len(tables) - 1) + "\n"
         elif _is_simple(table):
             found[id(table)] = "\n" + "\n".join(_row_lines(grid.rows)) + "\n"
-    text = "".join(_pieces(soup.body or soup, found))
-    lines, blocks, since = [], [], 0
+    root = soup.body or soup
+    main = main_content(root)
+    text = "".join(_pieces(root, found, main))
+    lines, blocks, since, inside = [], [], 0, main is root
+    page_blocks = []  # all of them, for a page whose notice was not told apart
     for raw in text.split("\n"):
+        if raw in (_MAIN_START, _MAIN_END):
+            inside = raw == _MAIN_START
+            continue
         m = _MARK_RE.search(raw)
         if m:
             tables[int(m.group(1))].heading = heading_above(lines, since)
             since = len(lines)
-            blocks.append(("table", int(m.group(1))))
+            page_blocks.append(("table", int(m.group(1))))
+            if inside:
+                blocks.append(page_blocks[-1])
             continue
         line = clean_cell(raw)
         if line and _MORE_RE.match(line):
             break  # other articles of the account or site follow
         if line and not _BOILERPLATE_RE.search(line):
             lines.append(line)
-            if _GOES_ON in raw and blocks and blocks[-1][0] == "h":
-                blocks[-1] = ("h", one_line(blocks[-1][1] + "\n" + line))
+            if _GOES_ON in raw and page_blocks and page_blocks[-1][0] == "h":
+                page_blocks[-1] = ("h", one_line(page_blocks[-1][1] + "\n" + line))
+                if inside and blocks:
+                    blocks[-1] = page_blocks[-1]
             else:
-                blocks.append(("h" if _HEADING in raw else "p", line))
+                page_blocks.append(("h" if _HEADING in raw else "p", line))
+                if inside:
+                    blocks.append(page_blocks[-1])
+    if not any(kind == "table" for kind, _ in blocks) \
+            and any(kind == "table" for kind, _ in page_blocks):
+        blocks = page_blocks  # a list outside the part told apart: the whole page
+    if headline and not any(v == headline for _, v in blocks):
+        blocks.insert(0, ("h", headline))  # the headline above the notice's own element
     if published:
         lines.insert(0, f"发布时间：{published}")  # read as metadata; not shown as text
     return Document(lines=lines, tables=tables, text=html, format="html", title_hint=hint,

@@ -86,22 +86,28 @@ def pdf_document(data):
             pages = [_page(page, number) for number, page in enumerate(pdf.pages, start=1)]
             # The stored text: every page's whole text, tables included.
             text = "\n".join(clean_cell(page.extract_text() or "") for page in pdf.pages)
-            lines = [line for page_lines, _ in pages for line in page_lines]
-            if not any(lines) and not any(tables for _, tables in pages):
+            lines = [line for page_lines, _, _ in pages for line in page_lines]
+            if not any(lines) and not any(tables for _, tables, _ in pages):
                 return _scanned(data, len(pdf.pages))
-            tables = _join_pages([page_tables for _, page_tables in pages])
+            tables = _join_pages([page_tables for _, page_tables, _ in pages])
+            order = [block for _, _, page_order in pages for block in page_order]
             if not any(is_list(t) for t in tables):
                 # No ruled list: one printed without rules? Else keep the ruled tables
                 # (a list without its header row is read from their rows).
-                positional = _positional_tables(pdf)
-                tables = positional if any(is_list(t) for t in positional) else tables
+                positional = _positional_document(pdf)
+                if any(is_list(t) for t in positional.tables):
+                    return Document(lines=lines, tables=positional.tables, text=text,
+                                    format="pdf", blocks=positional.blocks)
         except ParseError:
             raise
         except MemoryError:
             raise  # the sandbox's limit: refused as such
         except Exception as exc:
             raise ParseError(f"无法读取 PDF 文件：{exc}") from exc
-    return Document(lines=lines, tables=tables, text=text, format="pdf")
+    index = {id(t): i for i, t in enumerate(tables)}  # a table joined to the one before drops
+    blocks = [("table", index[id(v)]) if kind == "table" else (kind, v)
+              for kind, v in order if kind == "p" or id(v) in index]
+    return Document(lines=lines, tables=tables, text=text, format="pdf", blocks=blocks)
 
 
 def _scanned(data, pages):
@@ -119,7 +125,8 @@ def _scanned(data, pages):
 
 
 def _page(page, number):
-    """One page: its text lines outside ruled tables, and those tables."""
+    """One page: its text lines outside ruled tables, those tables, and both in the
+    order they stand on the page ([("p", line) | ("table", Table)])."""
     found = page.find_tables()
     tables = []
     for i, table in enumerate(found, start=1):
@@ -129,9 +136,9 @@ def _page(page, number):
     outside = page
     for table in found:
         outside = outside.outside_bbox(table.bbox)
-    text = outside.extract_text() or ""
-    lines = [clean_cell(line) for line in text.split("\n")]
-    lines = [line for line in lines if line]
+    placed = [(line["top"], clean_cell(line["text"])) for line in outside.extract_text_lines()]
+    placed = [(top, line) for top, line in placed if line]
+    lines = [line for _, line in placed]
     floor = 0  # the heading of a table lies below the table above it
     for table, box in sorted(zip(tables, found), key=lambda pair: pair[1].bbox[1]):
         above = page.crop((0, floor, page.width, box.bbox[1])).extract_text() \
@@ -139,7 +146,10 @@ def _page(page, number):
         floor = max(floor, box.bbox[3])
         table.heading = [clean_cell(line) for line in (above or "").split("\n")
                          if clean_cell(line)][-3:]
-    return lines, tables
+    order = sorted([(top, ("p", line)) for top, line in placed]
+                   + [(box.bbox[1], ("table", table)) for table, box in zip(tables, found)],
+                   key=lambda pair: pair[0])
+    return lines, tables, [block for _, block in order]
 
 
 def _header(table):
@@ -166,11 +176,11 @@ def _join_pages(pages):
     return out
 
 
-def _positional_tables(pdf):
+def _positional_document(pdf):
     """Lists printed without rules: the words and their positions, read into lines and
     lists as any positioned text is (layout.py: columns from the header line)."""
     from .layout import Box, boxes_document
     pages = [[Box(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
               for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)]
              for page in pdf.pages]
-    return boxes_document(pages, "pdf", "PDF 文本").tables
+    return boxes_document(pages, "pdf", "PDF 文本")

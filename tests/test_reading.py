@@ -17,8 +17,9 @@ def _kinds(reading):
 
 
 @pytest.mark.parametrize("fmt", ["txt", "html", "docx", "pdf", "wechat"])
-def test_the_tables_stand_where_they_stand_in_the_notice(fmt):
-    rng = random.Random(f"reading-{fmt}")
+@pytest.mark.parametrize("seed", range(4))
+def test_the_tables_stand_where_they_stand_in_the_notice(fmt, seed):
+    rng = random.Random(f"reading-{fmt}-{seed}")
     items = layouts.paragraphs(rng, "table", layouts.people(rng, 4), headerless=False)
     filename, data = layouts.render(items, fmt, rng)
     reading = parse_bytes(data, filename, META).reading
@@ -52,3 +53,17 @@ def test_a_pages_navigation_breadcrumbs_and_footer_are_not_the_notice():
         assert chrome not in texts, chrome
     assert parsed.reading[0]["text"].startswith("关于2021")
     assert parsed.notice["publisher"] == layouts.PUBLISHER and len(parsed.entries) == 3
+
+
+def test_a_notice_whose_list_is_most_of_its_text_keeps_its_paragraphs():
+    rng = random.Random("long-list")
+    items = layouts.paragraphs(rng, "table", layouts.people(rng, 9), headerless=False)
+    body = "".join(f"<p>{v}</p>" if k == "p" else "<table>" + "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in v) + "</table>"
+        for k, v in items)
+    page = (f'<html><head><meta charset="utf-8"></head><body><div class="nav"><a href="/">首页</a>'
+            f'</div><div class="content">{body}</div></body></html>')
+    reading = parse_bytes(page.encode(), "公示.html", META).reading
+    assert [b["type"] for b in reading][:3] == ["p", "p", "p"]
+    assert reading[0]["text"].startswith("关于2021")
+    assert reading[-1]["text"] in ("2022年3月1日", "二〇二二年三月一日", "二○二二年三月一日")

@@ -177,8 +177,9 @@ def _picture(img):
 _MAIN_START, _MAIN_END = "\x03", "\x04"
 
 
-def _weights(root):
-    """{id(element): length of its text outside links}, in one pass from the leaves up."""
+def _weights(root, skip=()):
+    """{id(element): length of its text outside links and outside the elements skip
+    names (ids)}, in one pass from the leaves up."""
     weights, stack = {}, [(root, False)]
     while stack:
         node, done = stack.pop()
@@ -187,7 +188,8 @@ def _weights(root):
             stack.extend((child, False) for child in node.contents if child.name)
             continue
         weight = 0
-        if node.name != "a":  # a link's text is the site's way around, not content
+        # A link's text is the site's way around; a data table is weighed apart.
+        if node.name != "a" and id(node) not in skip:
             for child in node.contents:
                 if child.name:
                     weight += weights[id(child)]
@@ -197,12 +199,14 @@ def _weights(root):
     return weights
 
 
-def main_content(root):
+def main_content(root, data_tables=()):
     """The element that holds the notice, not the site around it: from the page down,
     into the child that holds more than half of its parent's text outside links, as
     long as there is one (menus, breadcrumbs, share boxes and footers are links or
-    little text beside the notice). Structure, not a list of words."""
-    weights = _weights(root)
+    little text beside the notice). A data table (data_tables: their ids) weighs
+    nothing here: a list is part of the notice, and the notice is the text around it.
+    Structure, not a list of words."""
+    weights = _weights(root, data_tables)
     node = root
     while True:
         children = [c for c in node.contents if c.name]
@@ -282,7 +286,7 @@ def html_document(html):
         elif _is_simple(table):
             found[id(table)] = "\n" + "\n".join(_row_lines(grid.rows)) + "\n"
     root = soup.body or soup
-    main = main_content(root)
+    main = main_content(root, found)
     text = "".join(_pieces(root, found, main))
     lines, blocks, since, inside = [], [], 0, main is root
     page_blocks = []  # all of them, for a page whose notice was not told apart

@@ -662,3 +662,18 @@ def test_the_preview_has_its_own_address_so_a_reload_never_uploads_again(logged_
         "csrf_token": _csrf(logged_in), "doc_number": "京通信〔2018〕99号"})
     assert changed.status_code == 303 and changed.headers["Location"].endswith(token)
     assert "京通信〔2018〕99号" in logged_in.get(changed.headers["Location"]).get_data(as_text=True)
+
+
+def test_admin_times_are_beijing_time_and_say_how_long_ago(logged_in, app):
+    """Times on the admin pages are Beijing time (UTC+8), each in a <time> element that
+    carries the instant for the script that keeps its "N 分钟前" up to date."""
+    from datetime import datetime, timedelta
+    a = Archive(app.config["ARCHIVE_HOME"])
+    at = next(a.db.query("select at from imports order by at desc limit 1"))["at"]
+    a.close()
+    beijing = (datetime.fromisoformat(at) + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    page = logged_in.get("/admin/").get_data(as_text=True)
+    assert f'<time datetime="{at}" data-relative>{beijing}</time>' in page
+    assert "时间（北京时间）" in page
+    script = (Path(app.root_path) / "static" / "app.js").read_text("utf-8")
+    assert "data-relative" in script and "分钟前" in script

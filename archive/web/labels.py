@@ -1,5 +1,9 @@
 """Chinese labels for stored codes, as Jinja filters."""
 
+from datetime import datetime, timedelta, timezone
+
+from markupsafe import Markup
+
 from ..vocabulary import FIELD_LABELS as FIELDS
 from ..vocabulary import KIND_LABELS as KINDS
 from ..vocabulary import STAGE_LABELS as STAGES
@@ -42,10 +46,31 @@ def cycle_label(value):
     return f"{value}年度" if value else ""
 
 
+#: The archive's readers and admins keep Beijing time.
+BEIJING = timezone(timedelta(hours=8))
+
+
+def _instant(value):
+    """A stored time (ISO text, UTC if it names no zone; or Unix seconds) as a datetime."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def timestamp(value):
-    """A Unix time as the UTC date and time, e.g. 2026-11-27 14:30 UTC."""
-    import time
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(value))
+    """A stored time as Beijing time, e.g. 2026-11-27 22:30."""
+    return _instant(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def when(value):
+    """A stored time as a <time> element in Beijing time, which app.js follows with how
+    long ago it was (data-relative); empty for no time."""
+    if not value:
+        return ""
+    moment = _instant(value)
+    iso = value if isinstance(value, str) else moment.isoformat(timespec="seconds")
+    return Markup('<time datetime="{}" data-relative>{}</time>').format(iso, timestamp(moment))
 
 
 def dotted(parts):
@@ -53,6 +78,6 @@ def dotted(parts):
     return " · ".join(str(p) for p in parts if p not in (None, ""))
 
 
-FILTERS = {"dotted": dotted, "timestamp": timestamp, "kind_label": kind_label, "stage_label": stage_label, "facet_label": facet_label,
+FILTERS = {"dotted": dotted, "timestamp": timestamp, "when": when, "kind_label": kind_label, "stage_label": stage_label, "facet_label": facet_label,
            "field_label": field_label,
            "facet_value": facet_value, "cycle_label": cycle_label}

@@ -25,8 +25,10 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function (r) { return r.json(); })
         .then(function (s) {
           var job = s[pair[1]] || {};
-          bar.max = job.total || 1;
-          bar.value = job.done || 0;
+          // A count never goes back within one total (polls may answer out of order).
+          var total = job.total || 1;
+          bar.value = total === bar.max ? Math.max(bar.value, job.done || 0) : (job.done || 0);
+          bar.max = total;
           if (pace && job.pace) pace.textContent = job.pace;
           if (job.status !== "running") { clearInterval(timer); window.location.reload(); }
         });
@@ -128,4 +130,27 @@ document.addEventListener("DOMContentLoaded", function () {
   if (panel && window.matchMedia && window.matchMedia("(max-width: 720px)").matches) {
     panel.open = false;
   }
+});
+
+// Times on the admin pages: Beijing time as written, and how long ago, kept up to date.
+document.addEventListener("DOMContentLoaded", function () {
+  var times = document.querySelectorAll("time[data-relative]");
+  if (!times.length) return;
+  function ago(then) {
+    var minutes = Math.round((Date.now() - then) / 60000);
+    if (minutes < 1) return "刚刚";
+    if (minutes < 60) return minutes + " 分钟前";
+    if (minutes < 48 * 60) return Math.round(minutes / 60) + " 小时前";
+    return Math.round(minutes / 1440) + " 天前";
+  }
+  function update() {
+    times.forEach(function (t) {
+      var then = Date.parse(t.getAttribute("datetime"));
+      if (isNaN(then)) return;
+      if (!t.hasAttribute("data-absolute")) t.setAttribute("data-absolute", t.textContent);
+      t.textContent = t.getAttribute("data-absolute") + "（" + ago(then) + "）";
+    });
+  }
+  update();
+  setInterval(update, 30000);
 });

@@ -677,3 +677,12 @@ def test_admin_times_are_beijing_time_and_say_how_long_ago(logged_in, app):
     assert "时间（北京时间）" in page
     script = (Path(app.root_path) / "static" / "app.js").read_text("utf-8")
     assert "data-relative" in script and "分钟前" in script
+
+
+def test_the_upload_form_offers_every_format_the_readers_take(logged_in):
+    from archive.ingest import FORMATS
+    page = logged_in.get("/admin/").get_data(as_text=True)
+    accept = re.search(r'<input[^>]*id="notice"[^>]*accept="([^"]*)"', page) \
+        or re.search(r'<input[^>]*accept="([^"]*)"[^>]*id="notice"', page)
+    assert set(accept.group(1).split(",")) == {"." + f for f in FORMATS}
+    assert {".ofd", ".png", ".jpg", ".tif"} <= set(accept.group(1).split(","))

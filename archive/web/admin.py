@@ -28,6 +28,12 @@ from .params import or_404
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.context_processor
+def _upload_formats():
+    """The file endings the upload form offers: every format the readers take."""
+    return {"upload_accept": ",".join("." + f for f in FORMATS)}
+
+
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired(), Length(max=1024)])
@@ -54,8 +60,8 @@ class MetadataForm(FlaskForm):
 
 
 class UploadForm(MetadataForm):
-    notice = FileField("通知文件（网页 html/txt，或名单 docx、doc、xlsx、xls、pdf、csv、json）",
-                       validators=[FileRequired()])
+    notice = FileField("通知文件（网页 html/txt，名单 docx、doc、xlsx、xls、pdf、ofd、csv、json，"
+                       "或扫描件、照片 jpg、png、tif）", validators=[FileRequired()])
     attachments = MultipleFileField("附件（可多选；与通知合为同一份通知导入）")
 
 

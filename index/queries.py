@@ -10,7 +10,8 @@ import re
 
 from whoosh import query as Q
 
-from .analysis import NAME_SUB_CHARS, analyze, is_han, normalize, pinyin_query, word_pairs
+from .analysis import (NAME_SUB_CHARS, analyze, is_han, normalize, pinyin_query, spoken,
+                       word_pairs)
 from .parsing import KINDS, Clause
 from .schema import FIELD_BOOSTS, PHRASE_FIELDS, TEXT_FIELDS
 
@@ -19,12 +20,18 @@ REGION_BOOST = 4.0
 
 
 def alias_index(aliases):
-    """{alias as typed, and without spaces: operator} from {operator: [aliases]}."""
+    """{alias as typed, and without spaces: operator} from {operator: [aliases]}; each
+    Chinese alias and the operator's short name (中国联通 -> 联通) in pinyin too
+    (liantong, zhongguoliantong), as searchers type them."""
     out = {}
     for operator, names in aliases.items():
-        for name in names:
+        short = [operator[2:]] if operator.startswith("中国") and len(operator) > 3 else []
+        for name in [*names, operator, *short]:
             out[name] = operator
             out[name.replace(" ", "")] = operator
+            sound = spoken(name)
+            if sound and len(sound) > 4:
+                out.setdefault(sound, operator)
     return out
 
 

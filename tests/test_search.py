@@ -258,3 +258,12 @@ def test_surname_and_given_name_pinyin(seeded):
     assert names(seeded.records.search("Liu")) == ["刘鑫鑫"]
     assert names(seeded.records.search("xinxin"))[:1] == ["刘鑫鑫"]
     assert names(seeded.records.search("li"))[:1] == ["李玉柱"]
+
+
+@pytest.mark.parametrize("typed,operator", [("liantong", "中国联通"), ("lian tong", "中国联通"),
+                                            ("zhongguoliantong", "中国联通")])
+def test_an_operator_typed_in_pinyin_finds_its_entries(seeded, typed, operator):
+    result = seeded.records.search(typed)
+    assert result["total"] == seeded.db.execute(
+        "select count(*) from entries where operator = ?", [operator]).fetchone()[0] > 0
+    assert {hit["operator"] for hit in result["results"]} == {operator}

@@ -95,9 +95,13 @@ class Lexicon:
         for i, sound in enumerate(sounds):
             if sound and kinds[i] != "operator":
                 self.by_sound.setdefault(sound, []).append(i)
+        # The parts of minority names (nueraili, tuerxun), and whose each is.
+        self._part_sounds, self._part_items = [], []
         for i, own in enumerate(parts):
             for part in own:
                 self.by_sound.setdefault(part, []).append(i)
+                self._part_sounds.append(part)
+                self._part_items.append(i)
         self._keys = None
 
     def _completion(self):
@@ -180,6 +184,13 @@ class Lexicon:
                 for _, distance, i in process.extract(letters, self.sounds,
                                                       scorer=Levenshtein.distance,
                                                       score_cutoff=allowed, limit=50):
+                    scored[i] = min(scored.get(i, 9), distance)
+                # A part of a minority name, spelt as its owner says it (nuraili for
+                # 努尔艾力, nueraili in pinyin).
+                for _, distance, j in process.extract(letters, self._part_sounds,
+                                                      scorer=Levenshtein.distance,
+                                                      score_cutoff=allowed, limit=50):
+                    i = self._part_items[j]
                     scored[i] = min(scored.get(i, 9), distance)
         if _has_han(typed) and len(typed) >= 3:
             for _, distance, i in process.extract(typed, self.compact, scorer=Levenshtein.distance,

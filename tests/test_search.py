@@ -267,3 +267,16 @@ def test_an_operator_typed_in_pinyin_finds_its_entries(seeded, typed, operator):
     assert result["total"] == seeded.db.execute(
         "select count(*) from entries where operator = ?", [operator]).fetchone()[0] > 0
     assert {hit["operator"] for hit in result["results"]} == {operator}
+
+
+def test_a_minority_names_part_spelt_off_its_pinyin_is_suggested(seeded_copy, tmp_path):
+    """努尔艾力 is nueraili in pinyin; typed as its owner writes it (nuraili), the search
+    suggests the name whose part it is."""
+    path = tmp_path / "list.csv"
+    path.write_text("# title: 关于表彰2021-2022年度全国用户满意电信服务明星的通报（虚构测试数据）\n"
+                    "# publisher: 工业和信息化部\n# published: 2023-05-18\n# cycle: 2021-2022\n"
+                    "# stage: honorees\nkind,name,unit\n"
+                    "individual,努尔艾力·吐尔逊,中国移动通信集团新疆有限公司\n", encoding="utf-8")
+    seeded_copy.imports.import_paths([path])
+    result = seeded_copy.records.search("nuraili")
+    assert "努尔艾力·吐尔逊" in [s["text"] for s in result["suggestions"]]

@@ -570,19 +570,27 @@ def test_settings_come_from_archive_environment_variables(monkeypatch, seeded_co
     assert "Strict-Transport-Security" in app.test_client().get("/").headers
 
 
-def test_a_stale_correction_form_is_refused_and_writes_nothing(logged_in, app):
-    hit = logged_in.get("/api/search?q=李玉柱").get_json()["results"][0]
+def _stale_form(client):
+    """李玉柱's correction form opened, then a new version of the notice imported that
+    changes his citation: (entry id, its url, the form as opened, its page)."""
+    hit = client.get("/api/search?q=李玉柱").get_json()["results"][0]
     url = f"/admin/entries/{hit['id']}"
-    page = logged_in.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
     form = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', page)}
-    old_citation = re.search(r'<textarea[^>]*>\n?([^<]*)</textarea>', page).group(1)
-    # Meanwhile a new version of the notice changes his citation.
+    form["citation"] = re.search(r'<textarea[^>]*>\n?([^<]*)</textarea>', page).group(1)
     text = SEED.read_text("utf-8").replace("在使馆区装维", "在使馆区负责装维")
-    body = upload(logged_in, "seed.txt", text.encode()).get_data(as_text=True)
+    body = upload(client, "seed.txt", text.encode()).get_data(as_text=True)
     token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
-    logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    client.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
+    form["csrf_token"] = _token(page)
+    return hit["id"], url, form
+
+
+def test_a_stale_correction_form_is_refused_and_writes_nothing(logged_in, app):
+    entry_id, url, form = _stale_form(logged_in)
+    hit = {"id": entry_id}
     # The form opened before is sent with only 性别 changed, the old citation in it.
-    form.update(csrf_token=_token(page), gender="女", citation=old_citation)
+    form.update(gender="女")
     r = logged_in.post(url, data=form)
     answer = r.get_data(as_text=True)
     assert r.status_code == 409 and "已被更改" in answer and "在使馆区负责装维" in answer
@@ -621,17 +629,9 @@ def test_time_left_reads_as_people_say_it(seconds, said):
 
 def test_a_stale_correction_keeps_what_the_admin_typed_beside_the_current_values(
         logged_in, app):
-    hit = logged_in.get("/api/search?q=李玉柱").get_json()["results"][0]
-    url = f"/admin/entries/{hit['id']}"
-    page = logged_in.get(url).get_data(as_text=True)
-    form = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', page)}
-    old_citation = re.search(r'<textarea[^>]*>\n?([^<]*)</textarea>', page).group(1)
-    text = SEED.read_text("utf-8").replace("在使馆区装维", "在使馆区负责装维")
-    body = upload(logged_in, "seed.txt", text.encode()).get_data(as_text=True)
-    token = re.search(r'/admin/upload/([0-9a-f]+)/confirm', body).group(1)
-    logged_in.post(f"/admin/upload/{token}/confirm", data={"csrf_token": _token(body)})
-    form.update(csrf_token=_token(page), gender="女", education="博士研究生",
-                citation=old_citation)
+    entry_id, url, form = _stale_form(logged_in)
+    hit = {"id": entry_id}
+    form.update(gender="女", education="博士研究生")
     answer = logged_in.post(url, data=form).get_data(as_text=True)
     again = {k: v for k, v in re.findall(r'<input[^>]* id="(\w+)"[^>]* value="([^"]*)"', answer)}
     assert again["gender"] == "女" and again["education"] == "博士研究生"  # what was typed

@@ -23,7 +23,7 @@ def test_home(shared_client):
     assert '<html lang="zh-CN">' in body
     # The seed lists candidates only: none of them is presented as an honoree.
     assert "<strong>5</strong> 位（个）候选人" in body and "<strong>0</strong> 位（个）获表彰" in body
-    assert "候选人 5（个人 3 · 班组 2）" in body
+    assert "共 5 位（个）：个人 3 · 班组 2；获表彰 0 · 候选人 5" in body
     assert "2017-2018年度" in body and "候选人名单公示" in body
     assert 'action="/search"' in body and '<label for="q">' in body
 
@@ -315,3 +315,17 @@ def test_the_notice_filters_list_publishers_by_sound(seeded_copy, tmp_path):
     html = make_app(seeded_copy.home).test_client().get("/notices").get_data(as_text=True)
     select = re.search(r'<select id="publisher".*?</select>', html, re.S).group(0)
     assert re.findall(r'<option value="([^"]*)"', select) == ["", "北京市通信管理局", "工业和信息化部"]
+
+
+def test_home_and_about_split_people_not_entries(mixed):
+    """李玉柱 is a candidate and an honoree of 2017-2018: two entries, one person. Home and
+    /about give people and teams as the split of people, and say who counts once."""
+    home = mixed.get("/").get_data(as_text=True)
+    line = re.search(r"共 (\d+) 位（个）：个人 (\d+) · 班组 (\d+)；获表彰 (\d+) · 候选人 (\d+)", home)
+    people, individuals, teams, honorees, candidates = map(int, line.groups())
+    assert people == individuals + teams and honorees + candidates > people
+    about = mixed.get("/about").get_data(as_text=True)
+    m = re.search(r"(\d+) 条记录，涉及 (\d+) 位个人、(\d+) 个班组（同一评选年度中既是候选人又获表彰的只计一次）",
+                  about)
+    entries, people_about, teams_about = map(int, m.groups())
+    assert entries > people_about + teams_about

@@ -1,9 +1,10 @@
 """Statistics for journalists: counts per cycle by operator, region, kind and stage,
 gender and age at award, team sizes; the comparison of two cycles.
 
-Counts are of entries (a person listed as a candidate and then as an honoree
-of a cycle is counted in each stage), the same figures the search page (its
-"条记录") and the cycle browse show for the filters each number links to.
+/stats counts people (and teams): of one stage, or of both, where a person listed as a
+candidate and then as an honoree of a cycle counts once; the kind and stage table
+counts each stage's people. They are the figures the search page (its results) and
+the cycle browse (its 位（个）) show for the filters each number links to.
 """
 
 import statistics
@@ -42,9 +43,23 @@ def age_at_award(row):
     return age if low <= age <= high else None
 
 
-def overview(db):
-    """Everything /stats shows, as plain data (the /api/stats JSON)."""
-    rows = store.stats_rows(db)
+def _once(rows, *keys):
+    """One row per (cycle, person[, keys]): an honoree's row over a candidate's, so that
+    a person listed in both stages of a cycle counts once, as what they became."""
+    kept = {}
+    for r in rows:
+        key = (r["cycle"], r["person_key"], *(r[k] for k in keys))
+        if key not in kept or (r["stage"] == "honorees" and kept[key]["stage"] != "honorees"):
+            kept[key] = r
+    return list(kept.values())
+
+
+def overview(db, stage=None):
+    """Everything /stats shows, as plain data (the /api/stats JSON): people of one stage
+    (candidates, honorees) or of both (None), each counted once per cycle."""
+    entries = [r for r in store.stats_rows(db) if not stage or r["stage"] == stage]
+    rows = _once(entries)
+    per_stage = _once(entries, "stage")
     by_cycle = {}
     for r in rows:
         by_cycle.setdefault(r["cycle"], []).append(r)
@@ -55,8 +70,9 @@ def overview(db):
         men = [r for r in mine if r["kind"] == "individual"]
         teams = [r for r in mine if r["kind"] == "team"]
         kind_stage.append({"cycle": cycle, "counts": {
-            f"{kind}/{stage}": sum(1 for r in mine if r["kind"] == kind and r["stage"] == stage)
-            for kind in ("individual", "team") for stage in ("candidates", "honorees")}})
+            f"{kind}/{s}": sum(1 for r in per_stage if r["cycle"] == cycle
+                               and r["kind"] == kind and r["stage"] == s)
+            for kind in ("individual", "team") for s in ("candidates", "honorees")}})
         counts = {g: sum(1 for r in men if r["gender"] == g) for g in GENDERS}
         counts[UNKNOWN] = len(men) - sum(counts.values())
         known = counts["男"] + counts["女"]
@@ -77,7 +93,7 @@ def overview(db):
             bands[store.band(SIZE_BANDS, n)] += 1
         size.append({"cycle": cycle, "counts": bands, "teams": len(teams), "known": len(sizes),
                      "median": statistics.median(sizes) if sizes else None})
-    return {"entries": len(rows), "cycles": cycles,
+    return {"stage": stage, "entries": len(entries), "people": len(rows), "cycles": cycles,
             "by_operator": _table(rows, "operator"), "by_region": _table(rows, "region"),
             "kind_stage": kind_stage, "gender": gender, "age": age, "team_size": size,
             "age_bands": list(AGE_BANDS), "size_bands": list(SIZE_BANDS),

@@ -20,23 +20,29 @@ def links(html):
                                                                 html)]
 
 
-def test_stats_counts_per_cycle_and_operator_match_the_store(generated):
+def people(a, sql, *params):
+    return a.db.execute(f"select count(distinct person_key) from entries where {sql}",
+                        params).fetchone()[0]
+
+
+def test_stats_counts_people_per_cycle_and_operator_as_the_store_has_them(generated):
     s = generated.statistics.overview()
     for row in s["by_operator"]["rows"]:
         for operator, n in row["counts"].items():
-            assert n == count(generated, "cycle = ? and operator = ?", row["cycle"], operator)
+            assert n == people(generated, "cycle = ? and operator = ?", row["cycle"], operator)
     for row in s["by_region"]["rows"]:
         for region, n in row["counts"].items():
             if region != "未注明":
-                assert n == count(generated, "cycle = ? and region = ?", row["cycle"], region)
+                assert n == people(generated, "cycle = ? and region = ?", row["cycle"], region)
     assert s["entries"] == generated.db["entries"].count
+    assert s["people"] == sum(people(generated, "cycle = ?", c) for c in s["cycles"])
 
 
 def test_stats_gender_age_and_team_size(generated):
     s = generated.statistics.overview()
     seed = next(g for g in s["gender"] if g["cycle"] == "2017-2018")
-    men = count(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '男'")
-    women = count(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '女'")
+    men = people(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '男'")
+    women = people(generated, "cycle = '2017-2018' and kind = 'individual' and gender = '女'")
     assert (seed["counts"]["男"], seed["counts"]["女"]) == (men, women)
     assert seed["women_share"] == round(women / (men + women), 4)
     # The seed's 李玉柱 was born in 1981 (the notice says so): 37 in 2018.
@@ -46,7 +52,7 @@ def test_stats_gender_age_and_team_size(generated):
     ages = next(a for a in s["age"] if a["cycle"] == "2017-2018")
     assert ages["youngest"] <= age <= ages["oldest"]
     team = next(t for t in s["team_size"] if t["cycle"] == "2017-2018")
-    assert team["teams"] == count(generated, "cycle = '2017-2018' and kind = 'team'")
+    assert team["teams"] == people(generated, "cycle = '2017-2018' and kind = 'team'")
 
 
 def test_every_stats_number_links_to_a_page_that_produces_it(generated, generated_client):
@@ -61,12 +67,12 @@ def test_every_stats_number_links_to_a_page_that_produces_it(generated, generate
         target = generated_client.get(href)
         assert target.status_code == 200, href
         body = target.get_data(as_text=True)
-        if href.startswith("/search"):
-            m = re.search(r'共 <span class="total">(\d+)</span> 个结果(?:.*?（(\d+) 条记录)?', body)
+        if href.startswith("/search"):  # its results are people, each once
+            m = re.search(r'共 <span class="total">(\d+)</span> 个结果', body)
             assert m, href
-            assert int(m.group(2) or m.group(1)) == n, (href, n)
-        else:
-            m = re.search(r"（同时是候选人和获表彰者的只计一次；(\d+) 条记录）", body)
+            assert int(m.group(1)) == n, (href, n)
+        else:  # a cycle's browse counts its people
+            m = re.search(r"共 (\d+) 位（个）", body)
             assert m and int(m.group(1)) == n, (href, n)
         checked += 1
     assert checked > 40
@@ -345,3 +351,22 @@ def test_compare_opens_on_the_two_newest_cycles_with_what_it_compares(seeded_cop
     assert (data["a"], data["b"]) == ("2017-2018", "2019-2020")
     candidates = client.get("/api/compare?stage=candidates").get_json()
     assert (candidates["a"], candidates["b"]) == ("2017-2018", "2021-2022")
+
+
+def test_stats_count_a_person_once_and_take_a_stage(seeded_copy):
+    """李玉柱 is a candidate and an honoree of 2017-2018: once in /stats of both stages,
+    once in each stage's; ?stage= chooses, anything else is a 400."""
+    from conftest import DATA, make_app
+    seeded_copy.imports.import_paths([DATA / "beijing-2017-2018-honorees.csv"])
+    client = make_app(seeded_copy.home).test_client()
+    both = client.get("/api/stats").get_json()
+    honorees = client.get("/api/stats?stage=honorees").get_json()
+    candidates = client.get("/api/stats?stage=candidates").get_json()
+    distinct = people(seeded_copy, "cycle = '2017-2018'")
+    assert both["people"] == distinct < both["entries"]
+    assert honorees["people"] == people(seeded_copy, "stage = 'honorees'")
+    assert candidates["people"] == people(seeded_copy, "stage = 'candidates'")
+    assert honorees["people"] + candidates["people"] > both["people"]
+    assert client.get("/api/stats?stage=bogus").status_code == 400
+    html = client.get("/stats?stage=honorees").get_data(as_text=True)
+    assert f"表彰获奖：共 {honorees['people']} 位（个）" in html and "女性占比（不含未注明）" in html

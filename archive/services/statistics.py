@@ -32,10 +32,10 @@ class Statistics:
             return compute(archive)  # no index: nothing to key a cache on (pages from the store)
         return archive.instance.memo.get(key, stamp, lambda: compute(archive))
 
-    def overview(self):
-        """/stats: counts per cycle by operator, region, kind and stage; gender, age
-        at award and team sizes (archive/stats.py)."""
-        return self._memo("stats", lambda a: stats.overview(a.db))
+    def overview(self, stage=None):
+        """/stats: people per cycle by operator, region, kind and stage; gender, age
+        at award and team sizes (archive/stats.py); of one stage, or both (None)."""
+        return self._memo(("stats", stage), lambda a: stats.overview(a.db, stage))
 
     def cycles(self):
         """Each cycle's counts, newest first (store.cycles): a count of distinct people

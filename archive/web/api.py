@@ -47,7 +47,8 @@ def suggest():
 @bp.get("/api/stats")
 def stats():
     """What /stats shows, as JSON."""
-    return jsonify(get_archive().statistics.overview())
+    stage, _ = stage_kind(request.args, default_stage="all")
+    return jsonify(get_archive().statistics.overview(stage))
 
 
 @bp.get("/api/compare")

@@ -212,12 +212,16 @@ def spec():
                 "parameters": [_param("id", "Entry id", where="path", required=True)],
                 "responses": {"200": _ok(ref("Honoree")), "404": _ERR}}},
             "/api/stats": {"get": {
-                "summary": "What /stats shows: entries per cycle by operator and region "
-                           "(rows, columns, totals), kind and stage, gender (women_share), "
-                           "age at award (bands, median), team sizes",
+                "summary": "What /stats shows: people (and teams) per cycle by operator and "
+                           "region (rows, columns, totals), kind and stage, gender "
+                           "(women_share, over those whose gender is stated), age at award "
+                           "(bands, median), team sizes; of one stage, or of both with a "
+                           "person listed in both counted once per cycle",
+                "parameters": [_param("stage", "candidates, honorees or all (default)",
+                                      {"enum": ["candidates", "honorees", "all"]})],
                 "responses": {"200": _ok({"type": "object", "required": [
-                    "entries", "cycles", "by_operator", "by_region", "kind_stage", "gender",
-                    "age", "team_size"]})}}},
+                    "stage", "entries", "people", "cycles", "by_operator", "by_region",
+                    "kind_stage", "gender", "age", "team_size"]}), "400": _ERR}}},
             "/api/compare": {"get": {
                 "summary": "Two cycles side by side, of one stage and kind: by_operator and "
                            "by_region (a, b, change, change_pct: null below a base of "

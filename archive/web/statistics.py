@@ -20,8 +20,9 @@ bp = Blueprint("statistics", __name__)
 @bp.get("/stats")
 def stats():
     """Counts per cycle by operator, region, kind and stage; gender, age, team size."""
-    data = get_archive().statistics.overview()
-    return render_template("stats.html", s=data, charts=_stats_charts(data))
+    stage, _ = stage_kind(request.args, default_stage="all")
+    data = get_archive().statistics.overview(stage)
+    return render_template("stats.html", s=data, charts=_stats_charts(data), stage=stage)
 
 
 def _stats_charts(data):
@@ -29,8 +30,8 @@ def _stats_charts(data):
         rows = [(r["cycle"], r["counts"]) for r in reversed(table["rows"])]
         return charts.stacked_bars(chart_id, title, rows, table["columns"])
     return {
-        "operator": table_chart("chart-operator", "各年度按运营商的记录数", data["by_operator"]),
-        "region": table_chart("chart-region", "各年度按地区的记录数", data["by_region"]),
+        "operator": table_chart("chart-operator", "各年度按运营商的人数", data["by_operator"]),
+        "region": table_chart("chart-region", "各年度按地区的人数", data["by_region"]),
         "gender": charts.stacked_bars(
             "chart-gender", "各年度个人获奖者的性别", [(g["cycle"], g["counts"])
                                              for g in reversed(data["gender"])],

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install system-packages lock bench clean
+.PHONY: run test install system-packages lock bench clean demo demo-instance
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,21 @@ $(AXE): tests/axe/package.json tests/axe/package-lock.json
 
 test: install system-packages $(AXE)
 	$(PY) -m pytest -q
+
+# A demonstration archive for newcomers: a separate instance ($(DEMO_HOME), never the
+# real one) of notices the corpus generator makes (ENTRIES fictional entries, 5,000 by
+# default), every page bannered 示例数据（虚构）.
+DEMO_HOME ?= demo-instance
+demo-instance: install
+	rm -rf $(DEMO_HOME)
+	mkdir -p $(DEMO_HOME)/generated
+	$(PY) scripts/make_corpus.py $(or $(ENTRIES),5000) $(DEMO_HOME)/generated --seed 7
+	ARCHIVE_HOME=$(DEMO_HOME) ARCHIVE_DEMO=1 $(VENV)/bin/archive import $(DEMO_HOME)/generated/*.txt
+
+demo: demo-instance
+	@echo "Honors Archive demo (fictional data): http://$(HOST):$(PORT)/"
+	ARCHIVE_HOME=$(DEMO_HOME) ARCHIVE_DEMO=1 $(VENV)/bin/gunicorn -c gunicorn.conf.py \
+	  --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # Regenerate the lock (exact versions with hashes) after changing pyproject.toml.
 lock: install

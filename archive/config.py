@@ -56,6 +56,8 @@ SETTINGS = {
                             "by entry (into a nearly empty archive, rebuilding wins from about "
                             "250)."),
     "SITE_NAME": ("全国用户满意电信服务明星档案", "Name shown in page titles."),
+    "DEMO": (0, "1 for a demonstration instance of generated, fictional notices (make demo): "
+                "every page carries the 示例数据（虚构） banner."),
     "DATA_LICENSE": ("CC BY 4.0", "License of the compiled dataset, stated on /data and in the "
                                   "public SQLite file's Datasette metadata."),
     "DATA_LICENSE_URL": ("https://creativecommons.org/licenses/by/4.0/",

@@ -7,6 +7,7 @@ import pytest
 
 from archive.archive import Archive
 from archive.web import create_app
+from conftest import ROOT, make_app
 
 
 def test_an_instance_setting_reaches_the_site_the_public_file_and_the_sandbox(seeded_copy,
@@ -136,3 +137,28 @@ def test_read_only_in_the_instance_file_makes_a_replica_for_the_site_and_the_cli
     assert Archive(seeded_copy.home).read_only
     out = runner("reindex")
     assert out.exit_code == 1 and "只读副本" in out.output
+
+
+def test_a_demo_instance_banners_every_page_and_the_real_one_none(seeded_copy, monkeypatch):
+    from archive.config import from_environment
+    assert from_environment({"ARCHIVE_DEMO": "1"}) == {"DEMO": 1}
+    real = make_app(seeded_copy.home).test_client()
+    demo = make_app(seeded_copy.home, DEMO=True).test_client()
+    for url in ("/", "/search?q=李玉柱", "/stats", "/notices", "/about"):
+        assert "示例数据（虚构）" in demo.get(url).get_data(as_text=True), url
+        assert "示例数据（虚构）" not in real.get(url).get_data(as_text=True), url
+
+
+def test_make_demo_builds_a_separate_instance_of_generated_notices_only(tmp_path):
+    """`make demo-instance` (what `make demo` serves): generated notices, in its own folder,
+    without the bundled real notice."""
+    import sqlite3
+    import subprocess
+    home = tmp_path / "demo"
+    done = subprocess.run(["make", "demo-instance", f"DEMO_HOME={home}", "ENTRIES=40"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    db = sqlite3.connect(home / "archive.db")
+    titles = [t for (t,) in db.execute("select title from notices")]
+    assert titles and all("合成数据" in t for t in titles)
+    assert db.execute("select count(*) from entries").fetchone()[0] >= 40

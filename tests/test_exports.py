@@ -239,3 +239,16 @@ def test_numbers_and_dates_are_not_neutralised_but_formulas_are():
     from archive.exports import safe_cell
     assert [safe_cell(v) for v in ("-5", "+86", "2019-01-15", "-1+2", "=1+1", "@SUM(A1)")] == \
         ["-5", "+86", "2019-01-15", "'-1+2", "'=1+1", "'@SUM(A1)"]
+
+
+def test_a_search_export_streams_every_hit_however_many(generated_client, monkeypatch):
+    """A search export holds every entry the search finds: nothing stops it at a fixed
+    number (the cap it once had, EXPORT_LIMIT = 10000, is made small here to show it)."""
+    import csv
+    import io
+    from archive.web import public
+    monkeypatch.setattr(public, "EXPORT_LIMIT", 5, raising=False)
+    found = generated_client.get("/api/search?q=中国&per_page=1").get_json()
+    rows = list(csv.DictReader(io.StringIO(
+        generated_client.get("/export/search.csv?q=中国").get_data(as_text=True).lstrip("\ufeff"))))
+    assert found["entries"] > 5 and len(rows) == found["entries"]

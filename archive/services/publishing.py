@@ -112,8 +112,10 @@ class Publishing:
                 rounds += 1
         return rounds
 
-    def export_ids(self, text, filters=None, sort="relevance", limit=10000):
-        """Ids of every search hit (up to limit), in result order."""
+    def export_ids(self, text, filters=None, sort="relevance", limit=None):
+        """Ids of every search hit (up to limit; by default all of them, however many),
+        in result order; the entries themselves are then read a chunk at a time."""
+        limit = limit or max(1, self.archive.db["entries"].count)
         return searching.matching_ids(self.archive.snapshot(), text, filters=filters,
                                       sort=sort, limit=limit)
 

@@ -17,7 +17,6 @@ from .params import (bad_request, cycle_filters, notice_filters, or_404, page_nu
 from .urls import public_url
 
 bp = Blueprint("public", __name__)
-EXPORT_LIMIT = 10000
 
 
 @bp.get("/")
@@ -171,8 +170,7 @@ def export_search(fmt):
     params = search_params(request.args, request.query_string)
     archive = get_archive()
     try:
-        ids = archive.publishing.export_ids(params.q, params.filters, params.sort,
-                                            limit=EXPORT_LIMIT)
+        ids = archive.publishing.export_ids(params.q, params.filters, params.sort)
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     parts = ["honorees-search"] + [v for v in params.filters.values()]

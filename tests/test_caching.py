@@ -121,3 +121,20 @@ def _wait(base, timeout=20):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_static_files_are_versioned_in_their_url_and_cached_for_a_year(client):
+    """Pages link static files with their content's hash (?v=…); that URL is cached for a
+    year (immutable), so a new release's file is a new URL, never a stale copy."""
+    import re
+    html = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/style\.css\?v=([0-9a-f]{12}))"', html)
+    js = re.search(r'src="(/static/app\.js\?v=[0-9a-f]{12})"', html)
+    assert css and js
+    with client.get(css.group(1)) as fresh:
+        assert fresh.status_code == 200
+        assert "max-age=31536000" in fresh.headers["Cache-Control"]
+        assert "immutable" in fresh.headers["Cache-Control"]
+        assert "private" not in fresh.headers["Cache-Control"]
+    with client.get("/static/style.css?v=000000000000") as stale:
+        assert "immutable" not in stale.headers.get("Cache-Control", "")

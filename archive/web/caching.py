@@ -7,6 +7,7 @@ with that ETag is answered 304 before anything is rendered. Admin pages, anythin
 answered to a request that carries a session, and errors are `private, no-store`."""
 
 import hashlib
+import os
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
@@ -27,10 +28,39 @@ except PackageNotFoundError:  # a source tree that was never installed
     CODE_VERSION = "source"
 
 
+#: How long a static file whose URL names its content may be kept: a year.
+STATIC_MAX_AGE = 31536000
+
+
 def init_app(app):
-    """Register the 304 shortcut and the headers."""
+    """Register the 304 shortcut, the headers, and static URLs that name their files'
+    content (?v=hash)."""
     app.before_request(_answer_if_unchanged)
     app.after_request(_cache_headers)
+    app.url_defaults(_static_version)
+
+
+def _static_hash(app, filename):
+    """The first 12 hex digits of a static file's SHA-256 (cached per file and mtime)."""
+    path = f"{app.static_folder}/{filename}"
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    cache = app.extensions.setdefault("static_hashes", {})
+    key = (filename, mtime)
+    if key not in cache:
+        with open(path, "rb") as f:
+            cache[key] = hashlib.sha256(f.read()).hexdigest()[:12]
+    return cache[key]
+
+
+def _static_version(endpoint, values):
+    """url_for('static', filename=…) names the file's content: a new file, a new URL."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        digest = _static_hash(current_app, values["filename"])
+        if digest:
+            values["v"] = digest
 
 
 def _has_session():
@@ -91,9 +121,14 @@ def _public_headers(response, tag, stamp):
 def _cache_headers(response):
     if response.status_code == 304:
         return response
+    if request.endpoint == "static" and response.status_code in (200, 304):
+        filename = (request.view_args or {}).get("filename", "")
+        if request.args.get("v") and request.args["v"] == _static_hash(current_app, filename):
+            response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+        else:
+            response.headers["Cache-Control"] = "public, no-cache"
+        return response
     if not _shared() or response.status_code != 200 or "Set-Cookie" in response.headers:
-        if request.blueprint == "static" and response.status_code in (200, 304):
-            return response
         response.headers["Cache-Control"] = "private, no-store"
         return response
     stamp = _stamp()

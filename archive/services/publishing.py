@@ -115,7 +115,7 @@ class Publishing:
     def export_ids(self, text, filters=None, sort="relevance", limit=None):
         """Ids of every search hit (up to limit; by default all of them, however many),
         in result order; the entries themselves are then read a chunk at a time."""
-        limit = limit or max(1, self.archive.db["entries"].count)
+        limit = limit or max(1, store.entry_count(self.archive.db))
         return searching.matching_ids(self.archive.snapshot(), text, filters=filters,
                                       sort=sort, limit=limit)
 
